@@ -1,0 +1,39 @@
+# journeysim: see README.md. `make run` runs the baseline; `make test` passes the tests.
+GO      ?= go
+PKG     := github.com/journeysim/journeysim
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -X $(PKG)/cmd.version=$(VERSION) -X $(PKG)/cmd.commit=$(COMMIT)
+PEERS   ?= ../shared/peers
+
+.PHONY: all build run test vet bench golden clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/journeysim ./cmd/journeysim
+
+run: build
+	bin/journeysim run
+
+vet:
+	$(GO) vet ./...
+
+test: vet
+	$(GO) test ./...
+
+# Go benchmarks of the hot paths, then the peers' reference model against the
+# bare Go loop, alternately in the same run.
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@if [ -d "$(PEERS)/limit" ]; then \
+		(cd "$(PEERS)/limit" && $(GO) build -o "$(CURDIR)/bin/limit" .) && \
+		bin/journeysim bench peers --limit bin/limit; \
+	else echo "bench: $(PEERS)/limit not found; skipping the peer comparison"; fi
+
+# Regenerate golden files in testdata/ after reviewing the change they record.
+golden:
+	$(GO) test ./... -args -update
+
+clean:
+	rm -rf bin out

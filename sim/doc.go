@@ -1,0 +1,12 @@
+// Package sim is a discrete-event simulation engine: a clock in days, an event
+// calendar ordered by (time, insertion sequence), named seeded random streams,
+// resources with capacity and waiting lists, time-weighted and tally
+// statistics, and a runner for parallel replications.
+//
+// It knows nothing about the system being simulated. Events are small typed
+// values (a registered Kind and an int32 argument) rather than closures, so
+// that the hot path (schedule, pop, dispatch, request, release) allocates
+// nothing; a waiting client costs 16 bytes of list.
+//
+// It imports only the standard library.
+package sim
