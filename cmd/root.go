@@ -47,6 +47,10 @@ community treatment, residential rehabilitation and mutual aid.`,
 	root.AddCommand(
 		NewCmdVersion(nil),
 		NewCmdBench(nil),
+		NewCmdRun(nil),
+		NewCmdCheck(nil),
+		NewCmdScenarios(nil),
+		NewCmdSchema(),
 	)
 	return root
 }

@@ -1,0 +1,370 @@
+package models
+
+import (
+	"fmt"
+	"math"
+)
+
+// Model is a scenario compiled for simulation: names resolved to indices,
+// conditions to closures, policy conditions folded. It is read-only and
+// shared by every replication.
+type Model struct {
+	Scenario *Scenario
+	Scope    *Scope
+
+	places  []*place
+	index   map[string]int // place name -> index; dead and gone are -1 and -2
+	intake  int
+	perDay  float64 // arrival rate at the end of warm-up
+	trend   float64 // yearly relative change of the arrival rate
+	mix     [][]float64
+	reasons []string
+	// reason indices with a meaning for metrics
+	completed, died, reneged int
+	parallel                 []int // indices of parallel places
+	warmup, horizon          float64
+
+	metrics *metricLayout
+}
+
+const (
+	toDead = -1
+	toGone = -2
+)
+
+type place struct {
+	name, label string
+	kind        string
+	treatment   bool
+	capacity    int
+	priority    bool
+	prioRules   []prioRule
+	patience    *Dist
+	changes     []capacityChange
+
+	stay      Dist
+	stayMods  []ratioMod
+	byHazard  bool
+	exits     []exit
+	reneged   []route
+	mortality *hazard
+
+	// parallel
+	parIndex   int // index among parallel places
+	joinAt     []int
+	joinAfter  []int
+	eligible   Cond
+	uptake     float64
+	uptakeMods []ratioMod
+	duration   Dist
+
+	offersAt, offersAfter []int // parallel places offered on admission here / on leaving
+}
+
+type prioRule struct {
+	when  Cond
+	level int
+}
+
+type capacityChange struct {
+	at       float64 // days after warm-up
+	capacity int
+	factor   float64 // if capacity < 0
+}
+
+type ratioMod struct {
+	when  Cond
+	ratio float64
+}
+
+type exit struct {
+	reason int // index in Model.reasons
+	p      float64
+	mods   []ratioMod
+	stay   Dist // zero: the place's stay
+	hazard *hazard
+	routes []route
+}
+
+type route struct {
+	to   int
+	p    float64
+	when Cond // nil: always
+	mods []ratioMod
+}
+
+type hazard struct {
+	until []float64 // band ends, days since entry; the last band is open
+	rate  []float64 // per day
+	mods  []ratioMod
+}
+
+// Build compiles a validated scenario.
+func Build(s *Scenario) (*Model, error) {
+	c := &checker{}
+	scope := s.scope(c)
+	if len(c.probs) > 0 {
+		return nil, c.probs
+	}
+	m := &Model{Scenario: s, Scope: scope, index: map[string]int{PlaceDead: toDead, PlaceGone: toGone},
+		reasons: scope.Reasons, warmup: s.Warmup(), horizon: s.Horizon()}
+	for i, n := range scope.Places {
+		m.index[n] = i
+	}
+	m.completed = indexOf(m.reasons, "completed") // -1 if no place has it
+	m.died = indexOf(m.reasons, "died")
+	m.reneged = indexOf(m.reasons, ExitReneged)
+	b := &builder{m: m, scope: scope}
+	for _, n := range scope.Places {
+		m.places = append(m.places, b.place(n, s.Places[n]))
+	}
+	for i, p := range m.places {
+		if p.kind != KindParallel {
+			continue
+		}
+		p.parIndex = len(m.parallel)
+		m.parallel = append(m.parallel, i)
+		for _, j := range p.joinAt {
+			m.places[j].offersAt = append(m.places[j].offersAt, i)
+		}
+		for _, j := range p.joinAfter {
+			m.places[j].offersAfter = append(m.places[j].offersAfter, i)
+		}
+	}
+	if len(m.parallel) > 64 {
+		return nil, fmt.Errorf("models: at most 64 parallel places, not %d", len(m.parallel))
+	}
+	m.intake = m.index[s.Arrivals.To]
+	perYear := b.value(s.Arrivals.PerYear, 0)
+	m.perDay = perYear * b.value(s.Arrivals.Scale, 1) / daysPerYear
+	m.trend = b.value(s.Arrivals.Trend, 0)
+	for _, a := range scope.Attributes {
+		cum := make([]float64, len(a.Levels))
+		acc := 0.0
+		for i, l := range a.Levels {
+			acc += s.CaseMix[a.Name][l].V
+			cum[i] = acc
+		}
+		m.mix = append(m.mix, cum)
+	}
+	if b.err != nil {
+		return nil, b.err
+	}
+	m.metrics = newMetricLayout(m)
+	return m, nil
+}
+
+type builder struct {
+	m     *Model
+	scope *Scope
+	err   error
+}
+
+func (b *builder) fail(err error) {
+	if b.err == nil {
+		b.err = err
+	}
+}
+
+func (b *builder) value(v *Value, def float64) float64 {
+	if v == nil {
+		return def
+	}
+	return v.V
+}
+
+// cond compiles e; a condition that is constant true compiles to nil, so
+// the hot path can skip it.
+func (b *builder) cond(e Expr) Cond {
+	if e.IsZero() {
+		return nil
+	}
+	if v, ok, err := e.Const(b.scope); err == nil && ok && v {
+		return nil
+	}
+	c, err := e.Compile(b.scope)
+	if err != nil {
+		b.fail(err)
+	}
+	return c
+}
+
+// mods compiles modifiers, dropping those whose condition is constant false.
+func (b *builder) mods(ms []Modifier) []ratioMod {
+	var out []ratioMod
+	for _, m := range ms {
+		if v, ok, err := m.When.Const(b.scope); err == nil && ok && !v {
+			continue
+		}
+		r := m.OddsRatio
+		if r == nil {
+			r = m.HazardRatio
+		}
+		if r == nil {
+			continue
+		}
+		out = append(out, ratioMod{when: b.cond(m.When), ratio: r.V})
+	}
+	return out
+}
+
+func (b *builder) hazard(h *HazardSpec) *hazard {
+	if h == nil {
+		return nil
+	}
+	f := hazardUnits[h.Unit]
+	hz := &hazard{mods: b.mods(h.Modifiers)}
+	for i, band := range h.Bands {
+		hz.rate = append(hz.rate, band.Rate.V*f)
+		if i < len(h.Bands)-1 && band.Until != nil {
+			hz.until = append(hz.until, band.Until.Days())
+		}
+	}
+	return hz
+}
+
+func (b *builder) routes(rs []*RouteSpec) []route {
+	var out []route
+	for _, r := range rs {
+		if r == nil {
+			continue
+		}
+		if v, ok, err := r.When.Const(b.scope); err == nil && ok && !v {
+			continue
+		}
+		p := 1.0
+		if r.Probability != nil {
+			p = r.Probability.V
+		}
+		out = append(out, route{to: b.m.index[r.To], p: p, when: b.cond(r.When), mods: b.mods(r.Modifiers)})
+	}
+	return out
+}
+
+func (b *builder) place(name string, ps *PlaceSpec) *place {
+	p := &place{name: name, label: ps.Label, kind: ps.Kind}
+	if p.label == "" {
+		p.label = name
+	}
+	p.treatment = ps.Kind == KindCapacity || ps.Kind == KindOpen
+	if ps.Treatment != nil {
+		p.treatment = *ps.Treatment
+	}
+	p.capacity = -1 // unlimited
+	if ps.Capacity != nil {
+		p.capacity = int(ps.Capacity.V)
+	}
+	p.priority = ps.Discipline == "priority"
+	for _, r := range ps.Priority {
+		p.prioRules = append(p.prioRules, prioRule{when: b.cond(r.When), level: r.Level})
+	}
+	p.patience = ps.Patience
+	for _, ch := range ps.CapacityChanges {
+		cc := capacityChange{at: ch.At.Days(), capacity: -1}
+		if ch.Capacity != nil {
+			cc.capacity = int(ch.Capacity.V)
+		} else {
+			cc.factor = ch.Factor.V
+		}
+		p.changes = append(p.changes, cc)
+	}
+	if ps.Stay != nil {
+		p.stay = *ps.Stay
+	}
+	p.stayMods = b.mods(ps.StayModifiers)
+	p.mortality = b.hazard(ps.Mortality)
+	p.reneged = b.routes(ps.Routes[ExitReneged])
+	for _, r := range sortedKeys(ps.Exits) {
+		e := ps.Exits[r]
+		x := exit{reason: indexOf(b.m.reasons, r), mods: b.mods(e.Modifiers), routes: b.routes(ps.Routes[r])}
+		if e.Probability != nil {
+			x.p = e.Probability.V
+		}
+		if e.Stay != nil {
+			x.stay = *e.Stay
+		}
+		if e.Hazard != nil {
+			p.byHazard = true
+			x.hazard = b.hazard(e.Hazard)
+		}
+		p.exits = append(p.exits, x)
+	}
+	if ps.Kind == KindParallel {
+		for _, j := range ps.JoinAt {
+			p.joinAt = append(p.joinAt, b.m.index[j])
+		}
+		for _, j := range ps.JoinAfter {
+			p.joinAfter = append(p.joinAfter, b.m.index[j])
+		}
+		p.eligible = b.cond(ps.Eligible)
+		p.uptake = 1
+		if ps.Uptake != nil {
+			p.uptake = b.value(ps.Uptake.Probability, 1)
+			p.uptakeMods = b.mods(ps.Uptake.Modifiers)
+		}
+		p.duration = *ps.Duration
+	}
+	return p
+}
+
+func indexOf(xs []string, x string) int {
+	for i, y := range xs {
+		if y == x {
+			return i
+		}
+	}
+	return -1
+}
+
+// applyOdds returns p with its odds multiplied by or: OR·p / (1 − p + OR·p).
+func applyOdds(p, or float64) float64 {
+	if p >= 1 {
+		return 1
+	}
+	return or * p / (1 - p + or*p)
+}
+
+// oddsAdjusted returns the probability after the modifiers that match c.
+func oddsAdjusted(p float64, mods []ratioMod, c *Client) float64 {
+	for i := range mods {
+		if mods[i].when == nil || mods[i].when(c) {
+			p = applyOdds(p, mods[i].ratio)
+		}
+	}
+	return p
+}
+
+// hazardRatio returns the product of the ratios of the modifiers that match c.
+func hazardRatio(mods []ratioMod, c *Client) float64 {
+	h := 1.0
+	for i := range mods {
+		if mods[i].when == nil || mods[i].when(c) {
+			h *= mods[i].ratio
+		}
+	}
+	return h
+}
+
+// draw returns a time to the event of a piecewise-constant hazard multiplied
+// by hr, given a unit exponential draw e; +Inf if it never happens.
+func (h *hazard) draw(e, hr float64) float64 {
+	t := 0.0
+	for i, r := range h.rate {
+		r *= hr
+		end := math.Inf(1)
+		if i < len(h.until) {
+			end = h.until[i]
+		}
+		if r > 0 {
+			if dt := e / r; t+dt <= end {
+				return t + dt
+			}
+		}
+		if math.IsInf(end, 1) {
+			return math.Inf(1)
+		}
+		e -= r * (end - t)
+		t = end
+	}
+	return math.Inf(1)
+}

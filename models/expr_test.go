@@ -1,0 +1,479 @@
+package models
+
+import (
+	"slices"
+	"testing"
+)
+
+// testScope is a small scenario's names: places community(0), detox(1),
+// rehab(2) and case_management(3, parallel).
+func testScope() *Scope {
+	return &Scope{
+		Attributes: []Attribute{
+			{Name: "drug", Levels: []string{"non_opiate", "opiate"}},
+			{Name: "sex", Levels: []string{"female", "male"}},
+		},
+		Places:   []string{"community", "detox", "rehab", "case_management"},
+		Parallel: map[string]int{"case_management": 3},
+		Reasons:  []string{"completed", "died", "dropped_out", "reneged"},
+		Policy: map[string]any{
+			"payment_by_results": true,
+			"pilot":              false,
+			"detox_route":        "direct",
+			"max_detox":          3.0,
+			"target_drug":        "opiate",
+			"bad_drug":           "heroin",
+		},
+	}
+}
+
+func TestParseExprErrors(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"unclosed paren", `(admissions.detox >= 3`, `at column 23: expected ")" to close the "(" at column 1, found the end`},
+		{"unclosed inner paren", `not (holding.case_management or (admissions.detox > 1)`, `at column 55: expected ")" to close the "(" at column 5, found the end`},
+		{"extra close paren", `admissions.detox >= 3)`, `at column 22: ")" without a matching "("`},
+		{"trailing tokens", `admissions.detox >= 3 client.drug == 'opiate'`, `at column 23: expected "and" or "or", found "client.drug"`},
+		{"trailing string", `client.drug 'opiate'`, `at column 13: expected a comparison, "and" or "or", found string 'opiate'`},
+		{"empty operand at end", `admissions.detox >= `, `at column 21: expected a name, number or string, found the end`},
+		{"empty parens", `admissions.detox >= 3 and ()`, `at column 28: expected a name, number or string, found ")"`},
+		{"missing left operand", `>= 3`, `at column 1: expected a name, number or string, found ">="`},
+		{"and without left", `and holding.case_management`, `at column 1: expected a name, number or string, found "and"`},
+		{"or without right", `holding.case_management or`, `at column 27: expected a name, number or string, found the end`},
+		{"not without operand", `not`, `at column 4: expected a name, number or string, found the end`},
+		{"&&", `admissions.detox >= 3 && client.drug == "opiate"`, `at column 23: use "and" instead of "&&"`},
+		{"||", `holding.case_management || policy.pilot`, `at column 25: use "or" instead of "||"`},
+		{"single =", `client.drug = "opiate"`, `at column 13: use == to compare`},
+		{"!", `!holding.case_management`, `at column 1: use "not" instead of "!"`},
+		{"chained comparison", `1 < admissions.detox < 3`, `at column 22: comparisons do not chain; use "and"`},
+		{"unterminated string", `client.drug == "opiate`, `at column 16: unterminated string`},
+		{"mismatched quotes", `client.drug == "opiate'`, `at column 16: unterminated string`},
+		{"uppercase keyword", `holding.case_management AND policy.pilot`, `at column 25: names and keywords are lowercase, not "AND"`},
+		{"uppercase name", `Client.drug == "opiate"`, `at column 1: names and keywords are lowercase, not "Client.drug"`},
+		{"malformed number", `admissions.detox >= 1.2.3`, `at column 21: malformed number "1.2.3"`},
+		{"number with letters", `admissions.detox >= 3x`, `at column 21: malformed number "3x"`},
+		{"trailing dot", `admissions. >= 1`, `at column 12: expected a name part in "admissions."`},
+		{"digit name part", `admissions.2nd >= 1`, `at column 12: a name part cannot start with a digit, as in "admissions.2nd"`},
+		{"unexpected character", `admissions.detox >= 3 # comment`, `at column 23: unexpected character '#'`},
+		{"non-ascii column", `client.drug == 'é' and é`, `at column 24: unexpected character 'é'`},
+		{"multi-line", "holding.case_management\nand )", `at line 2, column 5: expected a name, number or string, found ")"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := ParseExpr(tt.src)
+			if err == nil {
+				t.Fatalf("ParseExpr(%q) = %v, want error %q", tt.src, e.root, tt.want)
+			}
+			if err.Error() != tt.want {
+				t.Errorf("ParseExpr(%q) error\n got: %s\nwant: %s", tt.src, err, tt.want)
+			}
+			var u Expr
+			if err := u.UnmarshalText([]byte(tt.src)); err == nil || err.Error() != tt.want {
+				t.Errorf("UnmarshalText(%q) error = %v, want %q", tt.src, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseExpr(t *testing.T) {
+	tests := []struct {
+		name, src string
+		zero      bool
+		names     []string
+	}{
+		{"empty", ``, true, nil},
+		{"blank", " \t ", true, nil},
+		{"comparison", `admissions.detox >= 3 and client.drug == "opiate"`, false, []string{"admissions.detox", "client.drug"}},
+		{"single quotes", `client.drug == 'opiate'`, false, []string{"client.drug"}},
+		{"bare bool", `holding.case_management`, false, []string{"holding.case_management"}},
+		{"keywords are not names", `not true or false`, false, nil},
+		{"sorted and deduplicated", `(policy.pilot or client.sex == 'male') and not client.sex != "female" or policy.pilot`, false,
+			[]string{"client.sex", "policy.pilot"}},
+		{"no spaces", `admissions.detox>=3 and(client.drug=='opiate')`, false, []string{"admissions.detox", "client.drug"}},
+		{"negative and float", `admissions.detox > -1 and admissions.rehab < 2.5`, false, []string{"admissions.detox", "admissions.rehab"}},
+		{"keyword-like parts", `policy.android and policy.not_yet`, false, []string{"policy.android", "policy.not_yet"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := ParseExpr(tt.src)
+			if err != nil {
+				t.Fatalf("ParseExpr(%q): %v", tt.src, err)
+			}
+			if e.IsZero() != tt.zero {
+				t.Errorf("IsZero() = %v, want %v", e.IsZero(), tt.zero)
+			}
+			if got := e.Names(); !slices.Equal(got, tt.names) {
+				t.Errorf("Names() = %q, want %q", got, tt.names)
+			}
+			if e.String() != tt.src {
+				t.Errorf("String() = %q, want %q", e.String(), tt.src)
+			}
+			b, err := e.MarshalText()
+			if err != nil || string(b) != tt.src {
+				t.Errorf("MarshalText() = %q, %v, want %q", b, err, tt.src)
+			}
+			var u Expr
+			if err := u.UnmarshalText(b); err != nil {
+				t.Fatalf("UnmarshalText(%q): %v", b, err)
+			}
+			if u.String() != tt.src || u.IsZero() != tt.zero {
+				t.Errorf("UnmarshalText(%q) = %q (zero %v)", b, u.String(), u.IsZero())
+			}
+		})
+	}
+	var zero Expr
+	if !zero.IsZero() || zero.String() != "" || zero.Names() != nil {
+		t.Errorf("zero Expr: IsZero %v, String %q, Names %q", zero.IsZero(), zero.String(), zero.Names())
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"unknown name with suggestion", `admission.detox >= 1`, `at column 1: unknown name "admission.detox"; did you mean "admissions.detox"?`},
+		{"swapped letters", `client.durg == 'opiate'`, `at column 1: unknown name "client.durg"; did you mean "client.drug"?`},
+		{"unknown policy suggestion", `policy.payment_by_result`, `at column 1: unknown name "policy.payment_by_result"; did you mean "policy.payment_by_results"?`},
+		{"unknown attribute", `client.postcode == "x"`, `at column 1: unknown name "client.postcode" (case-mix attributes: drug, sex)`},
+		{"unknown place", `admissions.residential > 0`, `at column 1: unknown name "admissions.residential" (places: community, detox, rehab, case_management)`},
+		{"not a parallel place", `holding.detox`, `at column 1: unknown name "holding.detox" (parallel places: case_management)`},
+		{"unknown last_exit", `last_exit.when > 3`, `at column 1: unknown name "last_exit.when" (last_exit.reason or last_exit.place)`},
+		{"unknown family", `age > 30`, `at column 1: unknown name "age" (names start with client., admissions., holding., last_exit. or policy.)`},
+		{"unknown name later", `holding.case_management and client.gender == 'male'`, `at column 29: unknown name "client.gender" (case-mix attributes: drug, sex)`},
+		{"unknown level", `client.drug == "heroin"`, `at column 16: "heroin" is not a level of client.drug (levels: non_opiate, opiate)`},
+		{"unknown level on left", `'heroin' != client.drug`, `at column 1: "heroin" is not a level of client.drug (levels: non_opiate, opiate)`},
+		{"policy not a level", `client.drug == policy.bad_drug`, `at column 16: policy.bad_drug ("heroin") is not a level of client.drug (levels: non_opiate, opiate)`},
+		{"unknown reason", `last_exit.reason == "complete"`, `at column 21: "complete" is not an exit reason (reasons: completed, died, dropped_out, reneged)`},
+		{"unknown exit place", `last_exit.place == "dtox"`, `at column 20: "dtox" is not a place (places: community, detox, rehab, case_management)`},
+		{"number with string", `admissions.detox == "3"`, `at column 18: cannot compare admissions.detox (a number) with "3" (a string)`},
+		{"string with number", `client.drug != 1`, `at column 13: cannot compare client.drug (a string) with 1 (a number)`},
+		{"bool with number", `holding.case_management == 1`, `at column 25: cannot compare holding.case_management (a condition) with 1 (a number)`},
+		{"policy number with string", `policy.max_detox == policy.detox_route`, `at column 18: cannot compare policy.max_detox (a number) with policy.detox_route (a string)`},
+		{"ordering strings", `client.drug < 'opiate'`, `at column 13: < compares numbers, but client.drug is a string`},
+		{"ordering bools", `holding.case_management >= true`, `at column 25: >= compares numbers, but holding.case_management is a condition`},
+		{"and on a number", `admissions.detox and holding.case_management`, `at column 1: admissions.detox is a number, not a condition`},
+		{"or on a string", `holding.case_management or client.drug`, `at column 28: client.drug is a string, not a condition`},
+		{"not on a number", `not admissions.detox`, `at column 5: admissions.detox is a number, not a condition`},
+		{"bare string", `'opiate'`, `at column 1: 'opiate' is a string, not a condition`},
+		{"bare number", `3`, `at column 1: 3 is a number, not a condition`},
+		{"bare string name", `client.drug`, `at column 1: client.drug is a string, not a condition`},
+		{"bare string policy", `(policy.detox_route)`, `at column 1: (policy.detox_route) is a string, not a condition`},
+		{"two client strings", `client.drug == client.sex`, `at column 13: cannot compare client.drug with client.sex; compare each with a string`},
+		{"error in folded branch", `policy.pilot and client.drug == 'heroin'`, `at column 33: "heroin" is not a level of client.drug (levels: non_opiate, opiate)`},
+	}
+	s := testScope()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := ParseExpr(tt.src)
+			if err != nil {
+				t.Fatalf("ParseExpr(%q): %v", tt.src, err)
+			}
+			if _, err := e.Compile(s); err == nil || err.Error() != tt.want {
+				t.Errorf("Compile(%q) error\n got: %v\nwant: %s", tt.src, err, tt.want)
+			}
+			if _, ok, err := e.Const(s); ok || err == nil || err.Error() != tt.want {
+				t.Errorf("Const(%q) = _, %v, %v, want error %q", tt.src, ok, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCompileNilScope(t *testing.T) {
+	e, err := ParseExpr(`true and 1 < 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := e.Compile(nil)
+	if err != nil || !f(&Client{}) {
+		t.Errorf("Compile(nil) = %v", err)
+	}
+	e, _ = ParseExpr(`client.drug == 'opiate'`)
+	if _, err := e.Compile(nil); err == nil {
+		t.Error("Compile(nil) of client.drug: no error")
+	}
+}
+
+// testClients are clients to evaluate conditions on. Places: community(0),
+// detox(1), rehab(2), case_management(3).
+var testClients = []Client{
+	// 0: opiate, female, 3 detox admissions, holds case management, last
+	// left detox having completed.
+	{Attr: [MaxAttributes]uint8{1, 0}, Holding: 1 << 3, LastExitPlace: 1, LastExitReason: 0, admissions: []uint16{1, 3, 0, 1}},
+	// 1: non-opiate, male, one rehab admission, no last exit.
+	{Attr: [MaxAttributes]uint8{0, 1}, LastExitPlace: -1, LastExitReason: -1, admissions: []uint16{0, 0, 1, 0}},
+	// 2: opiate, male, 2 detox and 2 rehab admissions, dropped out of rehab.
+	{Attr: [MaxAttributes]uint8{1, 1}, LastExitPlace: 2, LastExitReason: 2, admissions: []uint16{0, 2, 2, 0}},
+}
+
+func TestCondEval(t *testing.T) {
+	tests := []struct {
+		src  string
+		want []bool // for each of testClients
+	}{
+		{``, []bool{true, true, true}},
+		{`client.drug == "opiate"`, []bool{true, false, true}},
+		{`client.drug != 'opiate'`, []bool{false, true, false}},
+		{`'male' == client.sex`, []bool{false, true, true}},
+		{`client.drug == policy.target_drug`, []bool{true, false, true}},
+		{`admissions.detox >= 3`, []bool{true, false, false}},
+		{`admissions.detox >= 2.5`, []bool{true, false, false}},
+		{`admissions.detox > 2`, []bool{true, false, false}},
+		{`admissions.detox < 2`, []bool{false, true, false}},
+		{`admissions.detox <= 2`, []bool{false, true, true}},
+		{`admissions.detox == 2`, []bool{false, false, true}},
+		{`admissions.detox != 2`, []bool{true, true, false}},
+		{`2 < admissions.detox`, []bool{true, false, false}},
+		{`2 >= admissions.detox`, []bool{false, true, true}},
+		{`3 <= admissions.detox`, []bool{true, false, false}},
+		{`1 > admissions.detox`, []bool{false, true, false}},
+		{`admissions.detox < policy.max_detox`, []bool{false, true, true}},
+		{`admissions.detox > admissions.rehab`, []bool{true, false, false}},
+		{`admissions.detox == admissions.rehab`, []bool{false, false, true}},
+		{`admissions.detox >= admissions.rehab`, []bool{true, false, true}},
+		{`admissions.detox <= admissions.rehab`, []bool{false, true, true}},
+		{`admissions.detox < admissions.rehab`, []bool{false, true, false}},
+		{`admissions.detox != admissions.rehab`, []bool{true, true, false}},
+		{`admissions.case_management > 0`, []bool{true, false, false}},
+		{`holding.case_management`, []bool{true, false, false}},
+		{`not holding.case_management`, []bool{false, true, true}},
+		{`not not holding.case_management`, []bool{true, false, false}},
+		{`holding.case_management == false`, []bool{false, true, true}},
+		{`holding.case_management != false`, []bool{true, false, false}},
+		{`holding.case_management == policy.payment_by_results`, []bool{true, false, false}},
+		{`holding.case_management == (admissions.detox > 1)`, []bool{true, true, false}},
+		{`holding.case_management != (admissions.detox > 1)`, []bool{false, false, true}},
+		{`last_exit.reason == "completed"`, []bool{true, false, false}},
+		{`last_exit.reason != "completed"`, []bool{false, true, true}},
+		{`last_exit.reason == 'dropped_out'`, []bool{false, false, true}},
+		{`last_exit.place == 'detox'`, []bool{true, false, false}},
+		{`last_exit.place != 'detox'`, []bool{false, true, true}},
+		{`last_exit.place == "rehab" or last_exit.place == "detox"`, []bool{true, false, true}},
+		{`admissions.detox >= 3 and client.drug == "opiate"`, []bool{true, false, false}},
+		{`admissions.detox >= 2 and client.drug == 'opiate' and client.sex == 'male'`, []bool{false, false, true}},
+		{`client.sex == 'male' or holding.case_management`, []bool{true, true, true}},
+		{`not client.sex == 'male' or admissions.rehab > 1`, []bool{true, false, true}},
+		{`not (client.sex == 'male' or admissions.rehab > 1)`, []bool{true, false, false}},
+		// and binds tighter than or.
+		{`holding.case_management or client.sex == 'male' and admissions.rehab > 1`, []bool{true, false, true}},
+		{`(holding.case_management or client.sex == 'male') and admissions.rehab > 1`, []bool{false, false, true}},
+		// Constant parts fold away; the rest still depends on the client.
+		{`policy.payment_by_results and holding.case_management`, []bool{true, false, false}},
+		{`policy.pilot or client.drug == 'non_opiate'`, []bool{false, true, false}},
+		{`policy.detox_route == 'direct' and admissions.rehab >= 1`, []bool{false, true, true}},
+		{`true == holding.case_management`, []bool{true, false, false}},
+		// Constant conditions.
+		{`policy.pilot or true`, []bool{true, true, true}},
+		{`policy.detox_route == "referral"`, []bool{false, false, false}},
+	}
+	s := testScope()
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			e, err := ParseExpr(tt.src)
+			if err != nil {
+				t.Fatalf("ParseExpr: %v", err)
+			}
+			f, err := e.Compile(s)
+			if err != nil {
+				t.Fatalf("Compile: %v", err)
+			}
+			for i := range testClients {
+				if got := f(&testClients[i]); got != tt.want[i] {
+					t.Errorf("client %d: got %v, want %v", i, got, tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestConst(t *testing.T) {
+	tests := []struct {
+		src       string
+		value, ok bool
+	}{
+		{``, true, true},
+		{`true`, true, true},
+		{`false`, false, true},
+		{`not false`, true, true},
+		{`policy.payment_by_results`, true, true},
+		{`not policy.payment_by_results`, false, true},
+		{`policy.pilot`, false, true},
+		{`policy.detox_route == "direct"`, true, true},
+		{`policy.detox_route != 'direct'`, false, true},
+		{`policy.detox_route == policy.target_drug`, false, true},
+		{`policy.max_detox > 2.5`, true, true},
+		{`policy.max_detox <= 2`, false, true},
+		{`1 < 2`, true, true},
+		{`policy.max_detox == 3`, true, true},
+		{`policy.max_detox != 3.0`, false, true},
+		{`policy.max_detox >= -1`, true, true},
+		{`policy.max_detox < 3`, false, true},
+		{`policy.pilot == false`, true, true},
+		{`policy.pilot != policy.payment_by_results`, true, true},
+		{`policy.pilot or policy.payment_by_results`, true, true},
+		{`policy.pilot and policy.payment_by_results`, false, true},
+		// Folding decides these though they name client values.
+		{`policy.detox_route == "referral" and admissions.detox >= 2`, false, true},
+		{`admissions.detox >= 2 and policy.detox_route == "referral"`, false, true},
+		{`policy.payment_by_results or holding.case_management`, true, true},
+		{`holding.case_management or not policy.pilot`, true, true},
+		{`not (policy.pilot and client.drug == 'opiate')`, true, true},
+		// These depend on the client.
+		{`holding.case_management`, false, false},
+		{`policy.payment_by_results and holding.case_management`, false, false},
+		{`policy.pilot or admissions.detox > 1`, false, false},
+		{`admissions.detox >= policy.max_detox`, false, false},
+		{`client.drug == policy.target_drug`, false, false},
+		{`holding.case_management == policy.pilot`, false, false},
+	}
+	s := testScope()
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			e, err := ParseExpr(tt.src)
+			if err != nil {
+				t.Fatalf("ParseExpr: %v", err)
+			}
+			v, ok, err := e.Const(s)
+			if err != nil {
+				t.Fatalf("Const: %v", err)
+			}
+			if v != tt.value || ok != tt.ok {
+				t.Errorf("Const() = %v, %v, want %v, %v", v, ok, tt.value, tt.ok)
+			}
+			if !ok {
+				return
+			}
+			// A constant compiles to a Cond that ignores the client: this one
+			// has no admissions, so reading them would panic.
+			f, err := e.Compile(s)
+			if err != nil {
+				t.Fatalf("Compile: %v", err)
+			}
+			if got := f(&Client{LastExitPlace: -1, LastExitReason: -1}); got != tt.value {
+				t.Errorf("compiled: got %v, want %v", got, tt.value)
+			}
+		})
+	}
+}
+
+func TestCondAllocs(t *testing.T) {
+	srcs := []string{
+		`admissions.detox >= 3 and client.drug == "opiate"`,
+		`not (holding.case_management or last_exit.reason == 'completed') and last_exit.place != 'rehab'`,
+		`holding.case_management == (admissions.detox > admissions.rehab) or client.sex == policy.target_drug`,
+	}
+	s := testScope()
+	s.Policy["target_drug"] = "male"
+	for _, src := range srcs {
+		t.Run(src, func(t *testing.T) {
+			e, err := ParseExpr(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := e.Compile(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			allocs := testing.AllocsPerRun(1000, func() {
+				for i := range testClients {
+					if f(&testClients[i]) {
+						n++
+					}
+				}
+			})
+			if allocs != 0 {
+				t.Errorf("%v allocations per evaluation, want 0", allocs)
+			}
+		})
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	known := []string{"capacity", "stay", "exits", "routes", "to", "when", "admissions.detox", "admissions.rehab"}
+	tests := []struct {
+		name, want string
+	}{
+		{"capcity", "capacity"},   // deletion
+		{"capaciity", "capacity"}, // insertion
+		{"capasity", "capacity"},  // substitution
+		{"cpaacity", "capacity"},  // swap
+		{"capcty", "capacity"},    // two edits
+		{"cpcty", ""},             // three edits
+		{"Stay", "stay"},          // case is an edit
+		{"wehn", "when"},          // swap in a short name
+		{"tp", "to"},              // one edit in two letters
+		{"x", ""},                 // too short to guess
+		{"id", ""},                // two edits from "to", but only two letters
+		{"admission.detox", "admissions.detox"},
+		{"admissions.rehb", "admissions.rehab"},
+		{"exit", "exits"},
+		{"route", "routes"},
+		{"stay", "stay"},
+		{"", ""},
+		{"priority", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Suggest(tt.name, known); got != tt.want {
+				t.Errorf("Suggest(%q) = %q, want %q", tt.name, got, tt.want)
+			}
+		})
+	}
+	t.Run("tie goes to the first", func(t *testing.T) {
+		if got := Suggest("rat", []string{"cat", "hat", "rag"}); got != "cat" {
+			t.Errorf("Suggest = %q, want %q", got, "cat")
+		}
+	})
+	t.Run("closest wins", func(t *testing.T) {
+		if got := Suggest("detox", []string{"detax", "detox_2", "detox"}); got != "detox" {
+			t.Errorf("Suggest = %q, want %q", got, "detox")
+		}
+	})
+	t.Run("no known", func(t *testing.T) {
+		if got := Suggest("detox", nil); got != "" {
+			t.Errorf("Suggest = %q, want \"\"", got)
+		}
+	})
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0},
+		{"", "abc", 3},
+		{"abc", "", 3},
+		{"kitten", "sitting", 3},
+		{"detox", "detxo", 1},
+		{"ca", "abc", 3}, // optimal string alignment, not full Damerau
+		{"é", "e", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.a+"/"+tt.b, func(t *testing.T) {
+			if got := editDistance(tt.a, tt.b); got != tt.want {
+				t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+			}
+		})
+	}
+}
+
+func BenchmarkCond(b *testing.B) {
+	e, err := ParseExpr(`admissions.detox >= 3 and client.drug == "opiate" or holding.case_management`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, err := e.Compile(testScope())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		if f(&testClients[n%len(testClients)]) {
+			n++
+		}
+		n++
+	}
+}

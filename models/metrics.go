@@ -1,0 +1,325 @@
+package models
+
+import (
+	"math"
+
+	"github.com/journeysim/journeysim/sim"
+)
+
+// MetricInfo names and describes one metric. Names are <measure>.<place>
+// or a bare measure for the whole system.
+type MetricInfo struct {
+	Name        string
+	Unit        string
+	Description string
+}
+
+// Result is one replication's metrics after warm-up.
+type Result struct {
+	// Values holds one value per metric, in the order of Model.Metrics.
+	// A metric with no data (no admissions to take a mean of) is NaN.
+	Values []float64
+	// Monthly holds, for each of Model.Series, the mean over each month.
+	Monthly [][]float64
+}
+
+// Metrics lists the metrics every replication reports, in a fixed order.
+func (m *Model) Metrics() []MetricInfo { return m.metrics.infos }
+
+// Series lists the monthly time series every replication reports.
+func (m *Model) Series() []MetricInfo { return m.metrics.series }
+
+// Months returns the number of months in each series.
+func (m *Model) Months() int { return int(math.Round(m.horizon / monthDays)) }
+
+// MetricIndex returns the position of the named metric, or -1.
+func (m *Model) MetricIndex(name string) int {
+	for i, mi := range m.metrics.infos {
+		if mi.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+type accumulators struct {
+	presentations, newPresentations int64
+	represented, completionsEarly   int64
+	completions                     int64
+	distinctTreated                 int64
+	admittedYears, inTreatmentYears int64
+	deaths, deathsAfterExit         int64
+	byAttr                          []attrAcc
+	places                          []placeAcc
+	prevT                           float64
+	prev                            []float64
+	monthly                         [][]float64
+}
+
+type attrAcc struct {
+	attr        int
+	inTreatment []int64
+	completions []int64
+}
+
+type placeAcc struct {
+	admissions, longWaits, repeats int64
+	retainNum, retainDen           int64
+	linked, linkDen                int64
+	missed                         int64
+	exits                          []int64 // by reason
+	stays                          sim.Tally
+}
+
+func (a *accumulators) init(m *Model) {
+	a.places = make([]placeAcc, len(m.places))
+	for i := range a.places {
+		a.places[i].exits = make([]int64, len(m.reasons))
+	}
+	for _, name := range m.Scenario.Report.By {
+		for i, at := range m.Scope.Attributes {
+			if at.Name == name {
+				a.byAttr = append(a.byAttr, attrAcc{attr: i,
+					inTreatment: make([]int64, len(at.Levels)), completions: make([]int64, len(at.Levels))})
+			}
+		}
+	}
+	a.monthly = make([][]float64, len(m.metrics.series))
+	a.prev = make([]float64, len(m.metrics.series))
+}
+
+// integrals returns, for each series, the area under it since the warm-up.
+func (a *accumulators) integrals(r *run, now float64, out []float64) {
+	i := 0
+	for _, pr := range r.ps {
+		if pr.res != nil {
+			out[i] = pr.res.Stats.Busy.Integral(now)
+			i++
+			if pr.p.kind == KindCapacity {
+				out[i] = pr.res.Stats.Queue.Integral(now)
+				i++
+			}
+		} else {
+			out[i] = pr.pop.Integral(now)
+			i++
+		}
+	}
+}
+
+func (a *accumulators) monthStart(r *run, now float64) {
+	a.integrals(r, now, a.prev)
+	a.prevT = now
+}
+
+func (a *accumulators) monthEnd(r *run, now float64) {
+	cur := make([]float64, len(a.prev))
+	a.integrals(r, now, cur)
+	for i := range cur {
+		v := math.NaN()
+		if now > a.prevT {
+			v = (cur[i] - a.prev[i]) / (now - a.prevT)
+		}
+		a.monthly[i] = append(a.monthly[i], v)
+	}
+	a.prev, a.prevT = cur, now
+}
+
+// metricLayout holds, for each metric, how to compute it from a finished run.
+type metricLayout struct {
+	infos  []MetricInfo
+	calc   []func(r *run) float64
+	series []MetricInfo
+}
+
+func (l *metricLayout) add(name, unit, desc string, f func(r *run) float64) {
+	l.infos = append(l.infos, MetricInfo{Name: name, Unit: unit, Description: desc})
+	l.calc = append(l.calc, f)
+}
+
+func ratio(num, den int64) float64 {
+	if den == 0 {
+		return math.NaN()
+	}
+	return float64(num) / float64(den)
+}
+
+func newMetricLayout(m *Model) *metricLayout {
+	l := &metricLayout{}
+	years := m.horizon / daysPerYear
+	perYear := func(n int64) float64 { return float64(n) / years }
+	l.add("presentations", "per year", "presentations to "+m.places[m.intake].name+", new and returning",
+		func(r *run) float64 { return perYear(r.acc.presentations) })
+	l.add("new_presentations", "per year", "people presenting for the first time",
+		func(r *run) float64 { return perYear(r.acc.newPresentations) })
+	l.add("distinct_clients_treated", "clients per year", "distinct clients admitted to treatment in a year",
+		func(r *run) float64 { return perYear(r.acc.admittedYears) })
+	l.add("clients_in_treatment", "clients per year", "distinct clients in treatment at any time in a year",
+		func(r *run) float64 { return perYear(r.acc.inTreatmentYears) })
+	l.add("completion_rate", "share per year", "successful completions in a year over clients in treatment in that year (PHOF 2.15 style)",
+		func(r *run) float64 { return ratio(r.acc.completions, r.acc.inTreatmentYears) })
+	for ai, name := range m.Scenario.Report.By {
+		for _, at := range m.Scope.Attributes {
+			if at.Name != name {
+				continue
+			}
+			for li, lv := range at.Levels {
+				l.add("completion_rate."+name+"."+lv, "share per year", "completion rate of clients whose "+name+" is "+lv,
+					func(r *run) float64 {
+						a := r.acc.byAttr[ai]
+						return ratio(a.completions[li], a.inTreatment[li])
+					})
+			}
+		}
+	}
+	l.add("completions_represent_6m", "share", "successful completions followed by a new presentation within 6 months",
+		func(r *run) float64 { return ratio(r.acc.represented, r.acc.completionsEarly) })
+	l.add("deaths", "per year", "deaths of clients in the model",
+		func(r *run) float64 { return perYear(r.acc.deaths) })
+	l.add("deaths_within_4w_of_exit", "per year", "deaths out of treatment within 4 weeks of leaving a treatment place",
+		func(r *run) float64 { return perYear(r.acc.deathsAfterExit) })
+
+	// Exit mix over all treatment places.
+	for ri, reason := range m.reasons {
+		used := reason == "died"
+		for _, p := range m.places {
+			if p.treatment {
+				for _, e := range p.exits {
+					used = used || e.reason == ri
+				}
+			}
+		}
+		if !used || reason == ExitReneged {
+			continue
+		}
+		l.add("exit_share."+reason, "share of exits", "treatment exits that were "+reason,
+			func(r *run) float64 {
+				var n, tot int64
+				for pi, p := range r.m.places {
+					if !p.treatment {
+						continue
+					}
+					for k, x := range r.acc.places[pi].exits {
+						if k != r.m.reneged {
+							tot += x
+						}
+					}
+					n += r.acc.places[pi].exits[ri]
+				}
+				return ratio(n, tot)
+			})
+	}
+	l.add("person_years.in_treatment", "person-years per year", "mean number of clients in treatment places",
+		func(r *run) float64 {
+			s := 0.0
+			for _, pr := range r.ps {
+				if pr.p.treatment {
+					s += occupancy(r, pr)
+				}
+			}
+			return s
+		})
+	for pi, p := range m.places {
+		pi, p := pi, p
+		name := p.name
+		acc := func(r *run) *placeAcc { return &r.acc.places[pi] }
+		switch p.kind {
+		case KindState:
+			l.add("person_years."+name, "person-years per year", "mean number of clients in "+p.label,
+				func(r *run) float64 { return occupancy(r, r.ps[pi]) })
+		case KindParallel:
+			l.add("occupancy."+name, "places", "mean places held in "+p.label,
+				func(r *run) float64 { return occupancy(r, r.ps[pi]) })
+			l.add("admissions."+name, "per year", "clients taking up "+p.label,
+				func(r *run) float64 { return perYear(acc(r).admissions) })
+			if p.capacity >= 0 {
+				l.add("missed."+name, "per year", "eligible clients offered "+p.label+" when it was full",
+					func(r *run) float64 { return perYear(acc(r).missed) })
+			}
+			continue
+		default:
+			l.add("occupancy."+name, "clients", "mean clients in "+p.label+" (not counting those waiting)",
+				func(r *run) float64 { return occupancy(r, r.ps[pi]) })
+		}
+		l.add("admissions."+name, "per year", "admissions to "+p.label,
+			func(r *run) float64 { return perYear(acc(r).admissions) })
+		if p.kind == KindCapacity {
+			capacity := float64(p.capacity)
+			l.add("utilisation."+name, "share", "mean occupancy over capacity",
+				func(r *run) float64 {
+					if capacity == 0 {
+						return math.NaN()
+					}
+					return occupancy(r, r.ps[pi]) / capacity
+				})
+			l.add("wait_mean_days."+name, "days", "mean wait of clients admitted",
+				func(r *run) float64 { return r.ps[pi].res.Stats.Wait.Mean() })
+			l.add("wait_p90_days."+name, "days", "90th percentile of waits",
+				func(r *run) float64 { return r.ps[pi].res.Stats.Wait.Quantile(0.9) })
+			l.add("wait_over_21d_share."+name, "share", "admissions after waiting more than 21 days",
+				func(r *run) float64 { return ratio(acc(r).longWaits, acc(r).admissions) })
+			l.add("queue_mean."+name, "clients", "mean length of the waiting list",
+				func(r *run) float64 { return r.ps[pi].res.Stats.Queue.Mean(r.eng.Now()) })
+			if p.patience != nil {
+				l.add("reneged."+name, "per year", "clients who gave up waiting",
+					func(r *run) float64 { return perYear(r.ps[pi].res.Stats.Reneged) })
+			}
+		}
+		if !p.treatment {
+			for _, e := range p.exits {
+				ri := e.reason
+				l.add("exits."+name+"."+m.reasons[ri], "per year", "exits from "+p.label+" that were "+m.reasons[ri],
+					func(r *run) float64 { return perYear(acc(r).exits[ri]) })
+			}
+			continue
+		}
+		l.add("repeat_share."+name, "share of admissions", "admissions of clients admitted here before",
+			func(r *run) float64 { return ratio(acc(r).repeats, acc(r).admissions) })
+		if name == "detox" {
+			l.add("repeat_detox_share", "share of admissions", "detox admissions that were repeat detoxes",
+				func(r *run) float64 { return ratio(acc(r).repeats, acc(r).admissions) })
+		}
+		l.add("retained_12w."+name, "share", "admissions retained 12 weeks or completing earlier",
+			func(r *run) float64 { return ratio(acc(r).retainNum, acc(r).retainDen) })
+		l.add("median_stay_days."+name, "days", "median length of stay",
+			func(r *run) float64 { return acc(r).stays.Quantile(0.5) })
+		l.add("linkage_30d."+name, "share", "exits followed by admission to another treatment place within 30 days",
+			func(r *run) float64 { return ratio(acc(r).linked, acc(r).linkDen) })
+		reasons := []int{}
+		for _, e := range p.exits {
+			reasons = append(reasons, e.reason)
+		}
+		if p.mortality != nil {
+			reasons = append(reasons, m.died)
+		}
+		for _, ri := range reasons {
+			l.add("exits."+name+"."+m.reasons[ri], "per year", "exits from "+p.label+" that were "+m.reasons[ri],
+				func(r *run) float64 { return perYear(acc(r).exits[ri]) })
+		}
+	}
+	for _, p := range m.places {
+		if p.kind == KindCapacity {
+			l.series = append(l.series, MetricInfo{Name: "occupancy." + p.name, Unit: "clients", Description: "mean clients in " + p.label})
+			l.series = append(l.series, MetricInfo{Name: "queue." + p.name, Unit: "clients", Description: "mean clients waiting for " + p.label})
+		} else {
+			l.series = append(l.series, MetricInfo{Name: "occupancy." + p.name, Unit: "clients", Description: "mean clients in " + p.label})
+		}
+	}
+	return l
+}
+
+func occupancy(r *run, pr *placeRun) float64 {
+	now := r.eng.Now()
+	if pr.res != nil {
+		return pr.res.Stats.Busy.Mean(now)
+	}
+	return pr.pop.Mean(now)
+}
+
+func (r *run) result() *Result {
+	l := r.m.metrics
+	res := &Result{Values: make([]float64, len(l.calc)), Monthly: r.acc.monthly}
+	for i, f := range l.calc {
+		res.Values[i] = f(r)
+	}
+	return res
+}

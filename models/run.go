@@ -1,0 +1,616 @@
+package models
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+
+	"github.com/journeysim/journeysim/sim"
+)
+
+// Thresholds of the metrics, in days.
+const (
+	retentionDays = 84  // 12 weeks
+	linkageDays   = 30  // detox to follow-on treatment
+	represent6m   = 182 // completions that re-present within 6 months
+	deathAfter4w  = 28
+	longWaitDays  = 21
+	monthDays     = daysPerYear / 12
+)
+
+// run is one replication: an engine, its streams and the clients.
+type run struct {
+	m   *Model
+	eng *sim.Engine
+
+	clients []Client
+	adm     []uint16  // admissions slab: clients × places
+	hold    []float64 // hold end times slab: clients × parallel places
+	free    []int32
+
+	arrivals, caseMix *rand.Rand
+	ps                []*placeRun
+
+	arrive, leave, holdEnd sim.Kind
+	scratch                []float64
+
+	measuring bool
+	start     float64 // end of warm-up
+	end       float64
+	year      int16
+	acc       accumulators
+}
+
+// placeRun is a place's run-time state.
+type placeRun struct {
+	p        *place
+	res      *sim.Resource // capacity and parallel places
+	pop      sim.TimeWeighted
+	stay     *rand.Rand
+	exitR    *rand.Rand
+	route    *rand.Rand
+	mort     *rand.Rand
+	patience Sampler
+	stays    []Sampler // by exit; nil entries use the place's
+	placeSt  Sampler
+	duration Sampler
+	acc      *placeAcc
+}
+
+// Run runs replication rep of the model under master seed seed.
+func (m *Model) Run(ctx context.Context, seed uint64, rep int) (*Result, error) {
+	r := m.newRun(seed, rep)
+	if err := r.eng.Run(ctx, r.end); err != nil {
+		return nil, err
+	}
+	return r.result(), nil
+}
+
+// Replicate runs reps replications on workers goroutines; results are
+// indexed by replication and do not depend on workers.
+func (m *Model) Replicate(ctx context.Context, seed uint64, reps, workers int, progress func(done int)) ([]*Result, error) {
+	return sim.Replicate(ctx, reps, workers, func(ctx context.Context, rep int) (*Result, error) {
+		return m.Run(ctx, seed, rep)
+	}, progress)
+}
+
+func (m *Model) newRun(seed uint64, rep int) *run {
+	st := sim.NewStreams(seed, rep)
+	eng := sim.NewEngine()
+	r := &run{m: m, eng: eng, arrivals: st.Rand("arrivals"), caseMix: st.Rand("case_mix"),
+		start: m.warmup, end: m.warmup + m.horizon, year: -1,
+		scratch: make([]float64, 0, 16)}
+	r.arrive = eng.Register(r.onArrive)
+	r.leave = eng.Register(r.onLeave)
+	r.holdEnd = eng.Register(r.onHoldEnd)
+	r.acc.init(m)
+	for i, p := range m.places {
+		pr := &placeRun{p: p, acc: &r.acc.places[i]}
+		name := p.name
+		pr.stay = st.Rand("stay/" + name)
+		pr.exitR = st.Rand("exit/" + name)
+		pr.route = st.Rand("route/" + name)
+		pr.mort = st.Rand("mortality/" + name)
+		if !p.stay.IsZero() {
+			pr.placeSt = p.stay.Sampler(pr.stay)
+		}
+		for _, e := range p.exits {
+			var s Sampler
+			if !e.stay.IsZero() {
+				s = e.stay.Sampler(pr.stay)
+			}
+			pr.stays = append(pr.stays, s)
+		}
+		switch p.kind {
+		case KindCapacity:
+			d := sim.FIFO
+			if p.priority {
+				d = sim.Priority
+			}
+			pr.res = sim.NewResource(eng, name, p.capacity, d)
+			idx := i
+			pr.res.Admit = func(id int32, waited sim.Time) { r.admitted(id, idx, waited) }
+			if p.patience != nil {
+				pr.patience = p.patience.Sampler(st.Rand("patience/" + name))
+				pr.res.Renege = func(id int32, waited sim.Time) { r.reneged(id, idx, waited) }
+			}
+			for _, ch := range p.changes {
+				r.scheduleChange(pr, ch)
+			}
+		case KindParallel:
+			capacity := p.capacity
+			if capacity < 0 {
+				capacity = math.MaxInt32
+			}
+			pr.res = sim.NewResource(eng, name, capacity, sim.FIFO)
+			pr.duration = p.duration.Sampler(st.Rand("duration/" + name))
+			pr.exitR = st.Rand("uptake/" + name)
+		}
+		r.ps = append(r.ps, pr)
+	}
+	if m.perDay > 0 {
+		eng.After(r.interarrival(), r.arrive, -1)
+	}
+	eng.Call(r.start, r.startMeasuring)
+	return r
+}
+
+func (r *run) scheduleChange(pr *placeRun, ch capacityChange) {
+	at := r.start + ch.at
+	r.eng.Call(at, func() {
+		n := ch.capacity
+		if n < 0 {
+			n = int(math.Round(float64(pr.p.capacity) * ch.factor))
+		}
+		pr.res.SetCapacity(n)
+	})
+}
+
+// rate returns the arrival rate a day at time t.
+func (r *run) rate(t float64) float64 {
+	if r.m.trend == 0 {
+		return r.m.perDay
+	}
+	return r.m.perDay * math.Pow(1+r.m.trend, (t-r.start)/daysPerYear)
+}
+
+// interarrival draws the time to the next presentation. With a trend the
+// rate is held constant between arrivals: it changes by a few percent a year.
+func (r *run) interarrival() float64 {
+	return r.arrivals.ExpFloat64() / r.rate(r.eng.Now())
+}
+
+func (r *run) newClient() int32 {
+	var id int32
+	if n := len(r.free); n > 0 {
+		id, r.free = r.free[n-1], r.free[:n-1]
+	} else {
+		id = int32(len(r.clients))
+		np, nq := len(r.m.places), len(r.m.parallel)
+		r.clients = append(r.clients, Client{})
+		moved := len(r.adm)+np > cap(r.adm)
+		r.adm = append(r.adm, make([]uint16, np)...)
+		r.hold = append(r.hold, make([]float64, nq)...)
+		if moved { // re-slice every client's window (amortised: the slab doubles)
+			for i := range r.clients {
+				r.clients[i].admissions = r.adm[i*np : (i+1)*np : (i+1)*np]
+			}
+		} else {
+			r.clients[id].admissions = r.adm[int(id)*np : (int(id)+1)*np : (int(id)+1)*np]
+		}
+	}
+	c := &r.clients[id]
+	adm := c.admissions
+	clear(adm)
+	*c = Client{admissions: adm, Place: -1, LastExitPlace: -1, LastExitReason: -1}
+	c.run = clientRun{pending: -1, yearSeen: -1, yearAdmit: -1, linkFrom: -1}
+	for a, cum := range r.m.mix {
+		u := r.caseMix.Float64()
+		l := 0
+		for l < len(cum)-1 && u >= cum[l] {
+			l++
+		}
+		c.Attr[a] = uint8(l)
+	}
+	return id
+}
+
+func (r *run) onArrive(int32) {
+	r.eng.After(r.interarrival(), r.arrive, -1)
+	id := r.newClient()
+	if r.measuring {
+		r.acc.newPresentations++
+	}
+	r.enter(id, r.m.intake)
+}
+
+// enter moves client id into place p: joins its list, or starts at once.
+func (r *run) enter(id int32, p int) {
+	switch p {
+	case toDead:
+		r.die(id)
+		return
+	case toGone:
+		r.release(id)
+		return
+	}
+	c := &r.clients[id]
+	now := r.eng.Now()
+	c.Place = int16(p)
+	c.run.enteredAt = now
+	pr := r.ps[p]
+	if p == r.m.intake {
+		r.presented(c, now)
+	}
+	if pr.res == nil {
+		r.admitted(id, p, 0)
+		return
+	}
+	c.Waiting = true
+	prio := 0
+	for _, rule := range pr.p.prioRules {
+		if rule.when == nil || rule.when(c) {
+			prio = rule.level
+			break
+		}
+	}
+	patience := math.Inf(1)
+	if pr.patience != nil {
+		patience = pr.patience.Rand()
+	}
+	pr.res.Request(id, prio, patience)
+}
+
+func (r *run) presented(c *Client, now float64) {
+	if !r.measuring {
+		return
+	}
+	r.acc.presentations++
+	if c.LastExitReason >= 0 && int(c.LastExitReason) == r.m.completed &&
+		now-c.LastExitAt <= represent6m && c.LastExitAt >= r.start && c.LastExitAt <= r.end-represent6m {
+		r.acc.represented++
+	}
+}
+
+// admitted starts client id's stay in place p.
+func (r *run) admitted(id int32, p int, waited float64) {
+	c := &r.clients[id]
+	now := r.eng.Now()
+	pr := r.ps[p]
+	pl := pr.p
+	c.Waiting = false
+	c.Since = now
+	prior := c.admissions[p]
+	if prior < math.MaxUint16 {
+		c.admissions[p]++
+	}
+	r.pop(pr, now, 1)
+
+	// Decide how and when the client leaves.
+	ei, t := r.drawExit(pr, c)
+	if pl.mortality != nil {
+		if td := pl.mortality.draw(pr.mort.ExpFloat64(), hazardRatio(pl.mortality.mods, c)); td < t {
+			ei, t = -1, td
+		}
+	}
+	if r.measuring {
+		a := pr.acc
+		a.admissions++
+		if pl.kind == KindCapacity && waited > longWaitDays {
+			a.longWaits++
+		}
+		if pl.treatment {
+			if prior > 0 {
+				a.repeats++
+			}
+			r.treatmentStart(c, p, now)
+			if now <= r.end-retentionDays {
+				a.retainDen++
+				if t >= retentionDays || (ei >= 0 && pl.exits[ei].reason == r.m.completed) {
+					a.retainNum++
+				}
+			}
+			if !math.IsInf(t, 1) {
+				a.stays.Add(t)
+			}
+		}
+	}
+	for _, q := range pl.offersAt {
+		r.offer(id, q)
+	}
+	if !math.IsInf(t, 1) {
+		c.run.nextAt = now + t
+		c.run.pending = int16(ei)
+		r.eng.After(t, r.leave, id)
+	}
+}
+
+func (r *run) treatmentStart(c *Client, p int, now float64) {
+	if c.run.linkFrom >= 0 && int(c.run.linkFrom) != p && now-c.run.linkAt <= linkageDays {
+		r.acc.places[c.run.linkFrom].linked++
+		c.run.linkFrom = -1
+	}
+	if !c.run.treated {
+		c.run.treated = true
+		r.acc.distinctTreated++
+	}
+	if c.run.yearAdmit != r.year {
+		c.run.yearAdmit = r.year
+		r.acc.admittedYears++
+	}
+	r.countYear(c)
+}
+
+// countYear counts c among the clients in treatment this measured year.
+func (r *run) countYear(c *Client) {
+	if c.run.yearSeen == r.year {
+		return
+	}
+	c.run.yearSeen = r.year
+	r.acc.inTreatmentYears++
+	for a := range r.acc.byAttr {
+		r.acc.byAttr[a].inTreatment[c.Attr[r.acc.byAttr[a].attr]]++
+	}
+}
+
+// drawExit draws the exit and the time to it.
+func (r *run) drawExit(pr *placeRun, c *Client) (int, float64) {
+	pl := pr.p
+	if pl.byHazard {
+		best, bt := -1, math.Inf(1)
+		for i := range pl.exits {
+			h := pl.exits[i].hazard
+			if t := h.draw(pr.exitR.ExpFloat64(), hazardRatio(h.mods, c)); t < bt {
+				best, bt = i, t
+			}
+		}
+		if best < 0 {
+			return 0, math.Inf(1)
+		}
+		return best, bt
+	}
+	ei := 0
+	if len(pl.exits) > 1 {
+		ps := r.scratch[:0]
+		for i := range pl.exits {
+			ps = append(ps, pl.exits[i].p)
+		}
+		for i := range pl.exits {
+			for _, md := range pl.exits[i].mods {
+				if md.when == nil || md.when(c) {
+					shiftOdds(ps, i, md.ratio)
+				}
+			}
+		}
+		ei = pick(ps, pr.exitR.Float64())
+	}
+	s := pr.stays[ei]
+	if s == nil {
+		s = pr.placeSt
+	}
+	t := s.Rand()
+	if len(pl.stayMods) > 0 {
+		t /= hazardRatio(pl.stayMods, c)
+	}
+	return ei, t
+}
+
+// shiftOdds multiplies the odds of ps[i] by or and rescales the others so
+// the total is unchanged.
+func shiftOdds(ps []float64, i int, or float64) {
+	p := ps[i]
+	np := applyOdds(p, or)
+	if p < 1 {
+		f := (1 - np) / (1 - p)
+		for j := range ps {
+			if j != i {
+				ps[j] *= f
+			}
+		}
+	}
+	ps[i] = np
+}
+
+// pick returns the index chosen by u in [0, 1) from weights summing to about 1.
+func pick(ps []float64, u float64) int {
+	total := 0.0
+	for _, p := range ps {
+		total += p
+	}
+	u *= total
+	for i, p := range ps {
+		if u < p {
+			return i
+		}
+		u -= p
+	}
+	for i := len(ps) - 1; i >= 0; i-- { // rounding: the last with any weight
+		if ps[i] > 0 {
+			return i
+		}
+	}
+	return len(ps) - 1
+}
+
+// chooseRoute picks a destination among the routes whose conditions hold.
+func (r *run) chooseRoute(pr *placeRun, routes []route, c *Client) int {
+	if len(routes) == 1 {
+		return routes[0].to
+	}
+	ps := r.scratch[:0]
+	for i := range routes {
+		w := 0.0
+		if routes[i].when == nil || routes[i].when(c) {
+			w = routes[i].p
+		}
+		ps = append(ps, w)
+	}
+	for i := range routes {
+		if ps[i] == 0 {
+			continue
+		}
+		for _, md := range routes[i].mods {
+			if md.when == nil || md.when(c) {
+				shiftOdds(ps, i, md.ratio)
+			}
+		}
+	}
+	return routes[pick(ps, pr.route.Float64())].to
+}
+
+func (r *run) onLeave(id int32) {
+	c := &r.clients[id]
+	now := r.eng.Now()
+	p := int(c.Place)
+	pr := r.ps[p]
+	pl := pr.p
+	ei := int(c.run.pending)
+	r.pop(pr, now, -1)
+	if pr.res != nil {
+		pr.res.Release()
+	}
+	if ei < 0 {
+		if r.measuring && pl.treatment {
+			pr.acc.exits[r.m.died]++
+		}
+		r.die(id)
+		return
+	}
+	e := &pl.exits[ei]
+	if pl.treatment {
+		if r.measuring {
+			pr.acc.exits[e.reason]++
+			if e.reason == r.m.completed {
+				r.acc.completions++
+				if now <= r.end-represent6m {
+					r.acc.completionsEarly++
+				}
+				for a := range r.acc.byAttr {
+					r.acc.byAttr[a].completions[c.Attr[r.acc.byAttr[a].attr]]++
+				}
+			}
+			if now <= r.end-linkageDays {
+				pr.acc.linkDen++
+			}
+		}
+		c.LastExitPlace, c.LastExitReason, c.LastExitAt = int16(p), int16(e.reason), now
+		c.run.linkFrom, c.run.linkAt = -1, now
+		if r.measuring && now <= r.end-linkageDays {
+			c.run.linkFrom = int16(p)
+		}
+	} else if r.measuring {
+		pr.acc.exits[e.reason]++
+	}
+	for _, q := range pl.offersAfter {
+		r.offer(id, q)
+	}
+	r.enter(id, r.chooseRoute(pr, e.routes, c))
+}
+
+func (r *run) reneged(id int32, p int, waited float64) {
+	c := &r.clients[id]
+	c.Waiting = false
+	pr := r.ps[p]
+	r.enter(id, r.chooseRoute(pr, pr.p.reneged, c))
+}
+
+// offer offers parallel place q to client id.
+func (r *run) offer(id int32, q int) {
+	c := &r.clients[id]
+	pl := r.m.places[q]
+	if c.Holds(pl.parIndex) {
+		return
+	}
+	if pl.eligible != nil && !pl.eligible(c) {
+		return
+	}
+	pr := r.ps[q]
+	if pr.res.Busy() >= pr.res.Capacity() {
+		if r.measuring {
+			pr.acc.missed++
+		}
+		return
+	}
+	if pl.uptake < 1 || len(pl.uptakeMods) > 0 {
+		if pr.exitR.Float64() >= oddsAdjusted(pl.uptake, pl.uptakeMods, c) {
+			return
+		}
+	}
+	pr.res.Request(id, 0, math.Inf(1))
+	c.Holding |= 1 << uint(pl.parIndex)
+	if c.admissions[q] < math.MaxUint16 {
+		c.admissions[q]++
+	}
+	if r.measuring {
+		pr.acc.admissions++
+	}
+	d := pr.duration.Rand()
+	nq := len(r.m.parallel)
+	r.hold[int(id)*nq+pl.parIndex] = r.eng.Now() + d
+	// The argument packs the client and the parallel place.
+	r.eng.After(d, r.holdEnd, id*int32(64)+int32(pl.parIndex))
+}
+
+func (r *run) onHoldEnd(arg int32) {
+	id, k := arg/64, int(arg%64)
+	nq := len(r.m.parallel)
+	if r.hold[int(id)*nq+k] != r.eng.Now() {
+		return // ended early by death; the id may have been reused
+	}
+	r.dropHold(id, k)
+}
+
+func (r *run) dropHold(id int32, k int) {
+	c := &r.clients[id]
+	c.Holding &^= 1 << uint(k)
+	r.hold[int(id)*len(r.m.parallel)+k] = 0
+	r.ps[r.m.parallel[k]].res.Release()
+}
+
+func (r *run) die(id int32) {
+	c := &r.clients[id]
+	if r.measuring {
+		r.acc.deaths++
+		inTreatment := c.Place >= 0 && r.m.places[c.Place].treatment
+		if !inTreatment && c.LastExitPlace >= 0 && r.eng.Now()-c.LastExitAt <= deathAfter4w {
+			r.acc.deathsAfterExit++
+		}
+	}
+	r.release(id)
+}
+
+// release drops client id from the model and frees the id for reuse.
+func (r *run) release(id int32) {
+	c := &r.clients[id]
+	for k := range r.m.parallel {
+		if c.Holds(k) {
+			r.dropHold(id, k)
+		}
+	}
+	c.Place = -1
+	r.free = append(r.free, id)
+}
+
+func (r *run) pop(pr *placeRun, now float64, d float64) {
+	if pr.res == nil {
+		pr.pop.Add(now, d)
+	}
+}
+
+// startMeasuring ends the warm-up: statistics restart, and yearly and
+// monthly bookkeeping begins.
+func (r *run) startMeasuring() {
+	r.measuring = true
+	now := r.eng.Now()
+	for _, pr := range r.ps {
+		pr.pop.Reset(now)
+		if pr.res != nil {
+			pr.res.Reset()
+		}
+	}
+	r.acc.monthStart(r, now)
+	r.newYear()
+	nMonths := int(math.Round(r.m.horizon / monthDays))
+	for i := 1; i <= nMonths; i++ {
+		at := r.start + float64(i)*monthDays
+		if at > r.end {
+			at = r.end
+		}
+		r.eng.Call(at, func() { r.acc.monthEnd(r, r.eng.Now()) })
+	}
+	years := int(math.Ceil(r.m.horizon/daysPerYear - 1e-9))
+	for y := 1; y < years; y++ {
+		r.eng.Call(r.start+float64(y)*daysPerYear, r.newYear)
+	}
+}
+
+// newYear starts a measured year: everyone in treatment now counts in it.
+func (r *run) newYear() {
+	r.year++
+	for i := range r.clients {
+		c := &r.clients[i]
+		if c.Place >= 0 && !c.Waiting && r.m.places[c.Place].treatment {
+			r.countYear(c)
+		}
+	}
+}

@@ -1,0 +1,156 @@
+package models
+
+// Scenario is a decoded scenario file, after inheritance and overrides. It is
+// read-only once loaded. Times are in days.
+type Scenario struct {
+	Name        string                  `toml:"name"`
+	Description string                  `toml:"description"`
+	Base        string                  `toml:"base"`
+	Run         RunSpec                 `toml:"run"`
+	Arrivals    ArrivalSpec             `toml:"arrivals"`
+	CaseMix     map[string]AttributeMix `toml:"case_mix"`
+	Policy      map[string]any          `toml:"policy"`
+	Report      ReportSpec              `toml:"report"`
+	Places      map[string]*PlaceSpec   `toml:"places"`
+
+	// Origin maps each key path set in the scenario to where it was set: a
+	// file name, or "--set".
+	Origin map[string]string `toml:"-"`
+	// File is the file or embedded name the scenario was loaded from.
+	File string `toml:"-"`
+}
+
+// RunSpec says how long and how often to run.
+type RunSpec struct {
+	Seed         *int64    `toml:"seed"`
+	Replications *int      `toml:"replications"`
+	Warmup       *Duration `toml:"warmup"`
+	Horizon      *Duration `toml:"horizon"`
+}
+
+// ArrivalSpec describes new presentations: a Poisson process whose rate may
+// change by a constant share each year.
+type ArrivalSpec struct {
+	PerYear *Value `toml:"per_year"`
+	Scale   *Value `toml:"scale"` // multiplies PerYear: from one area to the nation
+	Trend   *Value `toml:"trend"` // relative change in the rate per year, e.g. 0.02
+	To      string `toml:"to"`    // the place new presentations enter
+}
+
+// AttributeMix gives the share of new clients at each level of one
+// case-mix attribute, e.g. drug = { opiate = 0.52, non_opiate = 0.48 }.
+type AttributeMix map[string]Value
+
+// ReportSpec chooses extra breakdowns of the metrics.
+type ReportSpec struct {
+	// By lists attributes whose levels get their own completion and
+	// retention metrics.
+	By []string `toml:"by"`
+}
+
+// Place kinds.
+const (
+	KindCapacity = "capacity" // beds or caseload places with a waiting list
+	KindOpen     = "open"     // no limit
+	KindParallel = "parallel" // held alongside other places
+	KindState    = "state"    // out of treatment: using, remission
+)
+
+// PlaceSpec declares one place.
+type PlaceSpec struct {
+	Kind      string `toml:"kind"`
+	Label     string `toml:"label"`
+	Treatment *bool  `toml:"treatment"` // counts as a treatment episode (default: capacity and open places)
+
+	Capacity        *Value           `toml:"capacity"`
+	Discipline      string           `toml:"discipline"` // fifo (default) or priority
+	Priority        []PriorityRule   `toml:"priority"`
+	Patience        *Dist            `toml:"patience"` // time a waiting client waits before giving up
+	CapacityChanges []CapacityChange `toml:"capacity_changes"`
+
+	Stay          *Dist                   `toml:"stay"`
+	StayModifiers []Modifier              `toml:"stay_modifiers"`
+	Exits         map[string]*ExitSpec    `toml:"exits"`
+	Routes        map[string][]*RouteSpec `toml:"routes"`
+	Mortality     *HazardSpec             `toml:"mortality"`
+
+	// Parallel places only.
+	JoinAt    []string    `toml:"join_at"`    // offered on admission to these places
+	JoinAfter []string    `toml:"join_after"` // offered on leaving these places
+	Eligible  Expr        `toml:"eligible"`
+	Uptake    *ChanceSpec `toml:"uptake"`
+	Duration  *Dist       `toml:"duration"`
+}
+
+// PriorityRule puts clients matching When at priority Level (0 is served first).
+type PriorityRule struct {
+	When  Expr `toml:"when"`
+	Level int  `toml:"level"`
+}
+
+// CapacityChange changes a place's capacity At days after the warm-up ends,
+// to Capacity places or by Factor.
+type CapacityChange struct {
+	At       Duration `toml:"at"`
+	Capacity *Value   `toml:"capacity"`
+	Factor   *Value   `toml:"factor"`
+}
+
+// ExitSpec is one way of leaving a place: completed, dropped_out, …
+// Either all exits of a place have a Probability (the reason is drawn first,
+// then the stay from the exit's Stay or the place's), or all have a Hazard
+// (competing risks).
+type ExitSpec struct {
+	Probability *Value      `toml:"probability"`
+	Modifiers   []Modifier  `toml:"modifiers"`
+	Stay        *Dist       `toml:"stay"`
+	Hazard      *HazardSpec `toml:"hazard"`
+}
+
+// RouteSpec sends clients leaving by one exit to a place. The probabilities
+// of the routes whose conditions hold are rescaled to sum to one.
+type RouteSpec struct {
+	To          string     `toml:"to"`
+	Probability *Value     `toml:"probability"`
+	When        Expr       `toml:"when"`
+	Modifiers   []Modifier `toml:"modifiers"`
+}
+
+// ChanceSpec is a probability with modifiers.
+type ChanceSpec struct {
+	Probability *Value     `toml:"probability"`
+	Modifiers   []Modifier `toml:"modifiers"`
+}
+
+// Modifier changes a probability by an odds ratio, or a hazard (or a stay)
+// by a hazard ratio, for clients matching When.
+type Modifier struct {
+	When        Expr   `toml:"when"`
+	OddsRatio   *Value `toml:"odds_ratio"`
+	HazardRatio *Value `toml:"hazard_ratio"`
+}
+
+// HazardSpec is a piecewise-constant hazard by time since entry.
+type HazardSpec struct {
+	Unit      string     `toml:"unit"`
+	Source    string     `toml:"source"` // default source of the bands' rates
+	Bands     []Band     `toml:"bands"`
+	Modifiers []Modifier `toml:"modifiers"`
+}
+
+// Band is one piece of a hazard table: Rate applies until Until days after
+// entry (the last band has no Until and lasts for ever).
+type Band struct {
+	Until *Duration `toml:"until"`
+	Rate  Value     `toml:"rate"`
+}
+
+// Hazard units and their factors to a rate per day.
+var hazardUnits = map[string]float64{
+	"per_day":              1,
+	"per_week":             1.0 / 7,
+	"per_year":             1 / daysPerYear,
+	"per_100_person_years": 1 / (100 * daysPerYear),
+}
+
+const daysPerYear = 365.25

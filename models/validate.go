@@ -1,0 +1,622 @@
+package models
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/journeysim/journeysim/models/evidence"
+)
+
+// Built-in places every scenario has: a client sent to dead dies, one sent
+// to gone leaves the model (moved away, or recovered and no longer followed).
+const (
+	PlaceDead = "dead"
+	PlaceGone = "gone"
+)
+
+// ExitReneged is the route key for clients who give up waiting.
+const ExitReneged = "reneged"
+
+// Defaults for a scenario that leaves [run] out.
+const (
+	defaultSeed         = 1
+	defaultReplications = 20
+	defaultWarmup       = 3 * daysPerYear
+	defaultHorizon      = 10 * daysPerYear
+)
+
+var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+const sumTolerance = 1e-6
+
+type checker struct {
+	probs Problems
+}
+
+func (c *checker) add(key, format string, a ...any) {
+	c.probs = append(c.probs, Problem{Key: key, Msg: fmt.Sprintf(format, a...)})
+}
+
+// Validate checks the rules that span keys: references between places,
+// probabilities that must sum to one, reachability, and conditions. It
+// returns every problem found.
+func (s *Scenario) Validate() Problems {
+	c := &checker{}
+	s.validateRun(c)
+	scope := s.scope(c)
+	s.validateArrivals(c)
+	for _, name := range sortedKeys(s.Places) {
+		s.validatePlace(c, scope, name, s.Places[name])
+	}
+	if len(c.probs) == 0 {
+		s.validateGraph(c)
+	}
+	if len(c.probs) == 0 {
+		if _, err := Build(s); err != nil {
+			c.add("", "%v", err)
+		}
+	}
+	return c.probs
+}
+
+func (s *Scenario) validateRun(c *checker) {
+	r := s.Run
+	if r.Replications != nil && *r.Replications < 1 {
+		c.add("run.replications", "must be at least 1, not %d", *r.Replications)
+	}
+	if r.Seed != nil && *r.Seed < 0 {
+		c.add("run.seed", "must not be negative")
+	}
+	if r.Horizon != nil && r.Horizon.Days() <= 0 {
+		c.add("run.horizon", "must be longer than 0d")
+	}
+}
+
+// Seed returns the scenario's master seed.
+func (s *Scenario) Seed() uint64 {
+	if s.Run.Seed != nil {
+		return uint64(*s.Run.Seed)
+	}
+	return defaultSeed
+}
+
+// Replications returns the number of replications the scenario asks for.
+func (s *Scenario) Replications() int {
+	if s.Run.Replications != nil {
+		return *s.Run.Replications
+	}
+	return defaultReplications
+}
+
+// Warmup returns the warm-up in days.
+func (s *Scenario) Warmup() float64 {
+	if s.Run.Warmup != nil {
+		return s.Run.Warmup.Days()
+	}
+	return defaultWarmup
+}
+
+// Horizon returns the measured run length after warm-up, in days.
+func (s *Scenario) Horizon() float64 {
+	if s.Run.Horizon != nil {
+		return s.Run.Horizon.Days()
+	}
+	return defaultHorizon
+}
+
+// scope builds the names conditions may use, checking the case mix and policy.
+func (s *Scenario) scope(c *checker) *Scope {
+	sc := &Scope{Parallel: map[string]int{}, Policy: map[string]any{}}
+	attrs := sortedKeys(s.CaseMix)
+	if len(attrs) > MaxAttributes {
+		c.add("case_mix", "at most %d attributes, not %d", MaxAttributes, len(attrs))
+		attrs = attrs[:MaxAttributes]
+	}
+	for _, a := range attrs {
+		key := "case_mix." + a
+		if !nameRE.MatchString(a) {
+			c.add(key, "attribute names are lowercase letters, digits and _")
+		}
+		mix := s.CaseMix[a]
+		levels := sortedKeys(mix)
+		if len(levels) == 0 {
+			c.add(key, "needs at least one level with its share, as in { opiate = 0.52, non_opiate = 0.48 }")
+		}
+		if len(levels) > 255 {
+			c.add(key, "at most 255 levels")
+		}
+		sum := 0.0
+		for _, l := range levels {
+			v := mix[l].V
+			if v < 0 || v > 1 {
+				c.add(key+"."+l, "a share must be between 0 and 1, not %g", v)
+			}
+			sum += v
+		}
+		if len(levels) > 0 && math.Abs(sum-1) > sumTolerance {
+			c.add(key, "shares must sum to 1, not %g", sum)
+		}
+		sc.Attributes = append(sc.Attributes, Attribute{Name: a, Levels: levels})
+	}
+	for _, k := range sortedKeys(s.Policy) {
+		switch v := s.Policy[k].(type) {
+		case string, bool, float64:
+			sc.Policy[k] = v
+		case int64:
+			sc.Policy[k] = float64(v)
+		default:
+			c.add("policy."+k, "a policy is a string, a boolean or a number, not %s", tomlType(v))
+		}
+	}
+	names := sortedKeys(s.Places)
+	sc.Places = names
+	for i, n := range names {
+		if p := s.Places[n]; p != nil && p.Kind == KindParallel {
+			sc.Parallel[n] = i
+		}
+	}
+	sc.Reasons = s.reasons()
+	for _, b := range s.Report.By {
+		if _, ok := s.CaseMix[b]; !ok {
+			c.add("report.by", "unknown attribute %q (case_mix has: %s)", b, strings.Join(attrs, ", "))
+		}
+	}
+	return sc
+}
+
+// reasons returns every exit reason used by any place, sorted, with
+// "died" and "reneged" always present.
+func (s *Scenario) reasons() []string {
+	set := map[string]bool{"died": true, ExitReneged: true}
+	for _, p := range s.Places {
+		if p == nil {
+			continue
+		}
+		for r := range p.Exits {
+			set[r] = true
+		}
+	}
+	return sortedKeys(set)
+}
+
+func (s *Scenario) validateArrivals(c *checker) {
+	a := s.Arrivals
+	if a.PerYear == nil {
+		c.add("arrivals.per_year", "required: new presentations a year")
+	} else if a.PerYear.V < 0 {
+		c.add("arrivals.per_year", "must not be negative")
+	}
+	if a.Scale != nil && a.Scale.V <= 0 {
+		c.add("arrivals.scale", "must be positive")
+	}
+	if a.Trend != nil && a.Trend.V <= -1 {
+		c.add("arrivals.trend", "a yearly relative change must be above -1")
+	}
+	if a.To == "" {
+		c.add("arrivals.to", "required: the place new presentations enter")
+	} else if p, ok := s.Places[a.To]; !ok {
+		c.add("arrivals.to", "unknown place %q%s", a.To, s.didYouMeanPlace(a.To))
+	} else if p.Kind == KindParallel {
+		c.add("arrivals.to", "%q is a parallel place; arrivals enter a capacity, open or state place", a.To)
+	}
+}
+
+func (s *Scenario) didYouMeanPlace(name string) string {
+	known := append(sortedKeys(s.Places), PlaceDead, PlaceGone)
+	if sg := Suggest(name, known); sg != "" {
+		return fmt.Sprintf("; did you mean %q?", sg)
+	}
+	return " (places: " + strings.Join(known, ", ") + ")"
+}
+
+func (s *Scenario) validatePlace(c *checker, scope *Scope, name string, p *PlaceSpec) {
+	key := "places." + name
+	if p == nil {
+		c.add(key, "empty place")
+		return
+	}
+	if !nameRE.MatchString(name) {
+		c.add(key, "place names are lowercase letters, digits and _, starting with a letter")
+	}
+	if name == PlaceDead || name == PlaceGone {
+		c.add(key, "%q is built in and cannot be declared", name)
+	}
+	switch p.Kind {
+	case KindCapacity, KindOpen, KindParallel, KindState:
+	case "":
+		c.add(key+".kind", "required: capacity, open, parallel or state")
+		return
+	default:
+		c.add(key+".kind", "unknown kind %q: use capacity, open, parallel or state", p.Kind)
+		return
+	}
+	checkCapacity := func(required bool) {
+		if p.Capacity == nil {
+			if required {
+				c.add(key+".capacity", "required for a %s place", p.Kind)
+			}
+			return
+		}
+		v := p.Capacity.V
+		if v < 0 || v != math.Trunc(v) || v > math.MaxInt32 {
+			c.add(key+".capacity", "must be a whole number of places, 0 or more, not %g", v)
+		}
+	}
+	notFor := func(k string, set bool) {
+		if set {
+			c.add(key+"."+k, "not allowed in a %s place", p.Kind)
+		}
+	}
+	switch p.Kind {
+	case KindCapacity:
+		checkCapacity(true)
+		switch p.Discipline {
+		case "", "fifo":
+			notFor("priority", len(p.Priority) > 0)
+		case "priority":
+			for i, r := range p.Priority {
+				k := fmt.Sprintf("%s.priority[%d]", key, i)
+				if r.Level < 0 || r.Level >= 16 {
+					c.add(k+".level", "must be between 0 (first) and 15")
+				}
+				compileCond(c, scope, k+".when", r.When)
+			}
+		default:
+			c.add(key+".discipline", "unknown discipline %q: use fifo or priority", p.Discipline)
+		}
+		if p.Patience != nil {
+			checkTimeDist(c, key+".patience", *p.Patience)
+			if len(p.Routes[ExitReneged]) == 0 {
+				c.add(key+".routes."+ExitReneged, "required when patience is set: where clients who give up go")
+			}
+		} else if len(p.Routes[ExitReneged]) > 0 {
+			c.add(key+".routes."+ExitReneged, "clients can only give up waiting when the place has a patience")
+		}
+		for i, ch := range p.CapacityChanges {
+			k := fmt.Sprintf("%s.capacity_changes[%d]", key, i)
+			if (ch.Capacity == nil) == (ch.Factor == nil) {
+				c.add(k, "give either capacity (places) or factor (times the current capacity)")
+			}
+			if ch.Capacity != nil && (ch.Capacity.V < 0 || ch.Capacity.V != math.Trunc(ch.Capacity.V)) {
+				c.add(k+".capacity", "must be a whole number of places, 0 or more")
+			}
+			if ch.Factor != nil && ch.Factor.V < 0 {
+				c.add(k+".factor", "must not be negative")
+			}
+		}
+	case KindParallel:
+		checkCapacity(false)
+		notFor("discipline", p.Discipline != "")
+		notFor("patience", p.Patience != nil)
+		notFor("exits", len(p.Exits) > 0)
+		notFor("routes", len(p.Routes) > 0)
+		notFor("stay", p.Stay != nil)
+		notFor("mortality", p.Mortality != nil)
+		if len(p.JoinAt)+len(p.JoinAfter) == 0 {
+			c.add(key, "a parallel place needs join_at or join_after: the places whose clients are offered it")
+		}
+		for i, j := range append(append([]string{}, p.JoinAt...), p.JoinAfter...) {
+			k := key + ".join_at"
+			if i >= len(p.JoinAt) {
+				k = key + ".join_after"
+			}
+			q, ok := s.Places[j]
+			if !ok {
+				c.add(k, "unknown place %q%s", j, s.didYouMeanPlace(j))
+			} else if q.Kind == KindParallel {
+				c.add(k, "%q is itself a parallel place", j)
+			}
+		}
+		if p.Duration == nil {
+			c.add(key+".duration", "required: how long a client holds the place")
+		} else {
+			checkTimeDist(c, key+".duration", *p.Duration)
+		}
+		compileCond(c, scope, key+".eligible", p.Eligible)
+		if p.Uptake != nil {
+			checkProb(c, key+".uptake.probability", p.Uptake.Probability, true)
+			checkModifiers(c, scope, key+".uptake.modifiers", p.Uptake.Modifiers, false)
+		}
+		return
+	default:
+		notFor("capacity", p.Capacity != nil)
+		notFor("discipline", p.Discipline != "")
+		notFor("patience", p.Patience != nil)
+		notFor("capacity_changes", len(p.CapacityChanges) > 0)
+	}
+	notFor("join_at", len(p.JoinAt) > 0)
+	notFor("join_after", len(p.JoinAfter) > 0)
+	notFor("eligible", !p.Eligible.IsZero())
+	notFor("uptake", p.Uptake != nil)
+	notFor("duration", p.Duration != nil)
+
+	if p.Mortality != nil {
+		checkHazard(c, scope, key+".mortality", p.Mortality)
+	}
+	if p.Stay != nil {
+		checkTimeDist(c, key+".stay", *p.Stay)
+	}
+	checkModifiers(c, scope, key+".stay_modifiers", p.StayModifiers, true)
+
+	if len(p.Exits) == 0 {
+		c.add(key+".exits", "a place needs at least one exit, as in [places.%s.exits.completed]", name)
+		return
+	}
+	nProb, nHaz := 0, 0
+	sum := 0.0
+	for _, r := range sortedKeys(p.Exits) {
+		k := key + ".exits." + r
+		e := p.Exits[r]
+		if !nameRE.MatchString(r) {
+			c.add(k, "exit names are lowercase letters, digits and _")
+		}
+		if r == ExitReneged || r == "died" {
+			c.add(k, "%q is built in: deaths come from mortality, give-ups from patience", r)
+		}
+		if e == nil {
+			c.add(k, "empty exit: give a probability or a hazard")
+			continue
+		}
+		switch {
+		case e.Probability != nil && e.Hazard != nil:
+			c.add(k, "give a probability or a hazard, not both")
+		case e.Probability != nil:
+			nProb++
+			checkProb(c, k+".probability", e.Probability, true)
+			sum += e.Probability.V
+			checkModifiers(c, scope, k+".modifiers", e.Modifiers, false)
+			if e.Stay != nil {
+				checkTimeDist(c, k+".stay", *e.Stay)
+			} else if p.Stay == nil {
+				c.add(k+".stay", "no stay for this exit and no stay for the place: give one")
+			}
+		case e.Hazard != nil:
+			nHaz++
+			checkHazard(c, scope, k+".hazard", e.Hazard)
+			if e.Stay != nil {
+				c.add(k+".stay", "an exit with a hazard has no separate stay: the hazard gives the time")
+			}
+			if len(e.Modifiers) > 0 {
+				c.add(k+".modifiers", "put a hazard's modifiers in the hazard table: hazard.modifiers")
+			}
+		default:
+			c.add(k, "give a probability or a hazard")
+		}
+		routes, ok := p.Routes[r]
+		if !ok || len(routes) == 0 {
+			c.add(key+".routes."+r, "required: where clients leaving by %q go, as in [[places.%s.routes.%s]] to = \"using\"", r, name, r)
+		}
+	}
+	if nProb > 0 && nHaz > 0 {
+		c.add(key+".exits", "either every exit has a probability or every exit has a hazard, not a mix")
+	}
+	if nProb > 0 && nHaz == 0 && math.Abs(sum-1) > sumTolerance {
+		c.add(key+".exits", "exit probabilities must sum to 1, not %g", sum)
+	}
+	if nHaz > 0 && p.Stay != nil {
+		c.add(key+".stay", "exits with hazards give the time of leaving; remove stay")
+	}
+	for _, r := range sortedKeys(p.Routes) {
+		k := key + ".routes." + r
+		if _, ok := p.Exits[r]; !ok && r != ExitReneged {
+			c.add(k, "no exit %q in this place%s", r, suggestIn(r, sortedKeys(p.Exits)))
+			continue
+		}
+		s.checkRoutes(c, scope, k, p.Routes[r])
+	}
+}
+
+func suggestIn(name string, known []string) string {
+	if s := Suggest(name, known); s != "" {
+		return fmt.Sprintf("; did you mean %q?", s)
+	}
+	if len(known) > 0 {
+		return " (exits: " + strings.Join(known, ", ") + ")"
+	}
+	return ""
+}
+
+func (s *Scenario) checkRoutes(c *checker, scope *Scope, key string, routes []*RouteSpec) {
+	sum := 0.0
+	unconditional := false
+	for i, r := range routes {
+		k := fmt.Sprintf("%s[%d]", key, i)
+		if r == nil {
+			continue
+		}
+		if r.To == "" {
+			c.add(k+".to", "required: the place clients go to")
+		} else if q, ok := s.Places[r.To]; ok {
+			if q.Kind == KindParallel {
+				c.add(k+".to", "%q is a parallel place: clients join it through its join_at or join_after", r.To)
+			}
+		} else if r.To != PlaceDead && r.To != PlaceGone {
+			c.add(k+".to", "unknown place %q%s", r.To, s.didYouMeanPlace(r.To))
+		}
+		if r.Probability == nil {
+			if len(routes) > 1 {
+				c.add(k+".probability", "required when an exit has several routes")
+			}
+			sum++
+		} else {
+			checkProb(c, k+".probability", r.Probability, true)
+			sum += r.Probability.V
+		}
+		if r.When.IsZero() {
+			unconditional = true
+		} else {
+			compileCond(c, scope, k+".when", r.When)
+		}
+		checkModifiers(c, scope, k+".modifiers", r.Modifiers, false)
+	}
+	if math.Abs(sum-1) > sumTolerance {
+		c.add(key, "route probabilities must sum to 1, not %g", sum)
+	}
+	if !unconditional {
+		c.add(key, "at least one route needs no condition, so every client has somewhere to go")
+	}
+}
+
+func checkProb(c *checker, key string, v *Value, required bool) {
+	if v == nil {
+		if required {
+			c.add(key, "required")
+		}
+		return
+	}
+	if v.V < 0 || v.V > 1 {
+		c.add(key, "a probability must be between 0 and 1, not %g", v.V)
+	}
+}
+
+func checkTimeDist(c *checker, key string, d Dist) {
+	if d.IsZero() {
+		c.add(key, "required")
+	}
+}
+
+func compileCond(c *checker, scope *Scope, key string, e Expr) {
+	if _, err := e.Compile(scope); err != nil {
+		c.add(key, "%v", err)
+	}
+}
+
+func checkModifiers(c *checker, scope *Scope, key string, mods []Modifier, hazard bool) {
+	for i, m := range mods {
+		k := fmt.Sprintf("%s[%d]", key, i)
+		compileCond(c, scope, k+".when", m.When)
+		switch {
+		case hazard && m.OddsRatio != nil:
+			c.add(k+".odds_ratio", "a time or hazard takes a hazard_ratio, not an odds_ratio")
+		case !hazard && m.HazardRatio != nil:
+			c.add(k+".hazard_ratio", "a probability takes an odds_ratio, not a hazard_ratio")
+		case m.OddsRatio == nil && m.HazardRatio == nil:
+			c.add(k, "give an odds_ratio (for a probability) or a hazard_ratio (for a time or hazard)")
+		}
+		for _, r := range []*Value{m.OddsRatio, m.HazardRatio} {
+			if r != nil && r.V <= 0 {
+				c.add(k, "a ratio must be positive, not %g", r.V)
+			}
+		}
+	}
+}
+
+func checkHazard(c *checker, scope *Scope, key string, h *HazardSpec) {
+	if _, ok := hazardUnits[h.Unit]; !ok {
+		units := sortedKeys(hazardUnits)
+		c.add(key+".unit", "unknown unit %q: use one of %s", h.Unit, strings.Join(units, ", "))
+	}
+	if h.Source != "" {
+		if err := evidence.CheckRef(h.Source); err != nil {
+			c.add(key+".source", "%v", err)
+		}
+	}
+	if len(h.Bands) == 0 {
+		c.add(key+".bands", "at least one band, as in bands = [ { until = \"2w\", rate = 4.8 }, { rate = 0.95 } ]")
+	}
+	last := 0.0
+	for i, b := range h.Bands {
+		k := fmt.Sprintf("%s.bands[%d]", key, i)
+		if b.Rate.V < 0 {
+			c.add(k+".rate", "a rate must not be negative")
+		}
+		if i == len(h.Bands)-1 {
+			if b.Until != nil {
+				c.add(k+".until", "the last band lasts for ever: leave until out")
+			}
+			continue
+		}
+		if b.Until == nil {
+			c.add(k+".until", "required on every band but the last")
+			continue
+		}
+		if b.Until.Days() <= last {
+			c.add(k+".until", "bands must end in increasing order")
+		}
+		last = b.Until.Days()
+	}
+	checkModifiers(c, scope, key+".modifiers", h.Modifiers, true)
+}
+
+// validateGraph checks that every place can be reached and that every place
+// reached leads, eventually, to death or leaving the model.
+func (s *Scenario) validateGraph(c *checker) {
+	next := map[string][]string{}
+	for _, n := range sortedKeys(s.Places) {
+		p := s.Places[n]
+		for _, r := range sortedKeys(p.Routes) {
+			for _, rt := range p.Routes[r] {
+				next[n] = append(next[n], rt.To)
+			}
+		}
+		if p.Mortality != nil && hazardCanFire(p.Mortality) {
+			next[n] = append(next[n], PlaceDead)
+		}
+	}
+	reach := map[string]bool{}
+	var visit func(string)
+	visit = func(n string) {
+		if reach[n] {
+			return
+		}
+		reach[n] = true
+		for _, m := range next[n] {
+			visit(m)
+		}
+	}
+	visit(s.Arrivals.To)
+	for _, n := range sortedKeys(s.Places) {
+		p := s.Places[n]
+		if p.Kind == KindParallel {
+			for _, j := range append(append([]string{}, p.JoinAt...), p.JoinAfter...) {
+				if reach[j] {
+					reach[n] = true
+				}
+			}
+		}
+	}
+	for _, n := range sortedKeys(s.Places) {
+		if !reach[n] {
+			c.add("places."+n, "no client can reach this place: no route leads to it from arrivals.to (%q)", s.Arrivals.To)
+		}
+	}
+	// Places from which dead or gone can be reached.
+	canEnd := map[string]bool{PlaceDead: true, PlaceGone: true}
+	for changed := true; changed; {
+		changed = false
+		for n, ms := range next {
+			if canEnd[n] {
+				continue
+			}
+			for _, m := range ms {
+				if canEnd[m] {
+					canEnd[n] = true
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	var trapped []string
+	for _, n := range sortedKeys(s.Places) {
+		if reach[n] && !canEnd[n] && s.Places[n].Kind != KindParallel {
+			trapped = append(trapped, n)
+		}
+	}
+	if len(trapped) > 0 {
+		sort.Strings(trapped)
+		c.add("places", "clients in %s can never leave: no route from there leads to dead or gone and none of those places has a mortality", strings.Join(trapped, ", "))
+	}
+}
+
+func hazardCanFire(h *HazardSpec) bool {
+	for _, b := range h.Bands {
+		if b.Rate.V > 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,65 @@
+package output
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/journeysim/journeysim/models"
+)
+
+// Summary is one metric over replications: the mean and a 95% confidence
+// interval from Student's t. Replications where the metric had no data are
+// left out; N says how many remained. With N < 2 the interval is NaN.
+type Summary struct {
+	models.MetricInfo
+	Mean, CILow, CIHigh float64
+	N                   int
+}
+
+// HalfWidth returns the CI half-width relative to the mean, or NaN.
+func (s Summary) RelHalfWidth() float64 {
+	if s.Mean == 0 || math.IsNaN(s.CIHigh) {
+		return math.NaN()
+	}
+	return (s.CIHigh - s.Mean) / math.Abs(s.Mean)
+}
+
+// Summarize computes a Summary for every metric of m.
+func Summarize(m *models.Model, rs []*models.Result) []Summary {
+	infos := m.Metrics()
+	out := make([]Summary, len(infos))
+	xs := make([]float64, 0, len(rs))
+	for i, info := range infos {
+		xs = xs[:0]
+		for _, r := range rs {
+			if v := r.Values[i]; !math.IsNaN(v) {
+				xs = append(xs, v)
+			}
+		}
+		out[i] = summarize(info, xs)
+	}
+	return out
+}
+
+func summarize(info models.MetricInfo, xs []float64) Summary {
+	s := Summary{MetricInfo: info, N: len(xs), Mean: math.NaN(), CILow: math.NaN(), CIHigh: math.NaN()}
+	if len(xs) == 0 {
+		return s
+	}
+	mean, sd := stat.MeanStdDev(xs, nil)
+	s.Mean = mean
+	if len(xs) < 2 {
+		return s
+	}
+	h := TQuantile(len(xs)-1) * sd / math.Sqrt(float64(len(xs)))
+	s.CILow, s.CIHigh = mean-h, mean+h
+	return s
+}
+
+// TQuantile returns the 97.5th percentile of Student's t with df degrees of
+// freedom: the multiplier of a two-sided 95% interval.
+func TQuantile(df int) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
+}
