@@ -7,14 +7,17 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	"gonum.org/v1/gonum/stat"
 
+	"github.com/journeysim/journeysim/models"
 	"github.com/journeysim/journeysim/sim/refmodel"
 )
 
@@ -97,52 +100,97 @@ func median(xs []float64) float64 {
 	return stat.Quantile(0.5, stat.LinInterp, s, nil)
 }
 
+// scenarioRun is one timed run of the peers' model as a journeysim scenario.
+type scenarioRun struct {
+	loopSeconds     float64
+	events          uint64
+	bytesPerWaiting float64
+	waiting         int
+}
+
+// runScenario builds the named shipped scenario and times one replication's
+// run alone, then measures the live heap it holds. It reads the wall clock:
+// benchmark code, not results.
+func runScenario(ctx context.Context, name string) (scenarioRun, error) {
+	sc, err := models.Load(name, nil)
+	if err != nil {
+		return scenarioRun{}, err
+	}
+	m, err := models.Build(sc)
+	if err != nil {
+		return scenarioRun{}, err
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	x := m.NewReplication(sc.Seed(), 0)
+	t0 := time.Now()
+	if _, err := x.Run(ctx); err != nil {
+		return scenarioRun{}, err
+	}
+	el := time.Since(t0).Seconds()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	r := scenarioRun{loopSeconds: el, events: x.Events(), waiting: x.Waiting("detox")}
+	if r.waiting > 0 && after.HeapAlloc > before.HeapAlloc {
+		r.bytesPerWaiting = float64(after.HeapAlloc-before.HeapAlloc) / float64(r.waiting)
+	}
+	runtime.KeepAlive(x)
+	return r, nil
+}
+
 func benchPeersRun(ctx context.Context, opts *BenchOptions) error {
 	for _, name := range opts.Configs {
 		var cfg refmodel.Config
+		var scenario string
 		switch name {
 		case "stable":
-			cfg = refmodel.Stable()
+			cfg, scenario = refmodel.Stable(), "bench/peer-reference"
 		case "overloaded":
-			cfg = refmodel.Overloaded()
+			cfg, scenario = refmodel.Overloaded(), "bench/peer-overloaded"
 		default:
 			return usageErrorf("unknown --config %q: use stable or overloaded", name)
 		}
 		fmt.Fprintf(opts.Out, "reference model, %s (D = %d, C = %d, %g years, seed %d)\n",
 			name, cfg.CapA, cfg.CapB, cfg.Horizon/365, cfg.Seed)
+		fmt.Fprintf(opts.Out, "  scenario = journeysim run %s; engine = the model written against sim (sim/refmodel); bare = ../shared/peers/limit -heap bin\n", scenario)
 		tw := tabwriter.NewWriter(opts.Out, 2, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "pair\tjourneysim s\tbare loop s\ttime ratio\tjourneysim Mev/s\tbare Mev/s\tbytes/waiting\t")
-		var ratios, bpw []float64
+		fmt.Fprintln(tw, "pair\tscenario s\tengine s\tbare s\tscenario/bare\tengine/bare\tbare Mev/s\tscenario B/waiting\tengine B/waiting\t")
+		var scRatios, engRatios, scBytes, engBytes []float64
 		for i := range opts.Pairs {
-			var js refmodel.Measurement
+			var sc scenarioRun
+			var eng refmodel.Measurement
 			var lim peerRun
-			var err error
-			runJS := func() error { js, err = refmodel.Measure(ctx, cfg); return err }
-			runLim := func() error { lim, err = runLimit(ctx, opts.Limit, cfg); return err }
-			first, second := runJS, runLim
-			if i%2 == 1 {
-				first, second = runLim, runJS
+			steps := []func() error{
+				func() (err error) { sc, err = runScenario(ctx, scenario); return err },
+				func() (err error) { eng, err = refmodel.Measure(ctx, cfg); return err },
+				func() (err error) { lim, err = runLimit(ctx, opts.Limit, cfg); return err },
 			}
-			if err := first(); err != nil {
-				return err
+			// Rotate the order so that no implementation always runs first.
+			for k := range steps {
+				if err := steps[(k+i)%len(steps)](); err != nil {
+					return err
+				}
 			}
-			if err := second(); err != nil {
-				return err
+			scRatio, engRatio := sc.loopSeconds/lim.loopSeconds, eng.LoopSeconds/lim.loopSeconds
+			scRatios, engRatios = append(scRatios, scRatio), append(engRatios, engRatio)
+			scB, engB := "-", "-" // meaningless with few clients waiting
+			if sc.waiting >= 1000 {
+				scB = strconv.FormatFloat(sc.bytesPerWaiting, 'f', 1, 64)
+				scBytes = append(scBytes, sc.bytesPerWaiting)
 			}
-			ratio := js.LoopSeconds / lim.loopSeconds
-			ratios = append(ratios, ratio)
-			bpw = append(bpw, js.BytesPerWaiting)
-			perWaiting := "-" // meaningless with few clients waiting
-			if js.QueueAEnd >= 1000 {
-				perWaiting = strconv.FormatFloat(js.BytesPerWaiting, 'f', 1, 64)
+			if eng.QueueAEnd >= 1000 {
+				engB = strconv.FormatFloat(eng.BytesPerWaiting, 'f', 1, 64)
+				engBytes = append(engBytes, eng.BytesPerWaiting)
 			}
-			fmt.Fprintf(tw, "%d\t%.4f\t%.4f\t%.3f\t%.2f\t%.2f\t%s\t\n", i+1, js.LoopSeconds, lim.loopSeconds, ratio,
-				float64(js.Events)/js.LoopSeconds/1e6, float64(lim.events)/lim.loopSeconds/1e6, perWaiting)
+			fmt.Fprintf(tw, "%d\t%.4f\t%.4f\t%.4f\t%.3f\t%.3f\t%.2f\t%s\t%s\t\n", i+1,
+				sc.loopSeconds, eng.LoopSeconds, lim.loopSeconds, scRatio, engRatio,
+				float64(lim.events)/lim.loopSeconds/1e6, scB, engB)
 		}
 		tw.Flush()
-		fmt.Fprintf(opts.Out, "median time ratio journeysim/bare loop: %.3f (events/s ratio %.3f)\n", median(ratios), 1/median(ratios))
-		if name == "overloaded" {
-			fmt.Fprintf(opts.Out, "median bytes per waiting client: %.1f\n", median(bpw))
+		fmt.Fprintf(opts.Out, "median wall-time ratio to the bare loop: scenario %.3f, engine %.3f\n", median(scRatios), median(engRatios))
+		if len(scBytes) > 0 {
+			fmt.Fprintf(opts.Out, "median bytes per waiting client: scenario %.1f, engine %.1f\n", median(scBytes), median(engBytes))
 		}
 		fmt.Fprintln(opts.Out)
 	}

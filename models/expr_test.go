@@ -199,11 +199,11 @@ func TestCompileNilScope(t *testing.T) {
 var testClients = []Client{
 	// 0: opiate, female, 3 detox admissions, holds case management, last
 	// left detox having completed.
-	{Attr: [MaxAttributes]uint8{1, 0}, Holding: 1 << 3, LastExitPlace: 1, LastExitReason: 0, admissions: []uint16{1, 3, 0, 1}},
+	{Attr: [MaxAttributes]uint8{1, 0}, Holding: 1 << 3, LastExitPlace: 1, LastExitReason: 0, admissions: [MaxPlaces]uint8{1, 3, 0, 1}},
 	// 1: non-opiate, male, one rehab admission, no last exit.
-	{Attr: [MaxAttributes]uint8{0, 1}, LastExitPlace: -1, LastExitReason: -1, admissions: []uint16{0, 0, 1, 0}},
+	{Attr: [MaxAttributes]uint8{0, 1}, LastExitPlace: -1, LastExitReason: -1, admissions: [MaxPlaces]uint8{0, 0, 1, 0}},
 	// 2: opiate, male, 2 detox and 2 rehab admissions, dropped out of rehab.
-	{Attr: [MaxAttributes]uint8{1, 1}, LastExitPlace: 2, LastExitReason: 2, admissions: []uint16{0, 2, 2, 0}},
+	{Attr: [MaxAttributes]uint8{1, 1}, LastExitPlace: 2, LastExitReason: 2, admissions: [MaxPlaces]uint8{0, 2, 2, 0}},
 }
 
 func TestCondEval(t *testing.T) {

@@ -23,8 +23,8 @@ type run struct {
 	m   *Model
 	eng *sim.Engine
 
-	clients []Client
-	adm     []uint16  // admissions slab: clients × places
+	pages   [][]Client // clients by id: page id>>pageBits, slot id&pageMask
+	n       int32      // ids handed out
 	hold    []float64 // hold end times slab: clients × parallel places
 	free    []int32
 
@@ -38,6 +38,9 @@ type run struct {
 	start     float64 // end of warm-up
 	end       float64
 	year      int16
+	yearStart float64
+	inTreat   int64     // clients admitted to treatment places now
+	inTreatBy [][]int64 // the same by level, for each attribute in acc.byAttr
 	acc       accumulators
 }
 
@@ -84,6 +87,9 @@ func (m *Model) newRun(seed uint64, rep int) *run {
 	r.leave = eng.Register(r.onLeave)
 	r.holdEnd = eng.Register(r.onHoldEnd)
 	r.acc.init(m)
+	for _, a := range r.acc.byAttr {
+		r.inTreatBy = append(r.inTreatBy, make([]int64, len(a.inTreatment)))
+	}
 	for i, p := range m.places {
 		pr := &placeRun{p: p, acc: &r.acc.places[i]}
 		name := p.name
@@ -160,29 +166,29 @@ func (r *run) interarrival() float64 {
 	return r.arrivals.ExpFloat64() / r.rate(r.eng.Now())
 }
 
+const (
+	pageBits = 12
+	pageMask = 1<<pageBits - 1
+)
+
+// client returns client id. Pages never move, so the pointer stays valid
+// while new clients arrive.
+func (r *run) client(id int32) *Client { return &r.pages[id>>pageBits][id&pageMask] }
+
 func (r *run) newClient() int32 {
 	var id int32
 	if n := len(r.free); n > 0 {
 		id, r.free = r.free[n-1], r.free[:n-1]
 	} else {
-		id = int32(len(r.clients))
-		np, nq := len(r.m.places), len(r.m.parallel)
-		r.clients = append(r.clients, Client{})
-		moved := len(r.adm)+np > cap(r.adm)
-		r.adm = append(r.adm, make([]uint16, np)...)
-		r.hold = append(r.hold, make([]float64, nq)...)
-		if moved { // re-slice every client's window (amortised: the slab doubles)
-			for i := range r.clients {
-				r.clients[i].admissions = r.adm[i*np : (i+1)*np : (i+1)*np]
-			}
-		} else {
-			r.clients[id].admissions = r.adm[int(id)*np : (int(id)+1)*np : (int(id)+1)*np]
+		id = r.n
+		r.n++
+		if int(id>>pageBits) == len(r.pages) {
+			r.pages = append(r.pages, make([]Client, 1<<pageBits))
 		}
+		r.hold = append(r.hold, make([]float64, len(r.m.parallel))...)
 	}
-	c := &r.clients[id]
-	adm := c.admissions
-	clear(adm)
-	*c = Client{admissions: adm, Place: -1, LastExitPlace: -1, LastExitReason: -1}
+	c := r.client(id)
+	*c = Client{Place: -1, LastExitPlace: -1, LastExitReason: -1}
 	c.run = clientRun{pending: -1, yearSeen: -1, yearAdmit: -1, linkFrom: -1}
 	for a, cum := range r.m.mix {
 		u := r.caseMix.Float64()
@@ -214,10 +220,9 @@ func (r *run) enter(id int32, p int) {
 		r.release(id)
 		return
 	}
-	c := &r.clients[id]
+	c := r.client(id)
 	now := r.eng.Now()
 	c.Place = int16(p)
-	c.run.enteredAt = now
 	pr := r.ps[p]
 	if p == r.m.intake {
 		r.presented(c, now)
@@ -254,17 +259,20 @@ func (r *run) presented(c *Client, now float64) {
 
 // admitted starts client id's stay in place p.
 func (r *run) admitted(id int32, p int, waited float64) {
-	c := &r.clients[id]
+	c := r.client(id)
 	now := r.eng.Now()
 	pr := r.ps[p]
 	pl := pr.p
 	c.Waiting = false
 	c.Since = now
 	prior := c.admissions[p]
-	if prior < math.MaxUint16 {
+	if prior < math.MaxUint8 {
 		c.admissions[p]++
 	}
 	r.pop(pr, now, 1)
+	if pl.treatment {
+		r.countInTreatment(c, 1)
+	}
 
 	// Decide how and when the client leaves.
 	ei, t := r.drawExit(pr, c)
@@ -299,14 +307,13 @@ func (r *run) admitted(id int32, p int, waited float64) {
 		r.offer(id, q)
 	}
 	if !math.IsInf(t, 1) {
-		c.run.nextAt = now + t
 		c.run.pending = int16(ei)
 		r.eng.After(t, r.leave, id)
 	}
 }
 
 func (r *run) treatmentStart(c *Client, p int, now float64) {
-	if c.run.linkFrom >= 0 && int(c.run.linkFrom) != p && now-c.run.linkAt <= linkageDays {
+	if c.run.linkFrom >= 0 && int(c.run.linkFrom) != p && now-c.LastExitAt <= linkageDays {
 		r.acc.places[c.run.linkFrom].linked++
 		c.run.linkFrom = -1
 	}
@@ -330,6 +337,14 @@ func (r *run) countYear(c *Client) {
 	r.acc.inTreatmentYears++
 	for a := range r.acc.byAttr {
 		r.acc.byAttr[a].inTreatment[c.Attr[r.acc.byAttr[a].attr]]++
+	}
+}
+
+// countInTreatment adds d to the clients in treatment now.
+func (r *run) countInTreatment(c *Client, d int64) {
+	r.inTreat += d
+	for a := range r.acc.byAttr {
+		r.inTreatBy[a][c.Attr[r.acc.byAttr[a].attr]] += d
 	}
 }
 
@@ -439,13 +454,19 @@ func (r *run) chooseRoute(pr *placeRun, routes []route, c *Client) int {
 }
 
 func (r *run) onLeave(id int32) {
-	c := &r.clients[id]
+	c := r.client(id)
 	now := r.eng.Now()
 	p := int(c.Place)
 	pr := r.ps[p]
 	pl := pr.p
 	ei := int(c.run.pending)
 	r.pop(pr, now, -1)
+	if pl.treatment {
+		r.countInTreatment(c, -1)
+		if c.Since < r.yearStart {
+			c.run.yearSeen = r.year // counted when the year began
+		}
+	}
 	if pr.res != nil {
 		pr.res.Release()
 	}
@@ -474,7 +495,7 @@ func (r *run) onLeave(id int32) {
 			}
 		}
 		c.LastExitPlace, c.LastExitReason, c.LastExitAt = int16(p), int16(e.reason), now
-		c.run.linkFrom, c.run.linkAt = -1, now
+		c.run.linkFrom = -1
 		if r.measuring && now <= r.end-linkageDays {
 			c.run.linkFrom = int16(p)
 		}
@@ -488,7 +509,7 @@ func (r *run) onLeave(id int32) {
 }
 
 func (r *run) reneged(id int32, p int, waited float64) {
-	c := &r.clients[id]
+	c := r.client(id)
 	c.Waiting = false
 	pr := r.ps[p]
 	r.enter(id, r.chooseRoute(pr, pr.p.reneged, c))
@@ -496,7 +517,7 @@ func (r *run) reneged(id int32, p int, waited float64) {
 
 // offer offers parallel place q to client id.
 func (r *run) offer(id int32, q int) {
-	c := &r.clients[id]
+	c := r.client(id)
 	pl := r.m.places[q]
 	if c.Holds(pl.parIndex) {
 		return
@@ -518,7 +539,7 @@ func (r *run) offer(id int32, q int) {
 	}
 	pr.res.Request(id, 0, math.Inf(1))
 	c.Holding |= 1 << uint(pl.parIndex)
-	if c.admissions[q] < math.MaxUint16 {
+	if c.admissions[q] < math.MaxUint8 {
 		c.admissions[q]++
 	}
 	if r.measuring {
@@ -541,14 +562,14 @@ func (r *run) onHoldEnd(arg int32) {
 }
 
 func (r *run) dropHold(id int32, k int) {
-	c := &r.clients[id]
+	c := r.client(id)
 	c.Holding &^= 1 << uint(k)
 	r.hold[int(id)*len(r.m.parallel)+k] = 0
 	r.ps[r.m.parallel[k]].res.Release()
 }
 
 func (r *run) die(id int32) {
-	c := &r.clients[id]
+	c := r.client(id)
 	if r.measuring {
 		r.acc.deaths++
 		inTreatment := c.Place >= 0 && r.m.places[c.Place].treatment
@@ -561,7 +582,7 @@ func (r *run) die(id int32) {
 
 // release drops client id from the model and frees the id for reuse.
 func (r *run) release(id int32) {
-	c := &r.clients[id]
+	c := r.client(id)
 	for k := range r.m.parallel {
 		if c.Holds(k) {
 			r.dropHold(id, k)
@@ -607,10 +628,11 @@ func (r *run) startMeasuring() {
 // newYear starts a measured year: everyone in treatment now counts in it.
 func (r *run) newYear() {
 	r.year++
-	for i := range r.clients {
-		c := &r.clients[i]
-		if c.Place >= 0 && !c.Waiting && r.m.places[c.Place].treatment {
-			r.countYear(c)
+	r.yearStart = r.eng.Now()
+	r.acc.inTreatmentYears += r.inTreat
+	for a := range r.acc.byAttr {
+		for l, n := range r.inTreatBy[a] {
+			r.acc.byAttr[a].inTreatment[l] += n
 		}
 	}
 }

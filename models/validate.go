@@ -152,10 +152,13 @@ func (s *Scenario) scope(c *checker) *Scope {
 		}
 	}
 	names := sortedKeys(s.Places)
+	if len(names) > MaxPlaces {
+		c.add("places", "at most %d places, not %d", MaxPlaces, len(names))
+	}
 	sc.Places = names
-	for i, n := range names {
+	for _, n := range names { // parallel index: order among parallel places
 		if p := s.Places[n]; p != nil && p.Kind == KindParallel {
-			sc.Parallel[n] = i
+			sc.Parallel[n] = len(sc.Parallel)
 		}
 	}
 	sc.Reasons = s.reasons()
