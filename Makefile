@@ -32,8 +32,10 @@ bench: build
 	else echo "bench: $(PEERS)/limit not found; skipping the peer comparison"; fi
 
 # Regenerate golden files in testdata/ after reviewing the change they record.
+GOLDEN_PKGS := ./cmd/ ./models/
+
 golden:
-	$(GO) test ./... -args -update
+	$(GO) test $(GOLDEN_PKGS) -update
 
 clean:
 	rm -rf bin out

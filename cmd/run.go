@@ -102,7 +102,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	}
 	fmt.Fprintf(opts.Out, "%s: %d replications, seed %d, %s warm-up, %s measured\n\n",
 		sc.Name, sc.Replications(), sc.Seed(), fmtDays(sc.Warmup()), fmtDays(sc.Horizon()))
-	return output.WriteTable(opts.Out, output.Summarize(m, rs))
+	return output.WriteTable(opts.Out, output.Summarize(m, rs), m.Headline(), m.Scope.Places)
 }
 
 // fmtDays renders a duration in days the way scenarios write it.

@@ -18,7 +18,7 @@ type Summary struct {
 	N                   int
 }
 
-// HalfWidth returns the CI half-width relative to the mean, or NaN.
+// RelHalfWidth returns the CI half-width relative to the mean, or NaN.
 func (s Summary) RelHalfWidth() float64 {
 	if s.Mean == 0 || math.IsNaN(s.CIHigh) {
 		return math.NaN()

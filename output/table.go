@@ -5,15 +5,21 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 )
 
 // WriteTable writes summaries as an aligned text table: metric, mean,
-// 95% CI and unit. Metrics without data show "no data".
-func WriteTable(w io.Writer, ss []Summary) error {
+// 95% CI and unit. The headline metrics (by index) come first, then the
+// system-wide rest, then each place's (a metric belongs to the place its
+// name mentions). Metrics without data show "no data".
+func WriteTable(w io.Writer, ss []Summary, headline []int, places []string) error {
+	isPlace := map[string]bool{}
+	for _, p := range places {
+		isPlace[p] = true
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "metric\tmean\t95% CI\tunit")
-	for _, s := range ss {
+	row := func(s Summary) {
 		ci := ""
 		if !math.IsNaN(s.CILow) {
 			ci = fmt.Sprintf("%s to %s", Format(s.CILow), Format(s.CIHigh))
@@ -22,7 +28,40 @@ func WriteTable(w io.Writer, ss []Summary) error {
 		if math.IsNaN(s.Mean) {
 			mean = "no data"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, mean, ci, s.Unit)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", s.Name, mean, ci, s.Unit)
+	}
+	fmt.Fprintln(tw, "metric\tmean\t95% CI\tunit")
+	done := make([]bool, len(ss))
+	if len(headline) > 0 {
+		fmt.Fprintln(tw, "headline\t\t\t")
+		for _, i := range headline {
+			row(ss[i])
+			done[i] = true
+		}
+	}
+	var groups []string
+	byGroup := map[string][]int{}
+	for i, s := range ss {
+		if done[i] {
+			continue
+		}
+		g := "system"
+		for _, part := range strings.Split(s.Name, ".")[1:] {
+			if isPlace[part] {
+				g = part
+				break
+			}
+		}
+		if _, ok := byGroup[g]; !ok {
+			groups = append(groups, g)
+		}
+		byGroup[g] = append(byGroup[g], i)
+	}
+	for _, g := range groups {
+		fmt.Fprintf(tw, "%s\t\t\t\n", g)
+		for _, i := range byGroup[g] {
+			row(ss[i])
+		}
 	}
 	return tw.Flush()
 }
