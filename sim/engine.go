@@ -188,6 +188,9 @@ func (e *Engine) Run(ctx context.Context, until Time) error {
 	if math.IsNaN(until) || until < e.now {
 		return fmt.Errorf("sim: run until %v, before now %v", until, e.now)
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	e.stopped = false
 	done := ctx.Done()
 	for n := 0; len(e.cal) > 0 && e.cal[0].at <= until; n++ {

@@ -47,6 +47,9 @@ type waitList struct {
 }
 
 func (q *waitList) push(w waiter) uint64 {
+	if q.tail == 0 { // sequence numbers start at 1, so Ticket 0 is never a place on a list
+		q.head, q.tail = 1, 1
+	}
 	if q.tail-q.head == uint64(len(q.buf)) {
 		q.grow()
 	}
@@ -152,6 +155,8 @@ func NewResource(eng *Engine, name string, capacity int, d Discipline) *Resource
 		levels = MaxPriority
 	}
 	r.lists = make([]waitList, levels)
+	r.Stats.Busy.Reset(eng.now)
+	r.Stats.Queue.Reset(eng.now)
 	r.renegeKind = eng.Register(r.renegeEvent)
 	r.capacityKind = eng.Register(func(n int32) { r.SetCapacity(int(n)) })
 	return r
@@ -168,7 +173,7 @@ func (r *Resource) QueueLen() int { return r.waiting }
 
 // Request asks for a place for client id. If a place is free and nobody is
 // waiting ahead, the client is admitted at once (Admit is called before
-// Request returns) and queued is false. Otherwise the client joins the waiting
+// Request returns), queued is false and t is 0, which is never a real ticket. Otherwise the client joins the waiting
 // list at the given priority level (ignored by FIFO resources), queued is true,
 // and t identifies the place on the list (for Withdraw); if patience is
 // finite the client gives up after waiting that many days.

@@ -75,6 +75,9 @@ func histIndex(x float64) int {
 	if !(x >= histMin) { // zero, negative and NaN fall in the first bin
 		return 0
 	}
+	if !(x < histMax) { // before converting: int(+Inf) is undefined
+		return histBins - 1
+	}
 	i := int(math.Log(x/histMin)/histLogStep) + 1
 	if i >= histBins {
 		i = histBins - 1
