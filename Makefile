@@ -14,7 +14,7 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/journeysim ./cmd/journeysim
 
 run: build
-	bin/journeysim run
+	bin/journeysim run --force
 
 vet:
 	$(GO) vet ./...

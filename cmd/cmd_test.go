@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -118,21 +119,69 @@ func TestSchema(t *testing.T) {
 	}
 }
 
-// TestRunEndToEnd runs a small scenario from a file and checks the table.
+// TestRunEndToEnd runs a small scenario from a file, checks the table and
+// the result files, and that the worker count changes nothing.
 func TestRunEndToEnd(t *testing.T) {
-	args := []string{"run", "../scenarios/bench/peer-reference.toml", "--replications", "3", "--horizon", "2y", "--workers", "2"}
+	dir := t.TempDir()
+	args := []string{"run", "../scenarios/bench/peer-reference.toml", "--replications", "3", "--horizon", "2y",
+		"--out", filepath.Join(dir, "w2"), "--workers", "2"}
 	code, out, stderr := execute(t, args...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if stderr != "" {
+		t.Errorf("stderr is not a terminal, so no progress bar; got %q", stderr)
 	}
 	for _, want := range []string{"3 replications, seed 42", "occupancy.detox", "wait_mean_days.detox", "95% CI"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	// Worker count does not change results.
-	_, out1, _ := execute(t, append(args[:len(args)-1], "1")...)
-	if out1 != out {
-		t.Errorf("--workers 1 and 2 differ:\n%s\n---\n%s", out1, out)
+	for _, f := range []string{"summary.json", "summary.csv", "replications.csv", "timeseries.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, "w2", f)); err != nil {
+			t.Error(err)
+		}
+	}
+	// An existing directory is not replaced without --force.
+	if code, _, stderr := execute(t, args...); code != 1 || !strings.Contains(stderr, "--force") {
+		t.Errorf("second run into the same --out: exit %d, stderr %q", code, stderr)
+	}
+	// Worker count does not change results: the files are byte-identical
+	// but for the wall time.
+	args1 := append(append([]string{}, args[:len(args)-4]...), "--out", filepath.Join(dir, "w1"), "--workers", "1")
+	if code, _, stderr := execute(t, args1...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"summary.csv", "replications.csv", "timeseries.csv"} {
+		a, _ := os.ReadFile(filepath.Join(dir, "w1", f))
+		b, _ := os.ReadFile(filepath.Join(dir, "w2", f))
+		if len(a) == 0 || string(a) != string(b) {
+			t.Errorf("%s differs between --workers 1 and 2", f)
+		}
 	}
 }
+
+func TestCompareEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	code, out, stderr := execute(t, "compare", "baseline", "case-managers-at-detox", "--replications", "6",
+		"--horizon", "3y", "--warmup", "2y", "--out", dir, "--force")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"6 paired replications", "repeat_detox_share", "linkage_30d.detox", "against the base:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// Common random numbers: arrivals are drawn from the same stream.
+	if !strings.Contains(out, "new_presentations") || !regexpMatch(`new_presentations\s+\S+\s+\S+\s+0\s`, out) {
+		t.Errorf("new presentations should not differ on common random numbers:\n%s", out)
+	}
+	for _, f := range []string{"base/summary.json", "case-managers-at-detox/summary.json", "differences-case-managers-at-detox.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func regexpMatch(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }

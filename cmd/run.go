@@ -4,28 +4,23 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime"
-	"strconv"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
-	"github.com/journeysim/journeysim/models"
 	"github.com/journeysim/journeysim/output"
 )
 
 // RunOptions are the inputs of `journeysim run`.
 type RunOptions struct {
-	Out, Err     io.Writer
-	Scenario     string
-	Seed         int64
-	Replications int
-	Workers      int
-	Horizon      string
-	Warmup       string
-	Sets         []string
-	Quiet        bool
-	flagsSet     map[string]bool
+	Out, Err io.Writer
+	Scenario string
+	scenarioFlags
+	OutDir string
+	Force  bool
+	Format string
 }
 
 // NewCmdRun returns `journeysim run`.
@@ -33,13 +28,15 @@ func NewCmdRun(runF func(*RunOptions) error) *cobra.Command {
 	opts := &RunOptions{}
 	c := &cobra.Command{
 		Use:   "run [SCENARIO|FILE]",
-		Short: "Run a scenario and print a summary of its results",
+		Short: "Run a scenario, print its summary and write its result files",
 		Long: `Runs a scenario: a shipped one by name (journeysim scenarios lists them) or a
 TOML file. With no argument it runs the baseline. Every metric is reported as
-the mean over replications with a 95% confidence interval.`,
+the mean over replications with a 95% confidence interval, and the result files
+(summary.json, summary.csv, replications.csv, timeseries.csv) are written to
+--out, by default out/<scenario>/.`,
 		Example: `  journeysim run
   journeysim run case-managers-at-detox
-  journeysim run my-area.toml --replications 40 --set places.detox.capacity=9`,
+  journeysim run my-area.toml --replications 40 --set places.detox.capacity=9 --out results/my-area`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Out, opts.Err = cmd.OutOrStdout(), cmd.ErrOrStderr()
@@ -47,10 +44,13 @@ the mean over replications with a 95% confidence interval.`,
 			if len(args) == 1 {
 				opts.Scenario = args[0]
 			}
-			opts.flagsSet = map[string]bool{}
-			cmd.Flags().Visit(func(f *pflag.Flag) { opts.flagsSet[f.Name] = true })
-			if opts.Workers < 1 {
-				return usageErrorf("--workers must be at least 1")
+			if err := opts.parse(cmd); err != nil {
+				return err
+			}
+			switch opts.Format {
+			case "table", "csv", "json":
+			default:
+				return usageErrorf("unknown --format %q: use table, csv or json", opts.Format)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -59,57 +59,74 @@ the mean over replications with a 95% confidence interval.`,
 		},
 	}
 	f := c.Flags()
-	f.Int64Var(&opts.Seed, "seed", 0, "master seed (default: the scenario's)")
-	f.IntVar(&opts.Replications, "replications", 0, "number of replications (default: the scenario's)")
-	f.IntVar(&opts.Workers, "workers", runtime.GOMAXPROCS(0), "replications run at once; results do not depend on it")
-	f.StringVar(&opts.Horizon, "horizon", "", "measured run length after warm-up, e.g. 10y (default: the scenario's)")
-	f.StringVar(&opts.Warmup, "warmup", "", "warm-up before measuring, e.g. 3y (default: the scenario's)")
-	f.StringArrayVar(&opts.Sets, "set", nil, "override a scenario value: path=value (repeatable)")
-	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress output")
+	opts.scenarioFlags.add(f)
+	f.StringVar(&opts.OutDir, "out", "", "directory for the result files (default out/<scenario>)")
+	f.BoolVar(&opts.Force, "force", false, "replace the output directory if it exists")
+	f.StringVar(&opts.Format, "format", "table", "what to print: table, csv or json")
 	return c
 }
 
-// sets returns the overrides implied by the flags, then --set ones.
-func (o *RunOptions) sets() []string {
-	var s []string
-	if o.flagsSet["seed"] {
-		s = append(s, "run.seed="+strconv.FormatInt(o.Seed, 10))
-	}
-	if o.flagsSet["replications"] {
-		s = append(s, "run.replications="+strconv.Itoa(o.Replications))
-	}
-	if o.Horizon != "" {
-		s = append(s, "run.horizon="+strconv.Quote(o.Horizon))
-	}
-	if o.Warmup != "" {
-		s = append(s, "run.warmup="+strconv.Quote(o.Warmup))
-	}
-	return append(s, o.Sets...)
+// defaultOutDir is out/<scenario> for a shipped scenario or a file.
+func defaultOutDir(ref string) string {
+	base := strings.TrimSuffix(filepath.Base(ref), ".toml")
+	return filepath.Join("out", base)
 }
 
 func runRun(ctx context.Context, opts *RunOptions) error {
-	sc, err := models.Load(opts.Scenario, opts.sets())
+	sc, m, err := opts.load(opts.Scenario)
 	if err != nil {
 		return err
 	}
-	m, err := models.Build(sc)
+	dir := opts.OutDir
+	if dir == "" {
+		dir = defaultOutDir(opts.Scenario)
+	}
+	if err := checkOutDir(dir, opts.Force); err != nil {
+		return err
+	}
+	res, err := opts.replicate(ctx, opts.Err, opts.Scenario, sc, m)
 	if err != nil {
 		return err
 	}
-	rs, err := m.Replicate(ctx, sc.Seed(), sc.Replications(), opts.Workers, nil)
+	meta := metaOf(res)
+	bundle, err := output.RunBundle(meta, m, res.Results)
 	if err != nil {
 		return err
+	}
+	if err := bundle.WriteDir(dir, opts.Force); err != nil {
+		return err
+	}
+	ss := output.Summarize(m, res.Results)
+	switch opts.Format {
+	case "json":
+		return output.WriteSummaryJSON(opts.Out, meta, ss)
+	case "csv":
+		return output.WriteSummaryCSV(opts.Out, ss)
 	}
 	fmt.Fprintf(opts.Out, "%s: %d replications, seed %d, %s warm-up, %s measured\n\n",
 		sc.Name, sc.Replications(), sc.Seed(), fmtDays(sc.Warmup()), fmtDays(sc.Horizon()))
-	return output.WriteTable(opts.Out, output.Summarize(m, rs), m.Headline(), m.Scope.Places)
+	if err := output.WriteTable(opts.Out, ss, m.Headline(), m.Scope.Places); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.Out, "\nresults written to %s/ (%s)\n", dir, strings.Join(bundle.Names(), ", "))
+	return nil
 }
 
-// fmtDays renders a duration in days the way scenarios write it.
-func fmtDays(d float64) string {
-	b, err := models.Duration(d).MarshalText()
-	if err != nil {
-		return strconv.FormatFloat(d, 'g', -1, 64) + "d"
+func metaOf(res *scenarioRunResult) output.Meta {
+	sc := res.Scenario
+	return output.Meta{Scenario: res.Ref, Name: sc.Name, File: sc.File, Seed: sc.Seed(), Version: Version(),
+		Replications: sc.Replications(), WarmupDays: sc.Warmup(), HorizonDays: sc.Horizon(),
+		WallSeconds: res.Wall.Seconds()}
+}
+
+// checkOutDir refuses, before any work, to replace an existing directory
+// without --force.
+func checkOutDir(dir string, force bool) error {
+	if force {
+		return nil
 	}
-	return string(b)
+	if _, err := os.Stat(dir); err == nil {
+		return fmt.Errorf("%w: %s (use --force to replace it, or --out to write elsewhere)", output.ErrExists, dir)
+	}
+	return nil
 }

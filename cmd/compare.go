@@ -1,0 +1,149 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/output"
+)
+
+// CompareOptions are the inputs of `journeysim compare`.
+type CompareOptions struct {
+	Out, Err io.Writer
+	Base     string
+	Alts     []string
+	scenarioFlags
+	OutDir string
+	Force  bool
+	Format string
+}
+
+// NewCmdCompare returns `journeysim compare`.
+func NewCmdCompare(runF func(*CompareOptions) error) *cobra.Command {
+	opts := &CompareOptions{}
+	c := &cobra.Command{
+		Use:   "compare BASE ALT [ALT...]",
+		Short: "Compare scenarios on common random numbers, with paired confidence intervals",
+		Long: `Runs every scenario with the base's seed and replications: the same named
+random streams, so replication i of each alternative is paired with replication
+i of the base. For each metric it prints the base value, the alternative's, the
+difference with its 95% CI and the relative change, then a one-line reading of
+the largest changes. Result files go to --out (default out/compare-<alts>/).`,
+		Example: `  journeysim compare baseline case-managers-at-detox
+  journeysim compare baseline more-detox-beds waiting-time-programme --replications 50`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Out, opts.Err = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			opts.Base, opts.Alts = args[0], args[1:]
+			if err := opts.parse(cmd); err != nil {
+				return err
+			}
+			switch opts.Format {
+			case "table", "csv":
+			default:
+				return usageErrorf("unknown --format %q: use table or csv", opts.Format)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return compareRun(cmd.Context(), opts)
+		},
+	}
+	f := c.Flags()
+	opts.scenarioFlags.add(f)
+	f.StringVar(&opts.OutDir, "out", "", "directory for the result files (default out/compare-<alternatives>)")
+	f.BoolVar(&opts.Force, "force", false, "replace the output directory if it exists")
+	f.StringVar(&opts.Format, "format", "table", "what to print: table or csv")
+	return c
+}
+
+func compareRun(ctx context.Context, opts *CompareOptions) error {
+	bsc, bm, err := opts.load(opts.Base)
+	if err != nil {
+		return err
+	}
+	// Every alternative runs with the base's seed and replications.
+	common := []string{fmt.Sprintf("run.seed=%d", bsc.Seed()), fmt.Sprintf("run.replications=%d", bsc.Replications())}
+	type alt struct {
+		sc *models.Scenario
+		m  *models.Model
+	}
+	alts := make([]alt, len(opts.Alts))
+	for i, a := range opts.Alts {
+		sc, m, err := opts.load(a, common...)
+		if err != nil {
+			return err
+		}
+		alts[i] = alt{sc, m}
+	}
+	dir := opts.OutDir
+	if dir == "" {
+		names := make([]string, len(opts.Alts))
+		for i, a := range opts.Alts {
+			names[i] = strings.TrimSuffix(filepath.Base(a), ".toml")
+		}
+		dir = filepath.Join("out", "compare-"+strings.Join(names, "+"))
+	}
+	if err := checkOutDir(dir, opts.Force); err != nil {
+		return err
+	}
+	base, err := opts.replicate(ctx, opts.Err, opts.Base, bsc, bm)
+	if err != nil {
+		return err
+	}
+	bundle := &output.Bundle{}
+	if err := addRunFiles(bundle, "base/", base); err != nil {
+		return err
+	}
+	for i, a := range alts {
+		res, err := opts.replicate(ctx, opts.Err, opts.Alts[i], a.sc, a.m)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimSuffix(filepath.Base(opts.Alts[i]), ".toml")
+		if err := addRunFiles(bundle, name+"/", res); err != nil {
+			return err
+		}
+		ds := output.Compare(bm, base.Results, a.m, res.Results)
+		if err := bundle.Add("differences-"+name+".csv", func(w io.Writer) error { return output.WriteDifferencesCSV(w, ds) }); err != nil {
+			return err
+		}
+		if opts.Format == "csv" {
+			if err := output.WriteDifferencesCSV(opts.Out, ds); err != nil {
+				return err
+			}
+			continue
+		}
+		if i == 0 {
+			fmt.Fprintf(opts.Out, "%d paired replications, seed %d, %s warm-up, %s measured\n\n",
+				bsc.Replications(), bsc.Seed(), fmtDays(bsc.Warmup()), fmtDays(bsc.Horizon()))
+		}
+		fmt.Fprintf(opts.Out, "%s (base: %s)\n", a.sc.Name, bsc.Name)
+		if err := output.WriteCompareTable(opts.Out, name, ds, models.HeadlineMetrics); err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.Out, "\n%s\n\n", output.Reading(a.sc.Name, ds, models.HeadlineMetrics))
+	}
+	if err := bundle.WriteDir(dir, opts.Force); err != nil {
+		return err
+	}
+	if opts.Format == "table" {
+		fmt.Fprintf(opts.Out, "results written to %s/\n", dir)
+	}
+	return nil
+}
+
+// addRunFiles adds one scenario's result files under prefix.
+func addRunFiles(b *output.Bundle, prefix string, res *scenarioRunResult) error {
+	rb, err := output.RunBundle(metaOf(res), res.Model, res.Results)
+	if err != nil {
+		return err
+	}
+	return b.Merge(prefix, rb)
+}

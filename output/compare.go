@@ -1,0 +1,170 @@
+package output
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/journeysim/journeysim/models"
+)
+
+// Difference is one metric compared between two scenarios run on common
+// random numbers: replication i of one is paired with replication i of the
+// other, and the CI is that of the mean paired difference.
+type Difference struct {
+	models.MetricInfo
+	Base, Alt Summary
+	Diff      Summary // of alt − base, over pairs where both had data
+	// Rel is the mean difference over the base mean; NaN if the base is 0.
+	Rel float64
+}
+
+// Significant reports whether the difference's 95% CI excludes zero.
+func (d Difference) Significant() bool {
+	return !math.IsNaN(d.Diff.CILow) && (d.Diff.CILow > 0 || d.Diff.CIHigh < 0)
+}
+
+// Compare pairs the metrics the two models share, by name, in the base's order.
+func Compare(base *models.Model, br []*models.Result, alt *models.Model, ar []*models.Result) []Difference {
+	bs, as := Summarize(base, br), Summarize(alt, ar)
+	altIndex := map[string]int{}
+	for i, info := range alt.Metrics() {
+		altIndex[info.Name] = i
+	}
+	n := min(len(br), len(ar))
+	var out []Difference
+	for bi, info := range base.Metrics() {
+		ai, ok := altIndex[info.Name]
+		if !ok {
+			continue
+		}
+		var ds []float64
+		for r := range n {
+			b, a := br[r].Values[bi], ar[r].Values[ai]
+			if !math.IsNaN(b) && !math.IsNaN(a) {
+				ds = append(ds, a-b)
+			}
+		}
+		d := Difference{MetricInfo: info, Base: bs[bi], Alt: as[ai], Diff: summarize(info, ds), Rel: math.NaN()}
+		if bs[bi].Mean != 0 && !math.IsNaN(bs[bi].Mean) {
+			d.Rel = d.Diff.Mean / math.Abs(bs[bi].Mean)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// WriteCompareTable writes base, alternative, difference with its 95% CI,
+// and relative change for each metric, the headline metrics first.
+func WriteCompareTable(w io.Writer, altName string, ds []Difference, headline []string) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "metric\tbase\t%s\tdifference\t95%% CI\tchange\tunit\n", altName)
+	row := func(d Difference) {
+		ci := ""
+		if !math.IsNaN(d.Diff.CILow) {
+			ci = Format(d.Diff.CILow) + " to " + Format(d.Diff.CIHigh)
+		}
+		rel := ""
+		if !math.IsNaN(d.Rel) {
+			rel = fmt.Sprintf("%+.1f%%", 100*d.Rel)
+		}
+		mark := ""
+		if d.Significant() {
+			mark = " *"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s%s\t%s\t%s\t%s\n", d.Name, Format(d.Base.Mean), Format(d.Alt.Mean),
+			signed(d.Diff.Mean), mark, ci, rel, d.Unit)
+	}
+	isHead := map[string]bool{}
+	for _, h := range headline {
+		isHead[h] = true
+	}
+	fmt.Fprintln(tw, "headline\t\t\t\t\t\t")
+	for _, h := range headline {
+		for _, d := range ds {
+			if d.Name == h {
+				row(d)
+			}
+		}
+	}
+	fmt.Fprintln(tw, "all other metrics\t\t\t\t\t\t")
+	for _, d := range ds {
+		if !isHead[d.Name] {
+			row(d)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, "* the 95% CI of the paired difference excludes zero")
+	return err
+}
+
+func signed(x float64) string {
+	s := Format(x)
+	if x > 0 {
+		s = "+" + s
+	}
+	return s
+}
+
+// Reading returns a one-line plain-English summary of the largest changes:
+// the headline metrics whose difference is significant, largest relative
+// change first (at most three).
+func Reading(altName string, ds []Difference, headline []string) string {
+	isHead := map[string]bool{}
+	for _, h := range headline {
+		isHead[h] = true
+	}
+	var sig []Difference
+	for _, d := range ds {
+		if isHead[d.Name] && d.Significant() && !math.IsNaN(d.Rel) {
+			sig = append(sig, d)
+		}
+	}
+	if len(sig) == 0 {
+		return fmt.Sprintf("%s: no headline metric changed beyond its 95%% confidence interval.", altName)
+	}
+	sort.SliceStable(sig, func(i, j int) bool { return math.Abs(sig[i].Rel) > math.Abs(sig[j].Rel) })
+	if len(sig) > 3 {
+		sig = sig[:3]
+	}
+	parts := make([]string, len(sig))
+	for i, d := range sig {
+		dir := "up"
+		if d.Rel < 0 {
+			dir = "down"
+		}
+		parts[i] = fmt.Sprintf("%s %s %.0f%% (%s to %s)", humanName(d.Name), dir, 100*math.Abs(d.Rel), Format(d.Base.Mean), Format(d.Alt.Mean))
+	}
+	return fmt.Sprintf("%s against the base: %s.", altName, strings.Join(parts, "; "))
+}
+
+// humanName turns a metric name into words: "linkage_30d.detox" becomes
+// "linkage 30d (detox)".
+func humanName(name string) string {
+	measure, rest, ok := strings.Cut(name, ".")
+	h := strings.ReplaceAll(measure, "_", " ")
+	if ok {
+		h += " (" + strings.ReplaceAll(rest, ".", " ") + ")"
+	}
+	return h
+}
+
+// WriteDifferencesCSV writes each metric's base and alternative means and
+// the paired difference with its 95% CI.
+func WriteDifferencesCSV(w io.Writer, ds []Difference) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"metric", "base_mean", "alt_mean", "difference", "ci_low", "ci_high", "relative_change", "unit", "n_pairs"})
+	for _, d := range ds {
+		cw.Write([]string{d.Name, csvFloat(d.Base.Mean), csvFloat(d.Alt.Mean), csvFloat(d.Diff.Mean),
+			csvFloat(d.Diff.CILow), csvFloat(d.Diff.CIHigh), csvFloat(d.Rel), d.Unit, strconv.Itoa(d.Diff.N)})
+	}
+	cw.Flush()
+	return cw.Error()
+}

@@ -1,0 +1,283 @@
+package output
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+
+	"github.com/journeysim/journeysim/models"
+)
+
+// Meta describes a run for the result files. WallSeconds is the only field
+// that differs between two runs of the same scenario, seed and version.
+type Meta struct {
+	Scenario     string  `json:"scenario"`
+	Name         string  `json:"name"`
+	File         string  `json:"file"`
+	Seed         uint64  `json:"seed"`
+	Version      string  `json:"version"`
+	Replications int     `json:"replications"`
+	WarmupDays   float64 `json:"warmup_days"`
+	HorizonDays  float64 `json:"horizon_days"`
+	WallSeconds  float64 `json:"wall_seconds"`
+}
+
+// jsonNumber is a float that encodes NaN and infinities as null: a metric
+// with no data says so instead of writing an invalid number.
+type jsonNumber float64
+
+func (x jsonNumber) MarshalJSON() ([]byte, error) {
+	f := float64(x)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return []byte(strconv.FormatFloat(f, 'g', -1, 64)), nil
+}
+
+type jsonMetric struct {
+	Mean   jsonNumber `json:"mean"`
+	CILow  jsonNumber `json:"ci_low"`
+	CIHigh jsonNumber `json:"ci_high"`
+	Unit   string     `json:"unit"`
+	N      int        `json:"n"`
+}
+
+// orderedMetrics encodes metrics as a JSON object in the model's metric
+// order (encoding/json would sort map keys; the order is part of the file).
+type orderedMetrics []Summary
+
+func (o orderedMetrics) MarshalJSON() ([]byte, error) {
+	buf := []byte{'{'}
+	for i, s := range o {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		k, _ := json.Marshal(s.Name)
+		v, err := json.Marshal(jsonMetric{Mean: jsonNumber(s.Mean), CILow: jsonNumber(s.CILow),
+			CIHigh: jsonNumber(s.CIHigh), Unit: s.Unit, N: s.N})
+		if err != nil {
+			return nil, err
+		}
+		buf = append(append(append(buf, k...), ':'), v...)
+	}
+	return append(buf, '}'), nil
+}
+
+// WriteSummaryJSON writes summary.json: the run's description and every
+// metric's mean and 95% CI.
+func WriteSummaryJSON(w io.Writer, meta Meta, ss []Summary) error {
+	doc := struct {
+		Meta
+		Metrics orderedMetrics `json:"metrics"`
+	}{meta, orderedMetrics(ss)}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// csvFloat renders a number for CSV: empty when there is no data.
+func csvFloat(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return ""
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
+}
+
+// WriteSummaryCSV writes summary.csv: one row per metric. An empty mean
+// means the metric had no data in any replication.
+func WriteSummaryCSV(w io.Writer, ss []Summary) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"metric", "mean", "ci_low", "ci_high", "unit", "n", "description"})
+	for _, s := range ss {
+		cw.Write([]string{s.Name, csvFloat(s.Mean), csvFloat(s.CILow), csvFloat(s.CIHigh), s.Unit, strconv.Itoa(s.N), s.Description})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteReplicationsCSV writes replications.csv: every metric of every
+// replication, in long format.
+func WriteReplicationsCSV(w io.Writer, m *models.Model, rs []*models.Result) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"replication", "metric", "value", "unit"})
+	infos := m.Metrics()
+	for rep, r := range rs {
+		for i, info := range infos {
+			cw.Write([]string{strconv.Itoa(rep), info.Name, csvFloat(r.Values[i]), info.Unit})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// SeriesSummary is one monthly series over replications.
+type SeriesSummary struct {
+	models.MetricInfo
+	Month               []int
+	Mean, CILow, CIHigh []float64
+}
+
+// SummarizeSeries computes, for each monthly series and month, the mean over
+// replications and its 95% CI.
+func SummarizeSeries(m *models.Model, rs []*models.Result) []SeriesSummary {
+	var out []SeriesSummary
+	for si, info := range m.Series() {
+		s := SeriesSummary{MetricInfo: info}
+		months := 0
+		for _, r := range rs {
+			months = max(months, len(r.Monthly[si]))
+		}
+		xs := make([]float64, 0, len(rs))
+		for mo := range months {
+			xs = xs[:0]
+			for _, r := range rs {
+				if mo < len(r.Monthly[si]) && !math.IsNaN(r.Monthly[si][mo]) {
+					xs = append(xs, r.Monthly[si][mo])
+				}
+			}
+			sm := summarize(info, xs)
+			s.Month = append(s.Month, mo+1)
+			s.Mean = append(s.Mean, sm.Mean)
+			s.CILow = append(s.CILow, sm.CILow)
+			s.CIHigh = append(s.CIHigh, sm.CIHigh)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// WriteTimeseriesCSV writes timeseries.csv: for each series and month after
+// the warm-up, the mean over replications and its 95% CI.
+func WriteTimeseriesCSV(w io.Writer, series []SeriesSummary) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"series", "month", "mean", "ci_low", "ci_high", "unit"})
+	for _, s := range series {
+		for i, mo := range s.Month {
+			cw.Write([]string{s.Name, strconv.Itoa(mo), csvFloat(s.Mean[i]), csvFloat(s.CILow[i]), csvFloat(s.CIHigh[i]), s.Unit})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// Bundle collects the files of one result directory in memory, so that
+// nothing is written until everything has been made.
+type Bundle struct {
+	files map[string][]byte
+}
+
+// Add stores a file of the bundle, made by write.
+func (b *Bundle) Add(name string, write func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return fmt.Errorf("output: %s: %w", name, err)
+	}
+	if b.files == nil {
+		b.files = map[string][]byte{}
+	}
+	b.files[name] = buf.Bytes()
+	return nil
+}
+
+// Names returns the bundle's file names, sorted.
+func (b *Bundle) Names() []string {
+	names := make([]string, 0, len(b.files))
+	for n := range b.files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ErrExists is returned by WriteDir when the directory exists and force is false.
+var ErrExists = errors.New("output: directory exists")
+
+// WriteDir writes the bundle as the directory dir. It writes everything into
+// a temporary directory beside dir and renames it into place when complete,
+// so a reader never sees a half-written result. An existing dir is replaced
+// only if force is true.
+func (b *Bundle) WriteDir(dir string, force bool) error {
+	dir = filepath.Clean(dir)
+	if _, err := os.Stat(dir); err == nil && !force {
+		return fmt.Errorf("%w: %s (use --force to replace it, or --out to write elsewhere)", ErrExists, dir)
+	}
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	defer os.RemoveAll(tmp) // gone after the rename; cleans up on failure
+	for _, name := range b.Names() {
+		p := filepath.Join(tmp, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return fmt.Errorf("output: %w", err)
+		}
+		if err := os.WriteFile(p, b.files[name], 0o644); err != nil {
+			return fmt.Errorf("output: %w", err)
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		old := tmp + ".old"
+		if err := os.Rename(dir, old); err != nil {
+			return fmt.Errorf("output: replacing %s: %w", dir, err)
+		}
+		defer os.RemoveAll(old)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	return nil
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// directory and a rename.
+func WriteFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("output: writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// Merge adds every file of o to b under prefix (a folder, as "base/").
+func (b *Bundle) Merge(prefix string, o *Bundle) error {
+	if b.files == nil {
+		b.files = map[string][]byte{}
+	}
+	for name, data := range o.files {
+		b.files[prefix+name] = data
+	}
+	return nil
+}
