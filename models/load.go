@@ -2,15 +2,20 @@ package models
 
 import (
 	"bytes"
+	"encoding"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 
@@ -25,6 +30,9 @@ type Problem struct {
 	Col  int
 	Key  string
 	Msg  string
+	// Excerpt, for syntax errors, is the offending line with a caret under
+	// the column, printed below the message.
+	Excerpt string
 }
 
 func (p Problem) String() string {
@@ -44,6 +52,10 @@ func (p Problem) String() string {
 		b.WriteString(": ")
 	}
 	b.WriteString(p.Msg)
+	if p.Excerpt != "" {
+		b.WriteString("\n")
+		b.WriteString(p.Excerpt)
+	}
 	return b.String()
 }
 
@@ -161,8 +173,11 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 			return nil, Problems{p}
 		}
 		if seen[src.name] {
-			return nil, Problems{{File: from.name, Key: "base", Line: findKeyLine(from.text, "base"),
-				Msg: fmt.Sprintf("%q is already in the chain of bases (%s): a scenario cannot include itself", next, chainNames(chain))}}
+			msg := fmt.Sprintf("%q is this file: a scenario cannot be its own base", next)
+			if src.name != from.name {
+				msg = fmt.Sprintf("%q leads back to %s: the bases form a cycle (%s → %s), and a scenario cannot include itself", next, src.name, chainNames(chain), src.name)
+			}
+			return nil, Problems{{File: from.name, Key: "base", Line: findKeyLine(from.text, "base"), Msg: msg}}
 		}
 		seen[src.name] = true
 		raw, ps := checkFile(src)
@@ -177,6 +192,7 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 		}
 	}
 	if len(probs) > 0 {
+		sortProblems(probs, chain)
 		return nil, probs
 	}
 
@@ -204,14 +220,24 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 	if err := toml.NewEncoder(&buf).Encode(merged); err != nil {
 		return nil, fmt.Errorf("models: re-encoding %s: %w", ref, err)
 	}
+	if len(sets) > 0 {
+		// Each file decoded cleanly on its own, so any wrong or unknown key
+		// now comes from an override. Lines in the merged text mean nothing
+		// to the user.
+		if _, ps := checkFile(&source{name: "--set", text: buf.Bytes()}); len(ps) > 0 {
+			for i := range ps {
+				ps[i].Line, ps[i].Col, ps[i].Excerpt = 0, 0, ""
+			}
+			return nil, ps
+		}
+	}
 	sc := &Scenario{}
 	if _, err := toml.NewDecoder(&buf).Decode(sc); err != nil {
-		// Each file decoded cleanly on its own, so this comes from an override.
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, Problems{{File: "--set", Key: pe.LastKey, Msg: pe.Message}}
+			return nil, Problems{{File: "--set", Key: pe.LastKey, Msg: tomlMessage(pe.Message)}}
 		}
-		return nil, Problems{{File: "--set", Msg: err.Error()}}
+		return nil, Problems{{File: "--set", Msg: tomlMessage(err.Error())}}
 	}
 	sc.Base = ""
 	if len(chain) > 1 {
@@ -222,12 +248,13 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 	if ps := sc.Validate(); len(ps) > 0 {
 		for i := range ps {
 			if ps[i].File == "" && ps[i].Key != "" {
-				ps[i].File = originOf(origin, ps[i].Key)
-				if src := chainFile(chain, ps[i].File); src != nil && ps[i].Line == 0 {
-					ps[i].Line = findKeyLine(src.text, ps[i].Key)
-				}
+				ps[i].File, ps[i].Line = locate(chain, origin, ps[i].Key)
+			}
+			if ps[i].File == "" {
+				ps[i].File = chain[0].name // a problem of the whole scenario
 			}
 		}
+		sortProblems(ps, chain)
 		return nil, ps
 	}
 	return sc, nil
@@ -241,142 +268,502 @@ func chainNames(chain []*source) string {
 	return strings.Join(names, " → ")
 }
 
-func chainFile(chain []*source, name string) *source {
-	for _, s := range chain {
-		if s.name == name {
-			return s
+// locate finds the file and line of a problem found after merging: the
+// first place, going up from key to its ancestors, that an override or a
+// file of the chain sets (the file itself before its bases), and that
+// place's line. A key that is missing is so found at its table.
+func locate(chain []*source, origin map[string]string, key string) (string, int) {
+	for k := key; k != ""; k = parentKey(k) {
+		if setsKey(origin, k, "--set") {
+			return "--set", 0
+		}
+		for _, src := range chain {
+			if setsKey(origin, k, src.name) {
+				return src.name, lineOf(src.text, k)
+			}
 		}
 	}
-	return nil
+	return "", 0
 }
 
-// originOf returns the file that set key or its nearest ancestor.
-func originOf(origin map[string]string, key string) string {
-	for k := key; k != ""; {
-		if f, ok := origin[k]; ok {
-			return f
+// setsKey reports whether file set key, a table above it or a key below it.
+func setsKey(origin map[string]string, key, file string) bool {
+	k := stripIndexes(key)
+	for o, f := range origin {
+		if f == file && (o == k || strings.HasPrefix(o, k+".") || strings.HasPrefix(k, o+".")) {
+			return true
 		}
-		i := strings.LastIndexAny(k, ".[")
-		if i < 0 {
-			break
-		}
-		k = k[:i]
 	}
-	// A parent table: any key below it.
-	for _, k := range sortedKeys(origin) {
-		if strings.HasPrefix(k, key+".") {
-			return origin[k]
-		}
+	return false
+}
+
+// parentKey returns the key above key: "a.b" for "a.b.c" and "a.b[1]",
+// "" for "a".
+func parentKey(key string) string {
+	if i := strings.LastIndexAny(key, ".["); i >= 0 {
+		return key[:i]
 	}
 	return ""
 }
 
+// sortProblems orders problems by file (the chain's order, then the
+// overrides, then none) and by line, keeping the order of problems on
+// one line.
+func sortProblems(ps Problems, chain []*source) {
+	rank := func(p Problem) (int, int) {
+		file := len(chain) + 1
+		switch {
+		case p.File == "--set":
+			file = len(chain)
+		default:
+			for i, s := range chain {
+				if s.name == p.File {
+					file = i
+				}
+			}
+		}
+		line := p.Line
+		if line == 0 {
+			line = math.MaxInt
+		}
+		return file, line
+	}
+	sort.SliceStable(ps, func(i, j int) bool {
+		fi, li := rank(ps[i])
+		fj, lj := rank(ps[j])
+		if fi != fj {
+			return fi < fj
+		}
+		return li < lj
+	})
+}
+
 // checkFile decodes one file on its own: syntax, types, single-value rules
-// and unknown keys, each with its line where the decoder knows it.
+// and unknown keys, each with its line. It decodes key by key, so that one
+// wrong key does not hide the problems of the others.
 func checkFile(src *source) (map[string]any, Problems) {
 	var raw map[string]any
 	if _, err := toml.NewDecoder(bytes.NewReader(src.text)).Decode(&raw); err != nil {
-		return nil, Problems{parseProblem(src, err)}
+		return nil, Problems{syntaxProblem(src, err)}
 	}
-	var sc Scenario
-	md, err := toml.NewDecoder(bytes.NewReader(src.text)).Decode(&sc)
+	var top map[string]toml.Primitive
+	md, err := toml.NewDecoder(bytes.NewReader(src.text)).Decode(&top)
 	if err != nil {
-		return raw, Problems{parseProblem(src, err)}
+		return raw, Problems{syntaxProblem(src, err)}
 	}
-	var probs Problems
-	for _, k := range md.Undecoded() {
-		key := k.String()
-		probs = append(probs, Problem{File: src.name, Line: findKeyLine(src.text, key), Key: key, Msg: unknownKeyMsg(k)})
-	}
-	return raw, probs
+	d := &fileDecoder{md: md, src: src}
+	var sc Scenario
+	d.fields(top, reflect.ValueOf(&sc).Elem(), "")
+	return raw, d.probs
 }
 
-func parseProblem(src *source, err error) Problem {
+// syntaxProblem turns a TOML syntax error into a problem with its line,
+// column and an excerpt of the line.
+func syntaxProblem(src *source, err error) Problem {
 	var pe toml.ParseError
-	if errors.As(err, &pe) {
-		msg := pe.Message
-		// The decoder's messages for our own types carry the type's prefix.
-		msg = strings.TrimPrefix(msg, "toml: ")
-		return Problem{File: src.name, Line: pe.Position.Line, Col: pe.Position.Col, Key: pe.LastKey, Msg: msg}
+	if !errors.As(err, &pe) {
+		return Problem{File: src.name, Msg: tomlMessage(err.Error())}
 	}
-	return Problem{File: src.name, Msg: err.Error()}
+	p := Problem{File: src.name, Line: pe.Position.Line, Col: pe.Position.Col, Msg: tomlMessage(pe.Message)}
+	// The decoder's line and column can disagree when the error is at the
+	// end of a line; the byte offset is right, so take both from it.
+	text := string(src.text)
+	if off := pe.Position.Start; off > 0 && off <= len(text) {
+		p.Line = strings.Count(text[:off], "\n") + 1
+		p.Col = off - (strings.LastIndexByte(text[:off], '\n') + 1) + 1
+	}
+	lines := strings.Split(text, "\n")
+	if p.Line >= 1 && p.Line <= len(lines) {
+		ln := strings.TrimRight(lines[p.Line-1], "\r")
+		// The last key the decoder read is the key at fault only if it is
+		// on the line.
+		if pe.LastKey != "" && !strings.Contains(p.Msg, pe.LastKey) {
+			parts := strings.Split(pe.LastKey, ".")
+			if regexp.MustCompile(`(^|[{,\s])` + regexp.QuoteMeta(parts[len(parts)-1]) + `\s*=`).MatchString(ln) {
+				p.Key = pe.LastKey
+			}
+		}
+		p.Excerpt = excerpt(lines, p.Line, p.Col)
+	}
+	return p
 }
 
-// Known keys at each level, for "did you mean".
-var (
-	topKeys      = []string{"name", "description", "base", "run", "arrivals", "case_mix", "policy", "report", "places"}
-	runKeys      = []string{"seed", "replications", "warmup", "horizon"}
-	arrivalKeys  = []string{"per_year", "scale", "trend", "to"}
-	placeKeys    = []string{"kind", "label", "treatment", "capacity", "discipline", "priority", "patience", "capacity_changes", "stay", "stay_modifiers", "exits", "routes", "mortality", "join_at", "join_after", "eligible", "uptake", "duration"}
-	exitKeys     = []string{"probability", "modifiers", "stay", "hazard"}
-	routeKeys    = []string{"to", "probability", "when", "modifiers"}
-	modifierKeys = []string{"when", "odds_ratio", "hazard_ratio"}
-	hazardKeys   = []string{"unit", "source", "bands", "modifiers"}
-)
-
-func unknownKeyMsg(k toml.Key) string {
-	last := k[len(k)-1]
-	var known []string
-	switch {
-	case len(k) == 1:
-		known = topKeys
-	case k[0] == "run":
-		known = runKeys
-	case k[0] == "arrivals":
-		known = arrivalKeys
-	case k[0] == "places" && len(k) == 3:
-		known = placeKeys
-	case k[0] == "places" && len(k) == 5 && k[2] == "exits":
-		known = exitKeys
-	case k[0] == "places" && len(k) == 5 && k[2] == "routes":
-		known = routeKeys
-	case k[0] == "places" && len(k) >= 5 && (k[len(k)-2] == "modifiers" || k[len(k)-2] == "stay_modifiers"):
-		known = modifierKeys
-	case k[0] == "places" && len(k) == 4 && k[2] == "mortality":
-		known = hazardKeys
+// excerpt shows line n (from 1) of lines with a caret under column col
+// (counted in bytes, as the decoder counts them), after the line before
+// it: an error found at the start of a line often began on the one before.
+func excerpt(lines []string, n, col int) string {
+	var b strings.Builder
+	if n >= 2 && strings.TrimSpace(lines[n-2]) != "" {
+		fmt.Fprintf(&b, "%6d | %s\n", n-1, strings.TrimRight(lines[n-2], "\r"))
 	}
-	msg := "unknown key"
-	if s := Suggest(last, known); s != "" {
-		msg += fmt.Sprintf("; did you mean %q?", s)
-	} else if len(known) > 0 {
-		msg += " (allowed here: " + strings.Join(known, ", ") + ")"
+	line := strings.TrimRight(lines[n-1], "\r")
+	fmt.Fprintf(&b, "%6d | %s\n", n, line)
+	b.WriteString(strings.Repeat(" ", 7) + "| ")
+	var caret strings.Builder
+	for i, r := range line {
+		if i >= col-1 {
+			break
+		}
+		if r == '\t' {
+			caret.WriteRune('\t')
+		} else {
+			caret.WriteRune(' ')
+		}
+	}
+	b.WriteString(caret.String() + "^")
+	return b.String()
+}
+
+var tomlPrefixRE = regexp.MustCompile(`^(toml: )+(line \d+ )?(\(last key "[^"]*"\): )?`)
+
+// tomlHints add advice to the decoder's messages for the mistakes a
+// planner most often makes, by the message's start.
+var tomlHints = []struct{ prefix, hint string }{
+	{"expected value but found", `: text goes in quotes, as in kind = "state"`},
+	{"expected '.' or ']' to end table name", `: close the table header with ]`},
+	{"strings cannot contain newlines", `: close the string with a quote on the same line, or use """ for text over several lines`},
+}
+
+// tomlMessage tidies a message from the TOML decoder into the style of
+// ours: no "toml:" prefix or position (the problem carries those), a
+// lowercase start and no final full stop.
+func tomlMessage(msg string) string {
+	msg = tomlPrefixRE.ReplaceAllString(msg, "")
+	msg = strings.TrimSuffix(msg, ".")
+	for _, h := range tomlHints {
+		if strings.HasPrefix(msg, h.prefix) {
+			msg += h.hint
+		}
+	}
+	if r, size := utf8.DecodeRuneInString(msg); unicode.IsUpper(r) {
+		if r2, _ := utf8.DecodeRuneInString(msg[size:]); !unicode.IsUpper(r2) {
+			msg = string(unicode.ToLower(r)) + msg[size:]
+		}
 	}
 	return msg
 }
 
-// findKeyLine returns the line that sets key in text, by a plain search: a
-// table header naming the key's table, then the key's last part. 0 if not found.
+// A fileDecoder decodes a file into a Scenario key by key, by reflection
+// on the Scenario type, and notes every wrong or unknown key.
+type fileDecoder struct {
+	md    toml.MetaData
+	src   *source
+	probs Problems
+}
+
+func (d *fileDecoder) problem(key, msg string) {
+	d.probs = append(d.probs, Problem{File: d.src.name, Line: lineOf(d.src.text, key), Key: key, Msg: msg})
+}
+
+var (
+	unmarshalerType     = reflect.TypeFor[toml.Unmarshaler]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// textExamples says how values of the types that decode from a string are
+// written.
+var textExamples = map[reflect.Type]string{
+	durationType: `a duration in quotes, as in "30d"`,
+	distType:     `a distribution in quotes, as in "exponential(mean = 30d)"`,
+	exprType:     `a condition in quotes, as in "client.drug == 'opiate'"`,
+}
+
+// fields decodes the keys of a table into the struct v, whose toml tags
+// name the keys allowed.
+func (d *fileDecoder) fields(parts map[string]toml.Primitive, v reflect.Value, key string) {
+	t := v.Type()
+	index := map[string]int{}
+	var known []string
+	for i := range t.NumField() {
+		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ",")
+		if tag == "" || tag == "-" {
+			continue
+		}
+		index[tag] = i
+		known = append(known, tag)
+	}
+	for _, k := range sortedKeys(parts) {
+		p := k
+		if key != "" {
+			p = key + "." + k
+		}
+		i, ok := index[k]
+		if !ok {
+			d.problem(p, unknownKeyMsg(k, known))
+			continue
+		}
+		d.value(parts[k], v.Field(i), p)
+	}
+}
+
+// value decodes prim, the value of key, into v.
+func (d *fileDecoder) value(prim toml.Primitive, v reflect.Value, key string) {
+	var raw any
+	if err := d.md.PrimitiveDecode(prim, &raw); err != nil {
+		d.problem(key, tomlMessage(err.Error()))
+		return
+	}
+	t := v.Type()
+	_, isTable := raw.(map[string]any)
+	isArray := false
+	switch raw.(type) {
+	case []any, []map[string]any:
+		isArray = true
+	}
+	wrong := func(want string) { d.problem(key, fmt.Sprintf("must be %s, not %s", want, describe(raw))) }
+	switch pt := reflect.PointerTo(t); {
+	case pt.Implements(unmarshalerType):
+		// Checks its own input.
+	case pt.Implements(textUnmarshalerType):
+		if isTable || isArray {
+			want, ok := textExamples[t]
+			if !ok {
+				want = "a string"
+			}
+			wrong(want)
+			return
+		}
+	case t.Kind() == reflect.Pointer:
+		nv := reflect.New(t.Elem())
+		d.value(prim, nv.Elem(), key)
+		v.Set(nv)
+		return
+	case t.Kind() == reflect.Struct, t.Kind() == reflect.Map:
+		if !isTable {
+			wrong("a table")
+			return
+		}
+		var parts map[string]toml.Primitive
+		if err := d.md.PrimitiveDecode(prim, &parts); err != nil {
+			d.problem(key, tomlMessage(err.Error()))
+			return
+		}
+		if t.Kind() == reflect.Struct {
+			d.fields(parts, v, key)
+			return
+		}
+		m := reflect.MakeMap(t)
+		for _, k := range sortedKeys(parts) {
+			ev := reflect.New(t.Elem()).Elem()
+			d.value(parts[k], ev, key+"."+k)
+			m.SetMapIndex(reflect.ValueOf(k).Convert(t.Key()), ev)
+		}
+		v.Set(m)
+		return
+	case t.Kind() == reflect.Slice:
+		if !isArray {
+			switch et := t.Elem(); {
+			case et.Kind() == reflect.String:
+				wrong(`a list in square brackets, as in ["detox", "community"]`)
+			case et.Kind() == reflect.Pointer || et.Kind() == reflect.Struct:
+				wrong("a list of tables, as in [ { … }, { … } ] or [[…]] sections")
+			default:
+				wrong("a list in square brackets")
+			}
+			return
+		}
+		var parts []toml.Primitive
+		if err := d.md.PrimitiveDecode(prim, &parts); err != nil {
+			d.problem(key, tomlMessage(err.Error()))
+			return
+		}
+		s := reflect.MakeSlice(t, len(parts), len(parts))
+		for i, p := range parts {
+			d.value(p, s.Index(i), fmt.Sprintf("%s[%d]", key, i))
+		}
+		v.Set(s)
+		return
+	case t.Kind() == reflect.Bool:
+		if _, ok := raw.(bool); !ok {
+			wrong("true or false")
+			return
+		}
+	case t.Kind() == reflect.String:
+		if _, ok := raw.(string); !ok {
+			wrong("a string in quotes")
+			return
+		}
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Int64:
+		if _, ok := raw.(int64); !ok {
+			wrong("a whole number")
+			return
+		}
+	case t.Kind() == reflect.Float64:
+		switch raw.(type) {
+		case int64, float64:
+		default:
+			wrong("a number")
+			return
+		}
+	}
+	if err := d.md.PrimitiveDecode(prim, v.Addr().Interface()); err != nil {
+		msg := err.Error()
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			msg = pe.Message
+		}
+		d.problem(key, tomlMessage(msg))
+	}
+}
+
+func unknownKeyMsg(k string, known []string) string {
+	msg := "unknown key"
+	if s := Suggest(k, known); s != "" {
+		return msg + fmt.Sprintf("; did you mean %q?", s)
+	}
+	return msg + " (allowed here: " + strings.Join(known, ", ") + ")"
+}
+
+// lineOf returns the line that sets key in text or, if none does, the
+// line of its nearest ancestor. 0 if none is found.
+func lineOf(text []byte, key string) int {
+	for k := key; k != ""; k = parentKey(k) {
+		if n := findKeyLine(text, k); n > 0 {
+			return n
+		}
+	}
+	return 0
+}
+
+var (
+	headerRE = regexp.MustCompile(`^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$`)
+	assignRE = regexp.MustCompile(`^\s*([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=`)
+)
+
+// findKeyLine returns the line (from 1) of text that sets key: the header
+// of its table, the line of its assignment, or, for an element of an array
+// written over several lines, the line where that element starts. Indexes
+// in key count arrays of tables ([[x.routes.completed]] twice gives
+// completed[0] and completed[1]) and array elements. A key set only
+// through its sub-tables is found at the first of them. 0 if not found.
+//
+// It reads the text line by line rather than parsing it, and does not
+// know quoted keys.
 func findKeyLine(text []byte, key string) int {
-	parts := strings.Split(stripIndexes(key), ".")
-	last := parts[len(parts)-1]
 	lines := strings.Split(string(text), "\n")
-	header := regexp.MustCompile(`^\s*\[\[?\s*([^\]]+?)\s*\]\]?`)
-	assign := regexp.MustCompile(`^\s*` + regexp.QuoteMeta(last) + `\s*=`)
-	inline := regexp.MustCompile(`[{,]\s*` + regexp.QuoteMeta(last) + `\s*=`)
+	arrays := map[string]int{} // [[x]] headers seen, by indexed path
 	table := ""
-	best := 0
+	sub := 0
+	inString := false
 	for i, ln := range lines {
-		if m := header.FindStringSubmatch(ln); m != nil {
-			table = strings.ReplaceAll(m[1], " ", "")
-			if table == strings.Join(parts, ".") {
-				return i + 1
+		if inString {
+			if strings.Count(ln, `"""`)%2 == 1 || strings.Count(ln, `'''`)%2 == 1 {
+				inString = false
 			}
 			continue
 		}
-		full := table
-		if full != "" {
-			full += "."
-		}
-		if assign.MatchString(ln) || inline.MatchString(ln) {
-			if strings.HasSuffix(full+last, strings.Join(parts, ".")) || strings.Join(parts[:len(parts)-1], ".") == table {
+		if m := headerRE.FindStringSubmatch(ln); m != nil {
+			table = indexedTable(strings.Join(strings.Fields(m[2]), ""), m[1] == "[[", arrays)
+			if table == key {
 				return i + 1
 			}
-			if strings.HasPrefix(strings.Join(parts, "."), table) && best == 0 {
-				best = i + 1
+			if sub == 0 && (strings.HasPrefix(table, key+".") || strings.HasPrefix(table, key+"[")) {
+				sub = i + 1
+			}
+			continue
+		}
+		if m := assignRE.FindStringSubmatch(ln); m != nil {
+			full := strings.Join(strings.Fields(m[1]), "")
+			if table != "" {
+				full = table + "." + full
+			}
+			switch {
+			case key == full || strings.HasPrefix(key, full+"."):
+				return i + 1
+			case strings.HasPrefix(key, full+"["):
+				var n int
+				if _, err := fmt.Sscanf(key[len(full):], "[%d]", &n); err == nil {
+					if at := elementLine(lines, i, len(m[0]), n); at > 0 {
+						return at
+					}
+				}
+				return i + 1
+			}
+			if strings.Count(ln, `"""`)%2 == 1 || strings.Count(ln, `'''`)%2 == 1 {
+				inString = true
 			}
 		}
 	}
-	return best
+	return sub
+}
+
+// indexedTable returns the path of a table header with the indexes of the
+// arrays of tables on it, counting a new element if array is set.
+func indexedTable(name string, array bool, arrays map[string]int) string {
+	parts := strings.Split(name, ".")
+	cur := ""
+	for j, p := range parts {
+		if cur != "" {
+			cur += "."
+		}
+		cur += p
+		if j == len(parts)-1 && array {
+			n := arrays[cur]
+			arrays[cur] = n + 1
+			cur += fmt.Sprintf("[%d]", n)
+		} else if n, ok := arrays[cur]; ok {
+			cur += fmt.Sprintf("[%d]", n-1)
+		}
+	}
+	return cur
+}
+
+// elementLine returns the line (from 1) on which element n of the array
+// whose value starts at byte col of line i begins, or 0. It skips strings
+// and comments.
+func elementLine(lines []string, i, col, n int) int {
+	depth, elem := 0, -1
+	expect := false // at depth 1, waiting for the next element
+	for l := i; l < len(lines); l++ {
+		ln := lines[l]
+		start := 0
+		if l == i {
+			start = col
+		}
+		for j := start; j < len(ln); j++ {
+			c := ln[j]
+			switch {
+			case c == ' ' || c == '\t' || c == '\r':
+				continue
+			case c == '#':
+				j = len(ln)
+				continue
+			}
+			if depth == 1 && expect && c != ',' && c != ']' {
+				elem++
+				expect = false
+				if elem == n {
+					return l + 1
+				}
+			}
+			switch c {
+			case '"', '\'':
+				end := strings.IndexByte(ln[j+1:], c)
+				if end < 0 {
+					return 0 // a string over several lines: give up
+				}
+				j += end + 1
+			case '[', '{':
+				depth++
+				if depth == 1 {
+					if c != '[' {
+						return 0
+					}
+					expect = true
+				}
+			case ']', '}':
+				depth--
+				if depth == 0 {
+					return 0
+				}
+			case ',':
+				if depth == 1 {
+					expect = true
+				}
+			}
+		}
+	}
+	return 0
 }
 
 var indexRE = regexp.MustCompile(`\[\d+\]`)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/journeysim/journeysim/models/evidence"
@@ -128,16 +129,16 @@ func (s *Scenario) scope(c *checker) *Scope {
 		if len(levels) > 255 {
 			c.add(key, "at most 255 levels")
 		}
-		sum := 0.0
+		var shares sumOf
 		for _, l := range levels {
 			v := mix[l].V
 			if v < 0 || v > 1 {
 				c.add(key+"."+l, "a share must be between 0 and 1, not %g", v)
 			}
-			sum += v
+			shares.add(l, v)
 		}
-		if len(levels) > 0 && math.Abs(sum-1) > sumTolerance {
-			c.add(key, "shares must sum to 1, not %g", sum)
+		if len(levels) > 0 && !shares.isOne() {
+			c.add(key, "shares must sum to 1, not %s", shares)
 		}
 		sc.Attributes = append(sc.Attributes, Attribute{Name: a, Levels: levels})
 	}
@@ -273,15 +274,18 @@ func (s *Scenario) validatePlace(c *checker, scope *Scope, name string, p *Place
 		if p.Patience != nil {
 			checkTimeDist(c, key+".patience", *p.Patience)
 			if len(p.Routes[ExitReneged]) == 0 {
-				c.add(key+".routes."+ExitReneged, "required when patience is set: where clients who give up go")
+				c.add(key+".routes."+ExitReneged, "required when patience is set: where clients who give up waiting go, as in [[%s.routes.%s]] to = \"using\"", key, ExitReneged)
 			}
 		} else if len(p.Routes[ExitReneged]) > 0 {
 			c.add(key+".routes."+ExitReneged, "clients can only give up waiting when the place has a patience")
 		}
 		for i, ch := range p.CapacityChanges {
 			k := fmt.Sprintf("%s.capacity_changes[%d]", key, i)
-			if (ch.Capacity == nil) == (ch.Factor == nil) {
-				c.add(k, "give either capacity (places) or factor (times the current capacity)")
+			switch {
+			case ch.Capacity != nil && ch.Factor != nil:
+				c.add(k, "give capacity (a number of places) or factor (times the current capacity), not both")
+			case ch.Capacity == nil && ch.Factor == nil:
+				c.add(k, "give capacity (a number of places) or factor (times the current capacity)")
 			}
 			if ch.Capacity != nil && (ch.Capacity.V < 0 || ch.Capacity.V != math.Trunc(ch.Capacity.V)) {
 				c.add(k+".capacity", "must be a whole number of places, 0 or more")
@@ -348,8 +352,8 @@ func (s *Scenario) validatePlace(c *checker, scope *Scope, name string, p *Place
 		c.add(key+".exits", "a place needs at least one exit, as in [places.%s.exits.completed]", name)
 		return
 	}
-	nProb, nHaz := 0, 0
-	sum := 0.0
+	var probExits, hazExits []string
+	var sum sumOf
 	for _, r := range sortedKeys(p.Exits) {
 		k := key + ".exits." + r
 		e := p.Exits[r]
@@ -367,9 +371,9 @@ func (s *Scenario) validatePlace(c *checker, scope *Scope, name string, p *Place
 		case e.Probability != nil && e.Hazard != nil:
 			c.add(k, "give a probability or a hazard, not both")
 		case e.Probability != nil:
-			nProb++
+			probExits = append(probExits, r)
 			checkProb(c, k+".probability", e.Probability, true)
-			sum += e.Probability.V
+			sum.add(r, e.Probability.V)
 			checkModifiers(c, scope, k+".modifiers", e.Modifiers, false)
 			if e.Stay != nil {
 				checkTimeDist(c, k+".stay", *e.Stay)
@@ -377,7 +381,7 @@ func (s *Scenario) validatePlace(c *checker, scope *Scope, name string, p *Place
 				c.add(k+".stay", "no stay for this exit and no stay for the place: give one")
 			}
 		case e.Hazard != nil:
-			nHaz++
+			hazExits = append(hazExits, r)
 			checkHazard(c, scope, k+".hazard", e.Hazard)
 			if e.Stay != nil {
 				c.add(k+".stay", "an exit with a hazard has no separate stay: the hazard gives the time")
@@ -393,13 +397,15 @@ func (s *Scenario) validatePlace(c *checker, scope *Scope, name string, p *Place
 			c.add(key+".routes."+r, "required: where clients leaving by %q go, as in [[places.%s.routes.%s]] to = \"using\"", r, name, r)
 		}
 	}
+	nProb, nHaz := len(probExits), len(hazExits)
 	if nProb > 0 && nHaz > 0 {
-		c.add(key+".exits", "either every exit has a probability or every exit has a hazard, not a mix")
+		c.add(key+".exits", "either every exit has a probability or every exit has a hazard, not a mix (with a probability: %s; with a hazard: %s)",
+			strings.Join(probExits, ", "), strings.Join(hazExits, ", "))
 	}
-	if nProb > 0 && nHaz == 0 && math.Abs(sum-1) > sumTolerance {
-		c.add(key+".exits", "exit probabilities must sum to 1, not %g", sum)
+	if nProb > 0 && nHaz == 0 && !sum.isOne() {
+		c.add(key+".exits", "exit probabilities must sum to 1, not %s", sum)
 	}
-	if nHaz > 0 && p.Stay != nil {
+	if nHaz > 0 && nProb == 0 && p.Stay != nil {
 		c.add(key+".stay", "exits with hazards give the time of leaving; remove stay")
 	}
 	for _, r := range sortedKeys(p.Routes) {
@@ -423,7 +429,7 @@ func suggestIn(name string, known []string) string {
 }
 
 func (s *Scenario) checkRoutes(c *checker, scope *Scope, key string, routes []*RouteSpec) {
-	sum := 0.0
+	var sum sumOf
 	unconditional := false
 	for i, r := range routes {
 		k := fmt.Sprintf("%s[%d]", key, i)
@@ -443,10 +449,10 @@ func (s *Scenario) checkRoutes(c *checker, scope *Scope, key string, routes []*R
 			if len(routes) > 1 {
 				c.add(k+".probability", "required when an exit has several routes")
 			}
-			sum++
+			sum.add(r.To, 1)
 		} else {
 			checkProb(c, k+".probability", r.Probability, true)
-			sum += r.Probability.V
+			sum.add(r.To, r.Probability.V)
 		}
 		if r.When.IsZero() {
 			unconditional = true
@@ -455,8 +461,8 @@ func (s *Scenario) checkRoutes(c *checker, scope *Scope, key string, routes []*R
 		}
 		checkModifiers(c, scope, k+".modifiers", r.Modifiers, false)
 	}
-	if math.Abs(sum-1) > sumTolerance {
-		c.add(key, "route probabilities must sum to 1, not %g", sum)
+	if !sum.isOne() {
+		c.add(key, "route probabilities must sum to 1, not %s", sum)
 	}
 	if !unconditional {
 		c.add(key, "at least one route needs no condition, so every client has somewhere to go")
@@ -524,7 +530,7 @@ func checkHazard(c *checker, scope *Scope, key string, h *HazardSpec) {
 	for i, b := range h.Bands {
 		k := fmt.Sprintf("%s.bands[%d]", key, i)
 		if b.Rate.V < 0 {
-			c.add(k+".rate", "a rate must not be negative")
+			c.add(k+".rate", "a rate must be 0 or more, not %g", b.Rate.V)
 		}
 		if i == len(h.Bands)-1 {
 			if b.Until != nil {
@@ -537,7 +543,7 @@ func checkHazard(c *checker, scope *Scope, key string, h *HazardSpec) {
 			continue
 		}
 		if b.Until.Days() <= last {
-			c.add(k+".until", "bands must end in increasing order")
+			c.add(k+".until", "bands must end in increasing order: this one ends at %s, the one before at %s", formatDays(b.Until.Days()), formatDays(last))
 		}
 		last = b.Until.Days()
 	}
@@ -611,7 +617,12 @@ func (s *Scenario) validateGraph(c *checker) {
 	}
 	if len(trapped) > 0 {
 		sort.Strings(trapped)
-		c.add("places", "clients in %s can never leave: no route from there leads to dead or gone and none of those places has a mortality", strings.Join(trapped, ", "))
+		from, mortality := "it", "it has"
+		if len(trapped) > 1 {
+			from, mortality = "these places", "none of them has"
+		}
+		c.add("places."+trapped[0], "clients who reach %s can never leave: no route from %s leads to dead or gone, and %s a mortality",
+			andList(trapped), from, mortality)
 	}
 }
 
@@ -622,4 +633,41 @@ func hazardCanFire(h *HazardSpec) bool {
 		}
 	}
 	return false
+}
+
+// sumOf is a sum of named terms, for messages that show how a total that
+// must be 1 came about.
+type sumOf struct {
+	total float64
+	terms []string
+}
+
+func (s *sumOf) add(name string, v float64) {
+	s.total += v
+	s.terms = append(s.terms, name+" "+formatNum(v))
+}
+
+func (s sumOf) isOne() bool { return math.Abs(s.total-1) <= sumTolerance }
+
+// String gives the total and its terms: "0.9 (completed 0.6 + dropped_out 0.3)".
+func (s sumOf) String() string {
+	if len(s.terms) < 2 {
+		return formatNum(s.total)
+	}
+	return formatNum(s.total) + " (" + strings.Join(s.terms, " + ") + ")"
+}
+
+// formatNum formats x to 10 significant digits, so that sums read 0.9
+// rather than 0.8999999999999999.
+func formatNum(x float64) string {
+	y, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 10, 64), 64)
+	return strconv.FormatFloat(y, 'g', -1, 64)
+}
+
+// andList joins names as "a", "a and b" or "a, b and c".
+func andList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/journeysim/journeysim/models/evidence"
 )
@@ -61,12 +64,12 @@ func (v *Value) UnmarshalTOML(data any) error {
 				return err
 			}
 		default:
-			return fmt.Errorf("value must be a number, not %s", tomlType(raw))
+			return fmt.Errorf("value must be a number, not %s", describe(raw))
 		}
 		if s, ok := x["source"]; ok {
 			str, ok := s.(string)
 			if !ok {
-				return fmt.Errorf("source must be a string, not %s", tomlType(s))
+				return fmt.Errorf("source must be a string in quotes, as in source = \"C3\", not %s", describe(s))
 			}
 			if err := evidence.CheckRef(str); err != nil {
 				return err
@@ -93,7 +96,7 @@ func (v *Value) UnmarshalTOML(data any) error {
 		}
 		return nil
 	default:
-		return fmt.Errorf("expected a number or a { value, source } table, not %s", tomlType(data))
+		return fmt.Errorf("must be a number, or a table such as { value = 0.5, source = \"C3\" }, not %s", describe(data))
 	}
 }
 
@@ -104,6 +107,28 @@ func checkFinite(x float64) error {
 		return fmt.Errorf("must be a finite number, not %v", x)
 	}
 	return nil
+}
+
+// describe shows a raw TOML value in a message: short values as written,
+// others by their type.
+func describe(v any) string {
+	switch x := v.(type) {
+	case string:
+		if utf8.RuneCountInString(x) <= 40 && !strings.ContainsAny(x, "\n\"") {
+			return strconv.Quote(x)
+		}
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		s := strconv.FormatFloat(x, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eEnI") {
+			s += ".0"
+		}
+		return s
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return tomlType(v)
 }
 
 func tomlType(v any) string {
@@ -117,9 +142,11 @@ func tomlType(v any) string {
 	case map[string]any:
 		return "a table"
 	case []any, []map[string]any:
-		return "an array"
+		return "a list"
+	case time.Time:
+		return "a date or time"
 	default:
-		return fmt.Sprintf("%T", v)
+		return "a value of unknown type"
 	}
 }
 
