@@ -191,10 +191,16 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 			}
 		}
 	}
-	if len(probs) > 0 {
-		sortProblems(probs, chain)
-		return nil, probs
+	// An unknown key stops nothing: the rest of the file still decodes, so
+	// the checks that span keys run too and every problem is reported at once.
+	for _, p := range probs {
+		if !strings.HasPrefix(p.Msg, "unknown key") {
+			sortProblems(probs, chain)
+			return nil, probs
+		}
 	}
+	fileProbs := probs
+	probs = nil
 
 	// Merge from the furthest base to the file itself.
 	merged := map[string]any{}
@@ -220,7 +226,7 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 	if err := toml.NewEncoder(&buf).Encode(merged); err != nil {
 		return nil, fmt.Errorf("models: re-encoding %s: %w", ref, err)
 	}
-	if len(sets) > 0 {
+	if len(sets) > 0 && len(fileProbs) == 0 {
 		// Each file decoded cleanly on its own, so any wrong or unknown key
 		// now comes from an override. Lines in the merged text mean nothing
 		// to the user.
@@ -245,7 +251,7 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 	}
 	sc.Origin = origin
 	sc.File = chain[0].name
-	if ps := sc.Validate(); len(ps) > 0 {
+	if ps := append(fileProbs, sc.Validate()...); len(ps) > 0 {
 		for i := range ps {
 			if ps[i].File == "" && ps[i].Key != "" {
 				ps[i].File, ps[i].Line = locate(chain, origin, ps[i].Key)
