@@ -185,3 +185,20 @@ func TestCompareEndToEnd(t *testing.T) {
 }
 
 func regexpMatch(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }
+
+func TestExplain(t *testing.T) {
+	code, out, stderr := execute(t, "explain", "case-managers-at-detox", "--set", "places.detox.capacity=8", "--format", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"places.detox.capacity,8,assumption,assumption,,set on the command line,--set",
+		"places.case_management.capacity,60,assumption,assumption,,4 posts x caseload 15,case-managers-at-detox.toml",
+		`places.detox.exits.completed.probability,0.514,C1,"C1: Day & Strang 2011`,
+		`places.using.mortality.bands[0].rate,4.8,J4,"J4: Cornish et al 2010`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain lacks %q", want)
+		}
+	}
+}
