@@ -44,4 +44,7 @@ type clientRun struct {
 	yearAdmit int16 // last measured year the client was counted as admitted, -1 none
 	linkFrom  int16 // treatment place left, awaiting follow-on treatment, -1 none
 	treated   bool  // admitted to treatment since the warm-up ended
+	// represented: a presentation since the last treatment exit was
+	// counted in completions_represent_6m
+	represented bool
 }

@@ -23,10 +23,10 @@ type run struct {
 	m   *Model
 	eng *sim.Engine
 
-	pages   [][]Client // clients by id: page id>>pageBits, slot id&pageMask
-	n       int32      // ids handed out
-	hold    []float64 // hold end times slab: clients × parallel places
-	free    []int32
+	pages [][]Client // clients by id: page id>>pageBits, slot id&pageMask
+	n     int32      // ids handed out
+	hold  []float64  // hold end times slab: clients × parallel places
+	free  []int32
 
 	arrivals, caseMix *rand.Rand
 	ps                []*placeRun
@@ -145,8 +145,8 @@ func (r *run) scheduleChange(pr *placeRun, ch capacityChange) {
 	at := r.start + ch.at
 	r.eng.Call(at, func() {
 		n := ch.capacity
-		if n < 0 {
-			n = int(math.Round(float64(pr.p.capacity) * ch.factor))
+		if n < 0 { // a factor multiplies the capacity as it is now
+			n = int(math.Round(float64(pr.res.Capacity()) * ch.factor))
 		}
 		pr.res.SetCapacity(n)
 	})
@@ -251,9 +251,11 @@ func (r *run) presented(c *Client, now float64) {
 		return
 	}
 	r.acc.presentations++
-	if c.LastExitReason >= 0 && int(c.LastExitReason) == r.m.completed &&
+	// A completion counts once, at the first presentation after it.
+	if !c.run.represented && c.LastExitReason >= 0 && int(c.LastExitReason) == r.m.completed &&
 		now-c.LastExitAt <= represent6m && c.LastExitAt >= r.start && c.LastExitAt <= r.end-represent6m {
 		r.acc.represented++
+		c.run.represented = true
 	}
 }
 
@@ -433,12 +435,30 @@ func (r *run) chooseRoute(pr *placeRun, routes []route, c *Client) int {
 		return routes[0].to
 	}
 	ps := r.scratch[:0]
+	total := 0.0
 	for i := range routes {
 		w := 0.0
 		if routes[i].when == nil || routes[i].when(c) {
 			w = routes[i].p
 		}
 		ps = append(ps, w)
+		total += w
+	}
+	if total == 0 {
+		// Only routes of probability 0 hold (an "otherwise" route, as in
+		// to = "other", probability = 0): rescaling cannot tell them
+		// apart, so they share the clients equally. A route whose
+		// condition is false is never taken.
+		n := 0
+		for i := range routes {
+			if routes[i].when == nil || routes[i].when(c) {
+				ps[i] = 1
+				n++
+			}
+		}
+		for i := range ps {
+			ps[i] /= float64(n) // validation guarantees an unconditional route
+		}
 	}
 	for i := range routes {
 		if ps[i] == 0 {
@@ -495,6 +515,7 @@ func (r *run) onLeave(id int32) {
 			}
 		}
 		c.LastExitPlace, c.LastExitReason, c.LastExitAt = int16(p), int16(e.reason), now
+		c.run.represented = false
 		c.run.linkFrom = -1
 		if r.measuring && now <= r.end-linkageDays {
 			c.run.linkFrom = int16(p)
