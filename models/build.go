@@ -25,6 +25,10 @@ type Model struct {
 	warmup, horizon          float64
 
 	metrics *metricLayout
+
+	flows         []FlowInfo
+	survival      []SurvivalCurve
+	survivalPlace []int // place index of each survival curve
 }
 
 const (
@@ -48,6 +52,7 @@ type place struct {
 	exits     []exit
 	reneged   []route
 	mortality *hazard
+	diedFlow  int // flow index of deaths here, -1 without mortality
 
 	// parallel
 	parIndex   int // index among parallel places
@@ -87,6 +92,7 @@ type exit struct {
 }
 
 type route struct {
+	flow int // index in Model.flows
 	to   int
 	p    float64
 	when Cond // nil: always
@@ -150,6 +156,7 @@ func Build(s *Scenario) (*Model, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
+	m.buildJourneys()
 	m.metrics = newMetricLayout(m)
 	return m, nil
 }

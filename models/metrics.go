@@ -21,6 +21,11 @@ type Result struct {
 	Values []float64
 	// Monthly holds, for each of Model.Series, the mean over each month.
 	Monthly [][]float64
+	// Flows holds, for each of Model.Flows, the clients a year who took it.
+	Flows []float64
+	// Survival holds, for each of Model.Survival, the share of admissions
+	// still in treatment at each day of its grid.
+	Survival [][]float64
 }
 
 // Metrics lists the metrics every replication reports, in a fixed order.
@@ -51,6 +56,7 @@ type accumulators struct {
 	deaths, deathsAfterExit         int64
 	byAttr                          []attrAcc
 	places                          []placeAcc
+	flows                           []int64
 	prevT                           float64
 	prev                            []float64
 	monthly                         [][]float64
@@ -84,6 +90,7 @@ func (a *accumulators) init(m *Model) {
 			}
 		}
 	}
+	a.flows = make([]int64, len(m.flows))
 	a.monthly = make([][]float64, len(m.metrics.series))
 	a.prev = make([]float64, len(m.metrics.series))
 }
@@ -320,6 +327,14 @@ func (r *run) result() *Result {
 	res := &Result{Values: make([]float64, len(l.calc)), Monthly: r.acc.monthly}
 	for i, f := range l.calc {
 		res.Values[i] = f(r)
+	}
+	years := r.m.horizon / daysPerYear
+	res.Flows = make([]float64, len(r.acc.flows))
+	for i, n := range r.acc.flows {
+		res.Flows[i] = float64(n) / years
+	}
+	for i, sc := range r.m.survival {
+		res.Survival = append(res.Survival, r.survivalOf(r.m.survivalPlace[i], sc.Days))
 	}
 	return res
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"io"
 	"math"
 	"math/rand/v2"
 
@@ -33,6 +34,11 @@ type run struct {
 
 	arrive, leave, holdEnd sim.Kind
 	scratch                []float64
+
+	trace    io.Writer // journey log, or nil
+	traceN   uint32    // clients traced: serials below this
+	traceBuf []byte
+	serials  uint32
 
 	measuring bool
 	start     float64 // end of warm-up
@@ -204,8 +210,13 @@ func (r *run) newClient() int32 {
 func (r *run) onArrive(int32) {
 	r.eng.After(r.interarrival(), r.arrive, -1)
 	id := r.newClient()
+	r.client(id).run.serial = r.serials
+	r.serials++
 	if r.measuring {
 		r.acc.newPresentations++
+	}
+	if r.trace != nil {
+		r.traceEvent(id, "arrived", "")
 	}
 	r.enter(id, r.m.intake)
 }
@@ -217,6 +228,9 @@ func (r *run) enter(id int32, p int) {
 		r.die(id)
 		return
 	case toGone:
+		if r.trace != nil {
+			r.traceEvent(id, "left the model", "")
+		}
 		r.release(id)
 		return
 	}
@@ -243,7 +257,9 @@ func (r *run) enter(id int32, p int) {
 	if pr.patience != nil {
 		patience = pr.patience.Rand()
 	}
-	pr.res.Request(id, prio, patience)
+	if _, queued := pr.res.Request(id, prio, patience); queued && r.trace != nil {
+		r.traceEvent(id, "joined the waiting list", "")
+	}
 }
 
 func (r *run) presented(c *Client, now float64) {
@@ -267,6 +283,9 @@ func (r *run) admitted(id int32, p int, waited float64) {
 	pl := pr.p
 	c.Waiting = false
 	c.Since = now
+	if r.trace != nil {
+		r.traceEvent(id, "admitted", fmtWait(waited))
+	}
 	prior := c.admissions[p]
 	if prior < math.MaxUint8 {
 		c.admissions[p]++
@@ -429,10 +448,10 @@ func pick(ps []float64, u float64) int {
 	return len(ps) - 1
 }
 
-// chooseRoute picks a destination among the routes whose conditions hold.
+// chooseRoute picks one of the routes whose conditions hold and returns its index.
 func (r *run) chooseRoute(pr *placeRun, routes []route, c *Client) int {
 	if len(routes) == 1 {
-		return routes[0].to
+		return 0
 	}
 	ps := r.scratch[:0]
 	total := 0.0
@@ -470,7 +489,19 @@ func (r *run) chooseRoute(pr *placeRun, routes []route, c *Client) int {
 			}
 		}
 	}
-	return routes[pick(ps, pr.route.Float64())].to
+	return pick(ps, pr.route.Float64())
+}
+
+// follow sends client id down route i of routes, counting the flow.
+func (r *run) follow(id int32, routes []route, i int, what string) {
+	rt := &routes[i]
+	if r.measuring {
+		r.acc.flows[rt.flow]++
+	}
+	if r.trace != nil {
+		r.traceEvent(id, what, r.m.placeName(rt.to))
+	}
+	r.enter(id, rt.to)
 }
 
 func (r *run) onLeave(id int32) {
@@ -491,8 +522,14 @@ func (r *run) onLeave(id int32) {
 		pr.res.Release()
 	}
 	if ei < 0 {
-		if r.measuring && pl.treatment {
-			pr.acc.exits[r.m.died]++
+		if r.measuring {
+			if pl.treatment {
+				pr.acc.exits[r.m.died]++
+			}
+			r.acc.flows[pl.diedFlow]++
+		}
+		if r.trace != nil {
+			r.traceEvent(id, "died", "")
 		}
 		r.die(id)
 		return
@@ -526,14 +563,14 @@ func (r *run) onLeave(id int32) {
 	for _, q := range pl.offersAfter {
 		r.offer(id, q)
 	}
-	r.enter(id, r.chooseRoute(pr, e.routes, c))
+	r.follow(id, e.routes, r.chooseRoute(pr, e.routes, c), "exit "+r.m.reasons[e.reason])
 }
 
 func (r *run) reneged(id int32, p int, waited float64) {
 	c := r.client(id)
 	c.Waiting = false
 	pr := r.ps[p]
-	r.enter(id, r.chooseRoute(pr, pr.p.reneged, c))
+	r.follow(id, pr.p.reneged, r.chooseRoute(pr, pr.p.reneged, c), "gave up waiting")
 }
 
 // offer offers parallel place q to client id.
@@ -560,6 +597,9 @@ func (r *run) offer(id int32, q int) {
 	}
 	pr.res.Request(id, 0, math.Inf(1))
 	c.Holding |= 1 << uint(pl.parIndex)
+	if r.trace != nil {
+		r.traceEvent(id, "took up "+pl.name, "")
+	}
 	if c.admissions[q] < math.MaxUint8 {
 		c.admissions[q]++
 	}
@@ -587,6 +627,9 @@ func (r *run) dropHold(id int32, k int) {
 	c.Holding &^= 1 << uint(k)
 	r.hold[int(id)*len(r.m.parallel)+k] = 0
 	r.ps[r.m.parallel[k]].res.Release()
+	if r.trace != nil {
+		r.traceEvent(id, "left "+r.m.places[r.m.parallel[k]].name, "")
+	}
 }
 
 func (r *run) die(id int32) {

@@ -212,3 +212,24 @@ func (t *Tally) Merge(u *Tally) {
 		t.hist.counts[i] += c
 	}
 }
+
+// CDF returns the share of observations at or below x, resolved to the
+// histogram's bins: exact for x at a bin edge, otherwise within one bin
+// (HistogramRelErr of x). It returns NaN with no observations.
+func (t *Tally) CDF(x float64) float64 {
+	if t.n == 0 || math.IsNaN(x) {
+		return math.NaN()
+	}
+	if x < t.min {
+		return 0
+	}
+	if x >= t.max {
+		return 1
+	}
+	var cum uint64
+	last := histIndex(x)
+	for i := 0; i <= last; i++ {
+		cum += uint64(t.hist.counts[i])
+	}
+	return float64(cum) / float64(t.n)
+}

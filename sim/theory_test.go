@@ -1050,3 +1050,19 @@ func TestStatsOfResourceCreatedLate(t *testing.T) {
 		t.Errorf("Busy.Mean = %v over the resource's life [10, 20] with one place always in use, want 1", got)
 	}
 }
+
+func TestTallyCDF(t *testing.T) {
+	var tl sim.Tally
+	if !math.IsNaN(tl.CDF(1)) {
+		t.Error("CDF of no observations should be NaN")
+	}
+	for i := 1; i <= 1000; i++ {
+		tl.Add(float64(i))
+	}
+	for _, c := range []struct{ x, want float64 }{{0.5, 0}, {1000, 1}, {2000, 1}, {100, 0.1}, {500, 0.5}, {900, 0.9}} {
+		// One bin holds values within 1% of x: here up to 0.01·x/1000 of them.
+		if got := tl.CDF(c.x); math.Abs(got-c.want) > 0.01*c.x/1000+1e-9 {
+			t.Errorf("CDF(%v) = %v, want %v", c.x, got, c.want)
+		}
+	}
+}

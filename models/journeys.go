@@ -1,0 +1,170 @@
+package models
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+)
+
+// FlowInfo is one path out of a place: clients leaving From by Reason
+// ("died", "reneged" or an exit) and going To a place, dead or gone.
+type FlowInfo struct {
+	From, Reason, To string
+}
+
+// Flows lists the paths out of every place, in a fixed order; each Result
+// reports the clients a year that took each one (Result.Flows).
+func (m *Model) Flows() []FlowInfo { return m.flows }
+
+// SurvivalCurve names a treatment place and the days at which its
+// time-in-treatment curve is reported (Result.Survival).
+type SurvivalCurve struct {
+	Place string
+	Days  []float64
+}
+
+// Survival lists the time-in-treatment curves every Result reports: one per
+// treatment place, on a grid of days suited to that place's stays.
+func (m *Model) Survival() []SurvivalCurve { return m.survival }
+
+func (m *Model) placeName(i int) string {
+	switch i {
+	case toDead:
+		return PlaceDead
+	case toGone:
+		return PlaceGone
+	}
+	return m.places[i].name
+}
+
+// buildJourneys numbers the flows and chooses the survival grids.
+func (m *Model) buildJourneys() {
+	add := func(from int, reason, to string) int {
+		m.flows = append(m.flows, FlowInfo{From: m.places[from].name, Reason: reason, To: to})
+		return len(m.flows) - 1
+	}
+	for pi, p := range m.places {
+		for ei := range p.exits {
+			e := &p.exits[ei]
+			for ri := range e.routes {
+				e.routes[ri].flow = add(pi, m.reasons[e.reason], m.placeName(e.routes[ri].to))
+			}
+		}
+		for ri := range p.reneged {
+			p.reneged[ri].flow = add(pi, ExitReneged, m.placeName(p.reneged[ri].to))
+		}
+		if p.mortality != nil {
+			p.diedFlow = add(pi, "died", PlaceDead)
+		} else {
+			p.diedFlow = -1
+		}
+		if p.treatment && p.kind != KindParallel {
+			h := survivalHorizon(p)
+			days := make([]float64, survivalPoints+1)
+			for i := range days {
+				days[i] = h * float64(i) / survivalPoints
+			}
+			m.survival = append(m.survival, SurvivalCurve{Place: p.name, Days: days})
+			m.survivalPlace = append(m.survivalPlace, pi)
+		}
+	}
+}
+
+const survivalPoints = 60
+
+// survivalHorizon picks the x range of a place's curve: the shortest of a
+// few round spans that covers three mean stays (with the longest stay
+// modifier), so that a detox curve is not squashed into the corner of a
+// four-year axis.
+func survivalHorizon(p *place) float64 {
+	mean := 0.0
+	if p.byHazard {
+		total := 0.0
+		for _, e := range p.exits {
+			total += e.hazard.rate[len(e.hazard.rate)-1]
+		}
+		if total > 0 {
+			mean = 1 / total
+		}
+	} else {
+		for i, e := range p.exits {
+			d := e.stay
+			if d.IsZero() {
+				d = p.stay
+			}
+			if !d.IsZero() {
+				mean += p.exits[i].p * d.Mean()
+			}
+		}
+	}
+	slowest := 1.0
+	for _, md := range p.stayMods {
+		slowest = math.Min(slowest, md.ratio)
+	}
+	mean /= slowest
+	for _, h := range []float64{28, 91, 182, 365, 730, 1461, 2922} {
+		if h >= 3*mean {
+			return h
+		}
+	}
+	return 2922
+}
+
+// survivalOf returns, at each day of the grid, the share of the measured
+// admissions to place p whose stay was longer. Stays are drawn in full at
+// admission, so the curve has no censoring.
+func (r *run) survivalOf(p int, days []float64) []float64 {
+	st := &r.acc.places[p].stays
+	out := make([]float64, len(days))
+	for i, d := range days {
+		out[i] = 1 - st.CDF(d)
+		if d == 0 && st.N() > 0 {
+			out[i] = 1
+		}
+	}
+	return out
+}
+
+// Trace runs replication rep and writes a journey log of its first n
+// clients (by arrival) to w as CSV: every event with its time, the client,
+// the place and what happened.
+func (m *Model) Trace(ctx context.Context, seed uint64, rep, n int, w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("day,client,place,event,detail\n")
+	r := m.newRun(seed, rep)
+	r.trace, r.traceN = bw, uint32(n)
+	if err := r.eng.Run(ctx, r.end); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// traceEvent writes one line of the journey log if client id is traced.
+func (r *run) traceEvent(id int32, event, detail string) {
+	c := r.client(id)
+	if c.run.serial >= r.traceN {
+		return
+	}
+	place := ""
+	if c.Place >= 0 {
+		place = r.m.places[c.Place].name
+	}
+	b := r.traceBuf[:0]
+	b = strconv.AppendFloat(b, r.eng.Now(), 'f', 3, 64)
+	b = append(b, ',')
+	b = strconv.AppendUint(b, uint64(c.run.serial), 10)
+	b = append(b, ',')
+	b = append(b, place...)
+	b = append(b, ',')
+	b = append(b, event...)
+	b = append(b, ',')
+	b = append(b, detail...)
+	b = append(b, '\n')
+	r.traceBuf = b
+	r.trace.Write(b)
+}
+
+func fmtWait(d float64) string { return fmt.Sprintf("waited %.1f days", d) }
