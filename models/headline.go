@@ -6,7 +6,7 @@ package models
 var HeadlineMetrics = []string{
 	"presentations",
 	"distinct_clients_treated",
-	"clients_in_treatment",
+	"clients_admitted",
 	"person_years.in_treatment",
 	"completion_rate",
 	"exit_share.completed",

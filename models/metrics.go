@@ -158,10 +158,10 @@ func newMetricLayout(m *Model) *metricLayout {
 		func(r *run) float64 { return perYear(r.acc.presentations) })
 	l.add("new_presentations", "per year", "people presenting for the first time",
 		func(r *run) float64 { return perYear(r.acc.newPresentations) })
-	l.add("distinct_clients_treated", "clients per year", "distinct clients admitted to treatment in a year",
-		func(r *run) float64 { return perYear(r.acc.admittedYears) })
-	l.add("clients_in_treatment", "clients per year", "distinct clients in treatment at any time in a year",
+	l.add("distinct_clients_treated", "clients per year", "distinct clients in treatment at any time in a year",
 		func(r *run) float64 { return perYear(r.acc.inTreatmentYears) })
+	l.add("clients_admitted", "clients per year", "distinct clients admitted to treatment in a year",
+		func(r *run) float64 { return perYear(r.acc.admittedYears) })
 	l.add("completion_rate", "share per year", "successful completions in a year over clients in treatment in that year (PHOF 2.15 style)",
 		func(r *run) float64 { return ratio(r.acc.completions, r.acc.inTreatmentYears) })
 	for ai, name := range m.Scenario.Report.By {

@@ -1231,9 +1231,9 @@ to = "gone"
 // leave, half drop out and come straight back. A client has N admissions,
 // geometric with mean 2, over 10·N days. In a year of Y days:
 //   - admissions: 2·20·Y; completions: one a client, 20·Y;
-//   - clients admitted in the year (distinct_clients_treated): those whose
+//   - clients admitted in the year (clients_admitted): those whose
 //     admission days s, s+10, …, s+10(N−1) meet the year: 20·(Y + 10·E[N−1]);
-//   - clients in treatment at any time (clients_in_treatment): those whose
+//   - clients in treatment at any time (distinct_clients_treated): those whose
 //     stay [s, s+10N) meets the year: 20·(Y + 10·E[N]);
 //   - completion_rate: completions / clients in treatment = Y/(Y + 20);
 //   - person_years.in_treatment: 20 × 20 days (Little).
@@ -1256,11 +1256,11 @@ to = "t"
 	rs := mtReplicate(t, m, mtReps)
 	mtNear(t, "admissions.t", mtStat(t, m, rs, "admissions.t"), 2*lambda*Y, 0)
 	mtNear(t, "repeat_share.t", mtStat(t, m, rs, "repeat_share.t"), 0.5, 0)
-	mtNear(t, "distinct_clients_treated", mtStat(t, m, rs, "distinct_clients_treated"), lambda*(Y+10), 0)
-	mtNear(t, "clients_in_treatment", mtStat(t, m, rs, "clients_in_treatment"), lambda*(Y+20), 0)
+	mtNear(t, "clients_admitted", mtStat(t, m, rs, "clients_admitted"), lambda*(Y+10), 0)
+	mtNear(t, "distinct_clients_treated", mtStat(t, m, rs, "distinct_clients_treated"), lambda*(Y+20), 0)
 	mtNear(t, "completion_rate", mtStat(t, m, rs, "completion_rate"), Y/(Y+20), 0)
 	mtNear(t, "person_years.in_treatment", mtStat(t, m, rs, "person_years.in_treatment"), lambda*20, 0)
-	mtFar(t, "distinct_clients_treated", mtStat(t, m, rs, "distinct_clients_treated"), 2*lambda*Y, 0)
+	mtFar(t, "clients_admitted", mtStat(t, m, rs, "clients_admitted"), 2*lambda*Y, 0)
 }
 
 func TestModelPersonYears(t *testing.T) {
