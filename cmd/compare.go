@@ -114,6 +114,11 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 		if err := bundle.Add("differences-"+name+".csv", func(w io.Writer) error { return output.WriteDifferencesCSV(w, ds) }); err != nil {
 			return err
 		}
+		if err := bundle.Add("differences-"+name+".json", func(w io.Writer) error {
+			return output.WriteDifferencesJSON(w, opts.Base, opts.Alts[i], ds)
+		}); err != nil {
+			return err
+		}
 		if opts.Format == "csv" {
 			if err := output.WriteDifferencesCSV(opts.Out, ds); err != nil {
 				return err

@@ -21,6 +21,7 @@ type RunOptions struct {
 	OutDir string
 	Force  bool
 	Format string
+	Trace  int
 }
 
 // NewCmdRun returns `journeysim run`.
@@ -63,6 +64,7 @@ the mean over replications with a 95% confidence interval, and the result files
 	f.StringVar(&opts.OutDir, "out", "", "directory for the result files (default out/<scenario>)")
 	f.BoolVar(&opts.Force, "force", false, "replace the output directory if it exists")
 	f.StringVar(&opts.Format, "format", "table", "what to print: table, csv or json")
+	f.IntVar(&opts.Trace, "trace", 0, "also write trace.csv: every event of the first N clients of replication 0")
 	return c
 }
 
@@ -92,6 +94,13 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	bundle, err := output.RunBundle(meta, m, res.Results)
 	if err != nil {
 		return err
+	}
+	if opts.Trace > 0 {
+		if err := bundle.Add("trace.csv", func(w io.Writer) error {
+			return m.Trace(ctx, sc.Seed(), 0, opts.Trace, w)
+		}); err != nil {
+			return err
+		}
 	}
 	if err := bundle.WriteDir(dir, opts.Force); err != nil {
 		return err

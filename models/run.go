@@ -216,7 +216,7 @@ func (r *run) onArrive(int32) {
 		r.acc.newPresentations++
 	}
 	if r.trace != nil {
-		r.traceEvent(id, "arrived", "")
+		r.traceEvent(id, "arrived", r.m.places[r.m.intake].name)
 	}
 	r.enter(id, r.m.intake)
 }

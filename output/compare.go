@@ -168,3 +168,25 @@ func WriteDifferencesCSV(w io.Writer, ds []Difference) error {
 	cw.Flush()
 	return cw.Error()
 }
+
+// WriteDifferencesJSON writes each metric's comparison as a JSON object
+// keyed by metric name, in the base's metric order; no data is null.
+func WriteDifferencesJSON(w io.Writer, base, alt string, ds []Difference) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "{\n  \"base\": %q,\n  \"alternative\": %q,\n  \"differences\": {", base, alt)
+	for i, d := range ds {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, "\n    %q: {\"base_mean\": %s, \"alt_mean\": %s, \"difference\": %s, \"ci_low\": %s, \"ci_high\": %s, \"relative_change\": %s, \"unit\": %q, \"n_pairs\": %d}",
+			d.Name, jsonNum(d.Base.Mean), jsonNum(d.Alt.Mean), jsonNum(d.Diff.Mean), jsonNum(d.Diff.CILow), jsonNum(d.Diff.CIHigh), jsonNum(d.Rel), d.Unit, d.Diff.N)
+	}
+	b.WriteString("\n  }\n}\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func jsonNum(x float64) string {
+	v, _ := jsonNumber(x).MarshalJSON()
+	return string(v)
+}
