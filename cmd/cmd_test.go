@@ -3,13 +3,17 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
@@ -199,6 +203,96 @@ func TestExplain(t *testing.T) {
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("explain lacks %q", want)
+		}
+	}
+}
+
+// TestRunGoldenFiles checks summary.json and summary.csv of a small run
+// against goldens, numbers within a relative 1e-9 (fused multiply-adds may
+// change the last digits on other architectures), the rest exactly, and
+// the wall time not at all.
+func TestRunGoldenFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := execute(t, "run", "bench/peer-reference", "--replications", "3", "--horizon", "1y", "--out", dir, "--workers", "2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"summary.json", "summary.csv"} {
+		got, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join("testdata", "run-"+f+".golden")
+		if *update {
+			os.WriteFile(path, got, 0o644)
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(f, ".json") {
+			var g, w any
+			if err := json.Unmarshal(got, &g); err != nil {
+				t.Fatal(err)
+			}
+			json.Unmarshal(want, &w)
+			compareJSON(t, f, g, w)
+			continue
+		}
+		compareCSV(t, f, string(got), string(want))
+	}
+}
+
+func near(a, b float64) bool { return scalar.EqualWithinAbsOrRel(a, b, 1e-12, 1e-9) }
+
+func compareJSON(t *testing.T, path string, got, want any) {
+	t.Helper()
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok || len(g) != len(w) {
+			t.Errorf("%s: got %v, want %v", path, got, want)
+			return
+		}
+		for k := range w {
+			if k == "wall_seconds" {
+				continue
+			}
+			compareJSON(t, path+"."+k, g[k], w[k])
+		}
+	case float64:
+		if g, ok := got.(float64); !ok || !near(g, w) {
+			t.Errorf("%s: got %v, want %v", path, got, want)
+		}
+	default:
+		if got != want {
+			t.Errorf("%s: got %v, want %v", path, got, want)
+		}
+	}
+}
+
+func compareCSV(t *testing.T, name, got, want string) {
+	t.Helper()
+	g, err := csv.NewReader(strings.NewReader(got)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := csv.NewReader(strings.NewReader(want)).ReadAll()
+	if len(g) != len(w) {
+		t.Fatalf("%s: %d rows, want %d", name, len(g), len(w))
+	}
+	for i := range w {
+		for j := range w[i] {
+			a, errA := strconv.ParseFloat(g[i][j], 64)
+			b, errB := strconv.ParseFloat(w[i][j], 64)
+			if errA == nil && errB == nil {
+				if !near(a, b) {
+					t.Errorf("%s row %d col %d: %v, want %v", name, i, j, a, b)
+				}
+			} else if g[i][j] != w[i][j] {
+				t.Errorf("%s row %d col %d: %q, want %q", name, i, j, g[i][j], w[i][j])
+			}
 		}
 	}
 }

@@ -22,6 +22,8 @@ type CompareOptions struct {
 	OutDir string
 	Force  bool
 	Format string
+	Plots  string
+	Report bool
 }
 
 // NewCmdCompare returns `journeysim compare`.
@@ -49,6 +51,9 @@ the largest changes. Result files go to --out (default out/compare-<alts>/).`,
 			default:
 				return usageErrorf("unknown --format %q: use table or csv", opts.Format)
 			}
+			if _, err := output.ParsePlotFormat(opts.Plots); err != nil {
+				return usageErrorf("unknown --plot-format %q: use png, svg or pdf", opts.Plots)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -60,6 +65,8 @@ the largest changes. Result files go to --out (default out/compare-<alts>/).`,
 	f.StringVar(&opts.OutDir, "out", "", "directory for the result files (default out/compare-<alternatives>)")
 	f.BoolVar(&opts.Force, "force", false, "replace the output directory if it exists")
 	f.StringVar(&opts.Format, "format", "table", "what to print: table or csv")
+	f.StringVar(&opts.Plots, "plot-format", "png", "format of the plots: png, svg or pdf")
+	f.BoolVar(&opts.Report, "report", false, "also write a report of each comparison (report-<alternative>.html and .md)")
 	return c
 }
 
@@ -118,6 +125,30 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 			return output.WriteDifferencesJSON(w, opts.Base, opts.Alts[i], ds)
 		}); err != nil {
 			return err
+		}
+		figs, err := output.CompareFigures(bm, base.Results, a.m, res.Results, bsc.Name, a.sc.Name, name, ds)
+		if err != nil {
+			return err
+		}
+		format, _ := output.ParsePlotFormat(opts.Plots)
+		for _, f := range figs {
+			if err := bundle.AddFigure(f, format); err != nil {
+				return err
+			}
+		}
+		if opts.Report {
+			r, err := output.NewReport(metaOf(base), bsc, bm, base.Results, machine(opts.Workers))
+			if err != nil {
+				return err
+			}
+			r.AltName, r.Diffs = a.sc.Name, ds
+			r.Figures = append(figs, r.Figures...)
+			if err := bundle.Add("report-"+name+".html", r.WriteHTML); err != nil {
+				return err
+			}
+			if err := bundle.Add("report-"+name+".md", r.WriteMarkdown); err != nil {
+				return err
+			}
 		}
 		if opts.Format == "csv" {
 			if err := output.WriteDifferencesCSV(opts.Out, ds); err != nil {

@@ -22,6 +22,8 @@ type RunOptions struct {
 	Force  bool
 	Format string
 	Trace  int
+	Plots  string
+	Report bool
 }
 
 // NewCmdRun returns `journeysim run`.
@@ -53,6 +55,9 @@ the mean over replications with a 95% confidence interval, and the result files
 			default:
 				return usageErrorf("unknown --format %q: use table, csv or json", opts.Format)
 			}
+			if _, err := output.ParsePlotFormat(opts.Plots); err != nil {
+				return usageErrorf("unknown --plot-format %q: use png, svg or pdf", opts.Plots)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -65,6 +70,8 @@ the mean over replications with a 95% confidence interval, and the result files
 	f.BoolVar(&opts.Force, "force", false, "replace the output directory if it exists")
 	f.StringVar(&opts.Format, "format", "table", "what to print: table, csv or json")
 	f.IntVar(&opts.Trace, "trace", 0, "also write trace.csv: every event of the first N clients of replication 0")
+	f.StringVar(&opts.Plots, "plot-format", "png", "format of the plots: png, svg or pdf")
+	f.BoolVar(&opts.Report, "report", false, "also write report.html and report.md")
 	return c
 }
 
@@ -94,6 +101,19 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	bundle, err := output.RunBundle(meta, m, res.Results)
 	if err != nil {
 		return err
+	}
+	format, _ := output.ParsePlotFormat(opts.Plots)
+	if err := output.AddRunFigures(bundle, m, res.Results, format); err != nil {
+		return err
+	}
+	if opts.Report {
+		r, err := output.NewReport(meta, sc, m, res.Results, machine(opts.Workers))
+		if err != nil {
+			return err
+		}
+		if err := addReport(bundle, r); err != nil {
+			return err
+		}
 	}
 	if opts.Trace > 0 {
 		if err := bundle.Add("trace.csv", func(w io.Writer) error {

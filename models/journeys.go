@@ -73,7 +73,7 @@ func (m *Model) buildJourneys() {
 	}
 }
 
-const survivalPoints = 60
+const survivalPoints = 150
 
 // survivalHorizon picks the x range of a place's curve: the shortest of a
 // few round spans that covers three mean stays (with the longest stay

@@ -7,7 +7,8 @@ import (
 )
 
 // RunBundle makes the result files of one scenario's run: summary.json,
-// summary.csv, replications.csv and timeseries.csv.
+// summary.csv, replications.csv and timeseries.csv. AddRunFigures adds the
+// run's figures to the bundle.
 func RunBundle(meta Meta, m *models.Model, rs []*models.Result) (*Bundle, error) {
 	ss := Summarize(m, rs)
 	series := SummarizeSeries(m, rs)

@@ -1,0 +1,441 @@
+package output
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/journeysim/journeysim/models"
+)
+
+// Machine describes where a run happened, for the method section.
+type Machine struct {
+	GoVersion string
+	OS, Arch  string
+	CPUs      int
+	Workers   int
+	Modules   []string // dependency module@version, sorted
+}
+
+// Report is everything a report shows: one scenario's run, or a comparison.
+type Report struct {
+	Meta       Meta
+	Scenario   *models.Scenario
+	Model      *models.Model
+	Summaries  []Summary
+	Series     []SeriesSummary
+	Figures    []Figure
+	Machine    Machine
+	AltName    string       // set for a comparison
+	Diffs      []Difference // set for a comparison
+	Validation []string     // lines of the validation table, if any
+}
+
+// NewReport assembles a report of one run with its standard figures.
+func NewReport(meta Meta, sc *models.Scenario, m *models.Model, rs []*models.Result, machine Machine) (*Report, error) {
+	r := &Report{Meta: meta, Scenario: sc, Model: m, Summaries: Summarize(m, rs), Series: SummarizeSeries(m, rs), Machine: machine}
+	figs, err := RunFigures(m, rs)
+	if err != nil {
+		return nil, err
+	}
+	r.Figures = figs
+	return r, nil
+}
+
+type reportFigure struct {
+	Name, Title string
+	SVG         template.HTML
+}
+
+type reportRow struct {
+	Name, Mean, CI, Unit, Description string
+}
+
+// sections holds what both the HTML and the Markdown are made from.
+type sections struct {
+	Title, Description string
+	Headline, Others   []reportRow
+	Comparison         []reportRow
+	Reading            string
+	Figures            []reportFigure
+	Places             []placeRow
+	Params             []models.Parameter
+	Cited, Derived     int
+	Assumed, Unsourced int
+	Method             []methodItem
+	Validation         []string
+}
+
+type placeRow struct {
+	Name, Kind, Capacity, Stay, Exits string
+}
+
+type methodItem struct {
+	Heading string
+	Text    []string
+}
+
+func (r *Report) sections() (*sections, error) {
+	sc, m := r.Scenario, r.Model
+	s := &sections{Title: sc.Name, Description: sc.Description, Validation: r.Validation}
+	isHead := map[int]bool{}
+	row := func(x Summary) reportRow {
+		ci := ""
+		if !math.IsNaN(x.CILow) {
+			ci = Format(x.CILow) + " to " + Format(x.CIHigh)
+		}
+		mean := Format(x.Mean)
+		if math.IsNaN(x.Mean) {
+			mean = "no data"
+		}
+		return reportRow{Name: x.Name, Mean: mean, CI: ci, Unit: x.Unit, Description: x.Description}
+	}
+	for _, i := range m.Headline() {
+		isHead[i] = true
+		s.Headline = append(s.Headline, row(r.Summaries[i]))
+	}
+	for i, x := range r.Summaries {
+		if !isHead[i] {
+			s.Others = append(s.Others, row(x))
+		}
+	}
+	for _, d := range r.Diffs {
+		ci := ""
+		if !math.IsNaN(d.Diff.CILow) {
+			ci = Format(d.Diff.CILow) + " to " + Format(d.Diff.CIHigh)
+		}
+		rel := ""
+		if !math.IsNaN(d.Rel) {
+			rel = fmt.Sprintf("%+.1f%%", 100*d.Rel)
+		}
+		s.Comparison = append(s.Comparison, reportRow{Name: d.Name, Mean: Format(d.Base.Mean) + " → " + Format(d.Alt.Mean),
+			CI: signed(d.Diff.Mean) + " (" + ci + ")", Unit: rel, Description: d.Unit})
+	}
+	if len(r.Diffs) > 0 {
+		s.Reading = Reading(r.AltName, r.Diffs, models.HeadlineMetrics)
+	}
+	for _, f := range r.Figures {
+		var b bytes.Buffer
+		if err := f.Write(&b, SVG); err != nil {
+			return nil, err
+		}
+		s.Figures = append(s.Figures, reportFigure{Name: f.Name, Title: f.Title, SVG: template.HTML(inlineSVG(b.String(), f.Name))})
+	}
+	for _, name := range m.Scope.Places {
+		p := sc.Places[name]
+		pr := placeRow{Name: name, Kind: p.Kind, Capacity: "unlimited"}
+		if p.Capacity != nil {
+			pr.Capacity = Format(p.Capacity.V)
+		}
+		if p.Stay != nil {
+			pr.Stay = p.Stay.String()
+		}
+		if p.Kind == models.KindParallel && p.Duration != nil {
+			pr.Stay = "holds for " + p.Duration.String()
+		}
+		var exits []string
+		for _, e := range sortedNames(p.Exits) {
+			var tos []string
+			for _, rt := range p.Routes[e] {
+				tos = append(tos, rt.To)
+			}
+			exits = append(exits, e+" → "+strings.Join(tos, ", "))
+		}
+		if len(p.Routes[models.ExitReneged]) > 0 {
+			exits = append(exits, "gives up waiting → "+p.Routes[models.ExitReneged][0].To)
+		}
+		pr.Exits = strings.Join(exits, "; ")
+		s.Places = append(s.Places, pr)
+	}
+	s.Params = sc.Parameters()
+	for _, p := range s.Params {
+		switch {
+		case p.Source == "":
+			s.Unsourced++
+		case strings.HasPrefix(p.Source, "derived"):
+			s.Derived++
+		case p.Source == "assumption":
+			s.Assumed++
+		default:
+			s.Cited++
+		}
+	}
+	s.Method = r.method()
+	return s, nil
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+var svgIDRE = regexp.MustCompile(`id="([^"]+)"`)
+
+// inlineSVG strips the XML prologue so the SVG can sit inside HTML, and makes
+// its ids unique to the figure so that several inline SVGs do not clash.
+func inlineSVG(svg, name string) string {
+	if i := strings.Index(svg, "<svg"); i > 0 {
+		svg = svg[i:]
+	}
+	prefix := name + "-"
+	svg = svgIDRE.ReplaceAllString(svg, `id="`+prefix+`$1"`)
+	svg = strings.ReplaceAll(svg, "url(#", "url(#"+prefix)
+	svg = strings.ReplaceAll(svg, `href="#`, `href="#`+prefix)
+	return svg
+}
+
+// method returns the STRESS-DES method section, in its order.
+func (r *Report) method() []methodItem {
+	sc, m, meta := r.Scenario, r.Model, r.Meta
+	var worst string
+	worstRel := 0.0
+	for _, i := range m.Headline() {
+		if rel := r.Summaries[i].RelHalfWidth(); rel > worstRel {
+			worst, worstRel = r.Summaries[i].Name, rel
+		}
+	}
+	stable := r.warmupCheck()
+	mods := "none recorded"
+	if len(r.Machine.Modules) > 0 {
+		mods = strings.Join(r.Machine.Modules, ", ")
+	}
+	return []methodItem{
+		{"1. Objectives", []string{
+			"Purpose: to estimate, for the scenario “" + sc.Name + "”, the flows of clients through the local treatment system and the outcomes listed in the results, so that commissioners can compare options before spending money.",
+			"Outputs: the headline metrics above, each the mean over replications with a 95% confidence interval (Student's t); every metric is defined in summary.csv.",
+		}},
+		{"2. Model logic", []string{
+			"A discrete-event simulation of individual clients. New presentations arrive as a Poisson process and enter “" + sc.Arrivals.To + "”. Each place in the table below is a capacity-limited service with a waiting list, an open service, a parallel service held alongside others, or a state out of treatment. The length of stay is drawn from a distribution or from piecewise-constant hazards with competing exits; death competes with every exit. After each exit a route is chosen by probability, with conditions on the client's attributes, history and the scenario's policies, and with odds-ratio modifiers.",
+			"Simplifications: attributes of the case mix are independent; clients on a waiting list do not die while they wait; a capacity cut evicts nobody.",
+		}},
+		{"3. Data sources", []string{
+			fmt.Sprintf("Every parameter is listed in the parameter table with its source: %d cite rows of the evidence table (parameters.md), %d are derived from such rows, %d are assumptions and %d have no source given.", r.count("cited"), r.count("derived"), r.count("assumption"), r.count("none")),
+		}},
+		{"4. Experimentation", []string{
+			fmt.Sprintf("Warm-up: %s from an empty system, discarded. %s", fmtDaysText(meta.WarmupDays), stable),
+			fmt.Sprintf("Run length: %s measured after the warm-up.", fmtDaysText(meta.HorizonDays)),
+			fmt.Sprintf("Replications: %d, chosen so that every headline metric's 95%% CI is within ±5%% of its mean; the widest is %s at ±%.1f%%.", meta.Replications, worst, 100*worstRel),
+		}},
+		{"5. Implementation", []string{
+			fmt.Sprintf("Random numbers: PCG streams from Go's math/rand/v2, one per purpose and place (arrivals, case_mix, stay/<place>, exit/<place>, route/<place>, mortality/<place>, patience/<place>, …), each seeded from the master seed %d, the replication index and the stream's name, so that scenarios compared share common random numbers and results do not depend on the number of workers.", meta.Seed),
+			fmt.Sprintf("Software: journeysim %s, %s on %s/%s; modules: %s.", meta.Version, r.Machine.GoVersion, r.Machine.OS, r.Machine.Arch, mods),
+			fmt.Sprintf("Run time: %.1f s for %d replications on %d workers (%d CPUs).", meta.WallSeconds, meta.Replications, r.Machine.Workers, r.Machine.CPUs),
+		}},
+		{"6. Code access", []string{
+			"The scenario file and the version above reproduce every number in this report: journeysim run " + meta.Scenario + fmt.Sprintf(" --seed %d --replications %d.", meta.Seed, meta.Replications),
+		}},
+	}
+}
+
+func (r *Report) count(kind string) int {
+	n := 0
+	for _, p := range r.Scenario.Parameters() {
+		switch {
+		case p.Source == "":
+			if kind == "none" {
+				n++
+			}
+		case strings.HasPrefix(p.Source, "derived"):
+			if kind == "derived" {
+				n++
+			}
+		case p.Source == "assumption":
+			if kind == "assumption" {
+				n++
+			}
+		default:
+			if kind == "cited" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// warmupCheck compares the first and last measured years of each occupancy
+// series, the check of a steady state that a reader can repeat.
+func (r *Report) warmupCheck() string {
+	worst, name := 0.0, ""
+	for _, s := range r.Series {
+		if !strings.HasPrefix(s.Name, "occupancy.") || len(s.Mean) < 24 {
+			continue
+		}
+		first, last := meanOf(s.Mean[:12]), meanOf(s.Mean[len(s.Mean)-12:])
+		if first < 10 { // small places are noisy, not trending
+			continue
+		}
+		if d := math.Abs(last-first) / first; d > worst {
+			worst, name = d, s.Name
+		}
+	}
+	if name == "" {
+		return "The occupancy series are too short or small to check for a trend."
+	}
+	return fmt.Sprintf("Check: the mean occupancy of the first and last measured years differs by at most %.1f%% (%s), so the measured period is close to a steady state.", 100*worst, name)
+}
+
+func meanOf(xs []float64) float64 {
+	s, n := 0.0, 0
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			s += x
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return s / float64(n)
+}
+
+func fmtDaysText(d float64) string {
+	b, err := models.Duration(d).MarshalText()
+	if err != nil {
+		return fmt.Sprintf("%g days", d)
+	}
+	return string(b)
+}
+
+// WriteHTML writes the report as one self-contained HTML file: plots are
+// inline SVG, styles are inline, and nothing refers to another file or URL.
+func (r *Report) WriteHTML(w io.Writer) error {
+	s, err := r.sections()
+	if err != nil {
+		return err
+	}
+	return htmlTemplate.Execute(w, s)
+}
+
+// WriteMarkdown writes the report's Markdown twin. Figures are referenced
+// as the PNG files written beside it.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	s, err := r.sections()
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\n%s\n\n", s.Title, s.Description)
+	table := func(rows []reportRow, h1, h2, h3, h4 string) {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n|---|---:|---|---|\n", h1, h2, h3, h4)
+		for _, x := range rows {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdEscape(x.Name), x.Mean, x.CI, x.Unit)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("## Headline results\n\n")
+	table(s.Headline, "metric", "mean", "95% CI", "unit")
+	if len(s.Comparison) > 0 {
+		b.WriteString("## Comparison\n\n" + s.Reading + "\n\n")
+		table(s.Comparison, "metric", "base → alternative", "difference (95% CI)", "change")
+	}
+	b.WriteString("## Figures\n\n")
+	for _, f := range s.Figures {
+		fmt.Fprintf(&b, "![%s](%s.png)\n\n", f.Title, f.Name)
+	}
+	if len(s.Validation) > 0 {
+		b.WriteString("## Validation\n\n```\n" + strings.Join(s.Validation, "\n") + "\n```\n\n")
+	}
+	b.WriteString("## Method (STRESS-DES)\n\n")
+	for _, m := range s.Method {
+		fmt.Fprintf(&b, "### %s\n\n", m.Heading)
+		for _, t := range m.Text {
+			b.WriteString(t + "\n\n")
+		}
+		if strings.HasPrefix(m.Heading, "2.") {
+			b.WriteString("| place | kind | capacity | stay | exits → routes |\n|---|---|---:|---|---|\n")
+			for _, p := range s.Places {
+				fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", p.Name, p.Kind, p.Capacity, p.Stay, mdEscape(p.Exits))
+			}
+			b.WriteString("\n")
+		}
+		if strings.HasPrefix(m.Heading, "3.") {
+			b.WriteString("| parameter | value | source | citation |\n|---|---|---|---|\n")
+			for _, p := range s.Params {
+				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdEscape(p.Path), mdEscape(p.Value), mdEscape(p.Source), mdEscape(p.Citation))
+			}
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString("## All metrics\n\n")
+	table(s.Others, "metric", "mean", "95% CI", "unit")
+	_, err = io.WriteString(w, b.String())
+	return err
+}
+
+func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+var htmlTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{{.Title}}: journeysim report</title>
+<style>
+@page { size: A4; margin: 18mm 16mm; }
+body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; font-size: 10.5pt; line-height: 1.4; color: #111; max-width: 178mm; margin: 0 auto; padding: 8mm 0; }
+h1 { font-size: 18pt; margin: 0 0 4pt; }
+h2 { font-size: 13pt; margin: 18pt 0 6pt; border-bottom: 1px solid #999; padding-bottom: 2pt; page-break-after: avoid; }
+h3 { font-size: 11pt; margin: 12pt 0 4pt; page-break-after: avoid; }
+p.lead { color: #333; margin: 0 0 10pt; }
+table { border-collapse: collapse; width: 100%; margin: 6pt 0 10pt; font-size: 9pt; }
+th, td { text-align: left; padding: 2pt 5pt; border-bottom: 1px solid #ddd; vertical-align: top; }
+th { border-bottom: 1.5px solid #555; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+figure { margin: 10pt 0 14pt; page-break-inside: avoid; }
+figure svg { width: 100%; height: auto; }
+figcaption { font-size: 9pt; color: #333; }
+tr { page-break-inside: avoid; }
+.small { font-size: 8.5pt; color: #444; }
+pre { font-size: 8.5pt; }
+</style>
+</head>
+<body>
+<h1>{{.Title}}</h1>
+<p class="lead">{{.Description}}</p>
+
+<h2>Headline results</h2>
+<table>
+<tr><th>metric</th><th>mean</th><th>95% CI</th><th>unit</th><th>what it measures</th></tr>
+{{range .Headline}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td>{{.Unit}}</td><td class="small">{{.Description}}</td></tr>
+{{end}}</table>
+{{if .Comparison}}
+<h2>Comparison</h2>
+<p>{{.Reading}}</p>
+<table>
+<tr><th>metric</th><th>base → alternative</th><th>difference (95% CI)</th><th>change</th><th>unit</th></tr>
+{{range .Comparison}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td class="num">{{.Unit}}</td><td>{{.Description}}</td></tr>
+{{end}}</table>
+{{end}}
+<h2>Figures</h2>
+{{range .Figures}}<figure id="fig-{{.Name}}">{{.SVG}}<figcaption>{{.Title}}. The numbers drawn are in {{.Name}}.csv.</figcaption></figure>
+{{end}}
+{{if .Validation}}<h2>Validation</h2>
+<pre>{{range .Validation}}{{.}}
+{{end}}</pre>{{end}}
+<h2>Method (STRESS-DES)</h2>
+{{range .Method}}<h3>{{.Heading}}</h3>
+{{range .Text}}<p>{{.}}</p>
+{{end}}{{if eq (slice .Heading 0 2) "2."}}<table>
+<tr><th>place</th><th>kind</th><th>capacity</th><th>stay</th><th>exits → routes</th></tr>
+{{range $.Places}}<tr><td>{{.Name}}</td><td>{{.Kind}}</td><td class="num">{{.Capacity}}</td><td>{{.Stay}}</td><td class="small">{{.Exits}}</td></tr>
+{{end}}</table>{{end}}{{if eq (slice .Heading 0 2) "3."}}<table>
+<tr><th>parameter</th><th>value</th><th>source</th><th>citation</th></tr>
+{{range $.Params}}<tr><td class="small">{{.Path}}</td><td class="small">{{.Value}}</td><td class="small">{{.Source}}</td><td class="small">{{.Citation}}</td></tr>
+{{end}}</table>{{end}}
+{{end}}
+<h2>All metrics</h2>
+<table>
+<tr><th>metric</th><th>mean</th><th>95% CI</th><th>unit</th></tr>
+{{range .Others}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td>{{.Unit}}</td></tr>
+{{end}}</table>
+</body>
+</html>
+`))
