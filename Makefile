@@ -14,7 +14,7 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/journeysim ./cmd/journeysim
 
 run: build
-	bin/journeysim run --force
+	bin/journeysim run --force --report
 
 vet:
 	$(GO) vet ./...
