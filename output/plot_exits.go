@@ -197,7 +197,7 @@ func ExitsFigure(exits []ExitBar) (Figure, error) {
 		p.Y.Tick.Marker = plot.ConstantTicks(ticks)
 		p.Y.Tick.Length = 0
 		p.Y.LineStyle.Color = color.Transparent
-		countAxis(&p.X, hi, 4)
+		countAxis(&p.X, hi, 3) // horizontal labels in a half-width panel: few fit
 		r, c := k/cols, k%cols
 		if r == rows-1 || (r == rows-2 && (r+1)*cols+c >= len(places)) {
 			p.X.Label.Text = "exits per year"
