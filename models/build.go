@@ -52,7 +52,8 @@ type place struct {
 	exits     []exit
 	reneged   []route
 	mortality *hazard
-	diedFlow  int // flow index of deaths here, -1 without mortality
+	diedFlow  int     // flow index of deaths here, -1 without mortality
+	meanStay  float64 // days, for the expected wait of providers
 
 	// parallel
 	parIndex   int // index among parallel places
@@ -92,11 +93,13 @@ type exit struct {
 }
 
 type route struct {
-	flow int // index in Model.flows
-	to   int
-	p    float64
-	when Cond // nil: always
-	mods []ratioMod
+	flow    int   // index in Model.flows
+	to      int   // destination; the first of choices if there are choices
+	choices []int // providers to choose between by expected wait, or nil
+	flows   []int // flow index of each choice
+	p       float64
+	when    Cond // nil: always
+	mods    []ratioMod
 }
 
 type hazard struct {
@@ -243,7 +246,12 @@ func (b *builder) routes(rs []*RouteSpec) []route {
 		if r.Probability != nil {
 			p = r.Probability.V
 		}
-		out = append(out, route{to: b.m.index[r.To], p: p, when: b.cond(r.When), mods: b.mods(r.Modifiers)})
+		rt := route{p: p, when: b.cond(r.When), mods: b.mods(r.Modifiers)}
+		for _, t := range r.ToShortestWait {
+			rt.choices = append(rt.choices, b.m.index[t])
+		}
+		rt.to = b.m.index[r.Targets()[0]]
+		out = append(out, rt)
 	}
 	return out
 }

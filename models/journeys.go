@@ -46,15 +46,27 @@ func (m *Model) buildJourneys() {
 		m.flows = append(m.flows, FlowInfo{From: m.places[from].name, Reason: reason, To: to})
 		return len(m.flows) - 1
 	}
+	number := func(pi int, reason string, rt *route) {
+		rt.flow = add(pi, reason, m.placeName(rt.to))
+		if len(rt.choices) > 0 {
+			rt.flows = []int{rt.flow}
+			for _, c := range rt.choices[1:] {
+				rt.flows = append(rt.flows, add(pi, reason, m.placeName(c)))
+			}
+		}
+	}
+	for _, p := range m.places {
+		p.meanStay = meanStay(p)
+	}
 	for pi, p := range m.places {
 		for ei := range p.exits {
 			e := &p.exits[ei]
 			for ri := range e.routes {
-				e.routes[ri].flow = add(pi, m.reasons[e.reason], m.placeName(e.routes[ri].to))
+				number(pi, m.reasons[e.reason], &e.routes[ri])
 			}
 		}
 		for ri := range p.reneged {
-			p.reneged[ri].flow = add(pi, ExitReneged, m.placeName(p.reneged[ri].to))
+			number(pi, ExitReneged, &p.reneged[ri])
 		}
 		if p.mortality != nil {
 			p.diedFlow = add(pi, "died", PlaceDead)
@@ -75,11 +87,9 @@ func (m *Model) buildJourneys() {
 
 const survivalPoints = 150
 
-// survivalHorizon picks the x range of a place's curve: the shortest of a
-// few round spans that covers three mean stays (with the longest stay
-// modifier), so that a detox curve is not squashed into the corner of a
-// four-year axis.
-func survivalHorizon(p *place) float64 {
+// meanStay estimates a place's mean stay in days from its declared stays
+// and hazards, before modifiers.
+func meanStay(p *place) float64 {
 	mean := 0.0
 	if p.byHazard {
 		total := 0.0
@@ -89,17 +99,26 @@ func survivalHorizon(p *place) float64 {
 		if total > 0 {
 			mean = 1 / total
 		}
-	} else {
-		for i, e := range p.exits {
-			d := e.stay
-			if d.IsZero() {
-				d = p.stay
-			}
-			if !d.IsZero() {
-				mean += p.exits[i].p * d.Mean()
-			}
+		return mean
+	}
+	for i, e := range p.exits {
+		d := e.stay
+		if d.IsZero() {
+			d = p.stay
+		}
+		if !d.IsZero() {
+			mean += p.exits[i].p * d.Mean()
 		}
 	}
+	return mean
+}
+
+// survivalHorizon picks the x range of a place's curve: the shortest of a
+// few round spans that covers three mean stays (with the longest stay
+// modifier), so that a detox curve is not squashed into the corner of a
+// four-year axis.
+func survivalHorizon(p *place) float64 {
+	mean := p.meanStay
 	slowest := 1.0
 	for _, md := range p.stayMods {
 		slowest = math.Min(slowest, md.ratio)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"os"
 	"strings"
 	"testing"
 )
@@ -92,5 +93,80 @@ func TestTrace(t *testing.T) {
 		if !(r1.Values[i] == r2.Values[i] || math.IsNaN(r1.Values[i]) && math.IsNaN(r2.Values[i])) {
 			t.Errorf("%s differs with tracing", m.Metrics()[i].Name)
 		}
+	}
+}
+
+// TestShortestWait routes every client to the provider with the shorter
+// expected wait: with 1 and 4 places, equal stays and a queue always
+// present, admissions split about 1:4 and neither list grows much longer
+// than the other in expected days.
+func TestShortestWait(t *testing.T) {
+	dir := t.TempDir()
+	file := dir + "/providers.toml"
+	os.WriteFile(file, []byte(`
+name = "Two providers"
+[run]
+seed = 3
+replications = 4
+warmup = "30d"
+horizon = "2y"
+[arrivals]
+per_year = 1800
+to = "intake"
+[places.intake]
+kind = "open"
+treatment = false
+stay = "fixed(0.01d)"
+[places.intake.exits.referred]
+probability = 1
+[[places.intake.routes.referred]]
+to_shortest_wait = ["north", "south"]
+[places.north]
+kind = "capacity"
+capacity = 1
+stay = "exponential(mean = 1d)"
+[places.north.exits.done]
+probability = 1
+[[places.north.routes.done]]
+to = "gone"
+[places.south]
+kind = "capacity"
+capacity = 4
+stay = "exponential(mean = 1d)"
+[places.south.exits.done]
+probability = 1
+[[places.south.routes.done]]
+to = "gone"
+`), 0o644)
+	sc, err := (&Loader{}).Load(file, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Build(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := m.Replicate(context.Background(), sc.Seed(), sc.Replications(), 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, s := 0.0, 0.0
+	for _, r := range rs {
+		n += r.Values[m.MetricIndex("admissions.north")]
+		s += r.Values[m.MetricIndex("admissions.south")]
+	}
+	// Offered load 4.9 on 5 places: choosing by expected wait keeps both
+	// busy in proportion to capacity (1:4 within a few per cent).
+	if share := n / (n + s); math.Abs(share-0.2) > 0.03 {
+		t.Errorf("north took %.3f of admissions, want about 0.2", share)
+	}
+	var flowsNorth float64
+	for i, f := range m.Flows() {
+		if f.From == "intake" && f.To == "north" {
+			flowsNorth = rs[0].Flows[i]
+		}
+	}
+	if flowsNorth == 0 {
+		t.Error("no flow counted to north")
 	}
 }

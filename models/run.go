@@ -495,13 +495,41 @@ func (r *run) chooseRoute(pr *placeRun, routes []route, c *Client) int {
 // follow sends client id down route i of routes, counting the flow.
 func (r *run) follow(id int32, routes []route, i int, what string) {
 	rt := &routes[i]
+	to, flow := rt.to, rt.flow
+	if len(rt.choices) > 0 {
+		k := r.shortestWait(rt.choices)
+		to, flow = rt.choices[k], rt.flows[k]
+	}
 	if r.measuring {
-		r.acc.flows[rt.flow]++
+		r.acc.flows[flow]++
 	}
 	if r.trace != nil {
-		r.traceEvent(id, what, r.m.placeName(rt.to))
+		r.traceEvent(id, what, r.m.placeName(to))
 	}
-	r.enter(id, rt.to)
+	r.enter(id, to)
+}
+
+// shortestWait returns the index of the provider with the shortest expected
+// wait: the clients ahead of the next free place, times the mean stay, over
+// the capacity. The first listed wins a tie.
+func (r *run) shortestWait(choices []int) int {
+	best, bestWait := 0, math.Inf(1)
+	for k, q := range choices {
+		w := 0.0
+		if res := r.ps[q].res; res != nil {
+			ahead := res.QueueLen() + 1 - (res.Capacity() - res.Busy())
+			if ahead > 0 {
+				w = math.Inf(1)
+				if res.Capacity() > 0 {
+					w = float64(ahead) * r.m.places[q].meanStay / float64(res.Capacity())
+				}
+			}
+		}
+		if w < bestWait {
+			best, bestWait = k, w
+		}
+	}
+	return best
 }
 
 func (r *run) onLeave(id int32) {

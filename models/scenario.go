@@ -109,11 +109,17 @@ type ExitSpec struct {
 
 // RouteSpec sends clients leaving by one exit to a place. The probabilities
 // of the routes whose conditions hold are rescaled to sum to one.
+//
+// A route goes To one place, or, with ToShortestWait, to whichever of
+// several providers of a service has the shortest expected wait when the
+// client leaves (the waiting list ahead of a free place, times the mean stay,
+// over the capacity), the first listed on a tie.
 type RouteSpec struct {
-	To          string     `toml:"to"`
-	Probability *Value     `toml:"probability"`
-	When        Expr       `toml:"when"`
-	Modifiers   []Modifier `toml:"modifiers"`
+	To             string     `toml:"to"`
+	ToShortestWait []string   `toml:"to_shortest_wait"`
+	Probability    *Value     `toml:"probability"`
+	When           Expr       `toml:"when"`
+	Modifiers      []Modifier `toml:"modifiers"`
 }
 
 // ChanceSpec is a probability with modifiers.
@@ -154,3 +160,11 @@ var hazardUnits = map[string]float64{
 }
 
 const daysPerYear = 365.25
+
+// Targets returns the places a route can send clients to.
+func (r *RouteSpec) Targets() []string {
+	if len(r.ToShortestWait) > 0 {
+		return r.ToShortestWait
+	}
+	return []string{r.To}
+}

@@ -436,23 +436,41 @@ func (s *Scenario) checkRoutes(c *checker, scope *Scope, key string, routes []*R
 		if r == nil {
 			continue
 		}
-		if r.To == "" {
-			c.add(k+".to", "required: the place clients go to")
-		} else if q, ok := s.Places[r.To]; ok {
-			if q.Kind == KindParallel {
-				c.add(k+".to", "%q is a parallel place: clients join it through its join_at or join_after", r.To)
-			}
-		} else if r.To != PlaceDead && r.To != PlaceGone {
-			c.add(k+".to", "unknown place %q%s", r.To, s.didYouMeanPlace(r.To))
+		switch {
+		case r.To == "" && len(r.ToShortestWait) == 0:
+			c.add(k+".to", "required: the place clients go to (or to_shortest_wait, a list of providers)")
+		case r.To != "" && len(r.ToShortestWait) > 0:
+			c.add(k+".to_shortest_wait", "give to or to_shortest_wait, not both")
+		case len(r.ToShortestWait) == 1:
+			c.add(k+".to_shortest_wait", "list at least two providers to choose between, or use to")
 		}
+		tk := k + ".to"
+		if len(r.ToShortestWait) > 0 {
+			tk = k + ".to_shortest_wait"
+		}
+		for _, to := range r.Targets() {
+			if to == "" {
+				continue
+			}
+			if q, ok := s.Places[to]; ok {
+				if q.Kind == KindParallel {
+					c.add(tk, "%q is a parallel place: clients join it through its join_at or join_after", to)
+				}
+			} else if len(r.ToShortestWait) > 0 {
+				c.add(tk, "unknown place %q%s", to, s.didYouMeanPlace(to))
+			} else if to != PlaceDead && to != PlaceGone {
+				c.add(tk, "unknown place %q%s", to, s.didYouMeanPlace(to))
+			}
+		}
+		target := strings.Join(r.Targets(), "/")
 		if r.Probability == nil {
 			if len(routes) > 1 {
 				c.add(k+".probability", "required when an exit has several routes")
 			}
-			sum.add(r.To, 1)
+			sum.add(target, 1)
 		} else {
 			checkProb(c, k+".probability", r.Probability, true)
-			sum.add(r.To, r.Probability.V)
+			sum.add(target, r.Probability.V)
 		}
 		if r.When.IsZero() {
 			unconditional = true
@@ -558,7 +576,7 @@ func (s *Scenario) validateGraph(c *checker) {
 		p := s.Places[n]
 		for _, r := range sortedKeys(p.Routes) {
 			for _, rt := range p.Routes[r] {
-				next[n] = append(next[n], rt.To)
+				next[n] = append(next[n], rt.Targets()...)
 			}
 		}
 		if p.Mortality != nil && hazardCanFire(p.Mortality) {

@@ -142,12 +142,12 @@ func (r *Report) sections() (*sections, error) {
 		for _, e := range sortedNames(p.Exits) {
 			var tos []string
 			for _, rt := range p.Routes[e] {
-				tos = append(tos, rt.To)
+				tos = append(tos, strings.Join(rt.Targets(), " or "))
 			}
 			exits = append(exits, e+" → "+strings.Join(tos, ", "))
 		}
 		if len(p.Routes[models.ExitReneged]) > 0 {
-			exits = append(exits, "gives up waiting → "+p.Routes[models.ExitReneged][0].To)
+			exits = append(exits, "gives up waiting → "+strings.Join(p.Routes[models.ExitReneged][0].Targets(), " or "))
 		}
 		pr.Exits = strings.Join(exits, "; ")
 		s.Places = append(s.Places, pr)
