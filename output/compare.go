@@ -65,14 +65,7 @@ func WriteCompareTable(w io.Writer, altName string, ds []Difference, headline []
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "metric\tbase\t%s\tdifference\t95%% CI\tchange\tunit\n", altName)
 	row := func(d Difference) {
-		ci := ""
-		if !math.IsNaN(d.Diff.CILow) {
-			ci = Format(d.Diff.CILow) + " to " + Format(d.Diff.CIHigh)
-		}
-		rel := ""
-		if !math.IsNaN(d.Rel) {
-			rel = fmt.Sprintf("%+.1f%%", 100*d.Rel)
-		}
+		ci, rel := d.Diff.CIText(), relText(d.Rel)
 		mark := ""
 		if d.Significant() {
 			mark = " *"

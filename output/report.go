@@ -85,15 +85,7 @@ func (r *Report) sections() (*sections, error) {
 	s := &sections{Title: sc.Name, Description: sc.Description, Validation: r.Validation}
 	isHead := map[int]bool{}
 	row := func(x Summary) reportRow {
-		ci := ""
-		if !math.IsNaN(x.CILow) {
-			ci = Format(x.CILow) + " to " + Format(x.CIHigh)
-		}
-		mean := Format(x.Mean)
-		if math.IsNaN(x.Mean) {
-			mean = "no data"
-		}
-		return reportRow{Name: x.Name, Mean: mean, CI: ci, Unit: x.Unit, Description: x.Description}
+		return reportRow{Name: x.Name, Mean: x.MeanText(), CI: x.CIText(), Unit: x.Unit, Description: x.Description}
 	}
 	for _, i := range m.Headline() {
 		isHead[i] = true
@@ -105,16 +97,8 @@ func (r *Report) sections() (*sections, error) {
 		}
 	}
 	for _, d := range r.Diffs {
-		ci := ""
-		if !math.IsNaN(d.Diff.CILow) {
-			ci = Format(d.Diff.CILow) + " to " + Format(d.Diff.CIHigh)
-		}
-		rel := ""
-		if !math.IsNaN(d.Rel) {
-			rel = fmt.Sprintf("%+.1f%%", 100*d.Rel)
-		}
 		s.Comparison = append(s.Comparison, reportRow{Name: d.Name, Mean: Format(d.Base.Mean) + " → " + Format(d.Alt.Mean),
-			CI: signed(d.Diff.Mean) + " (" + ci + ")", Unit: rel, Description: d.Unit})
+			CI: signed(d.Diff.Mean) + " (" + d.Diff.CIText() + ")", Unit: relText(d.Rel), Description: d.Unit})
 	}
 	if len(r.Diffs) > 0 {
 		s.Reading = Reading(r.AltName, r.Diffs, models.HeadlineMetrics)

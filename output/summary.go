@@ -1,6 +1,7 @@
 package output
 
 import (
+	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/stat"
@@ -62,4 +63,28 @@ func summarize(info models.MetricInfo, xs []float64) Summary {
 // freedom: the multiplier of a two-sided 95% interval.
 func TQuantile(df int) float64 {
 	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
+}
+
+// CIText renders the 95% CI as "lo to hi", or "" without one.
+func (s Summary) CIText() string {
+	if math.IsNaN(s.CILow) {
+		return ""
+	}
+	return Format(s.CILow) + " to " + Format(s.CIHigh)
+}
+
+// MeanText renders the mean, or "no data".
+func (s Summary) MeanText() string {
+	if math.IsNaN(s.Mean) {
+		return "no data"
+	}
+	return Format(s.Mean)
+}
+
+// relText renders a relative change as a signed percentage, or "".
+func relText(rel float64) string {
+	if math.IsNaN(rel) {
+		return ""
+	}
+	return fmt.Sprintf("%+.1f%%", 100*rel)
 }

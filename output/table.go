@@ -20,15 +20,7 @@ func WriteTable(w io.Writer, ss []Summary, headline []int, places []string) erro
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(s Summary) {
-		ci := ""
-		if !math.IsNaN(s.CILow) {
-			ci = fmt.Sprintf("%s to %s", Format(s.CILow), Format(s.CIHigh))
-		}
-		mean := Format(s.Mean)
-		if math.IsNaN(s.Mean) {
-			mean = "no data"
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", s.Name, mean, ci, s.Unit)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", s.Name, s.MeanText(), s.CIText(), s.Unit)
 	}
 	fmt.Fprintln(tw, "metric\tmean\t95% CI\tunit")
 	done := make([]bool, len(ss))
