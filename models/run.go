@@ -32,7 +32,8 @@ type run struct {
 	arrivals, caseMix *rand.Rand
 	ps                []*placeRun
 
-	arrive, leave, holdEnd sim.Kind
+	arrive, leave sim.Kind
+	holdEnd       []sim.Kind // by parallel index
 	scratch                []float64
 
 	trace    io.Writer // journey log, or nil
@@ -91,7 +92,9 @@ func (m *Model) newRun(seed uint64, rep int) *run {
 		scratch: make([]float64, 0, 16)}
 	r.arrive = eng.Register(r.onArrive)
 	r.leave = eng.Register(r.onLeave)
-	r.holdEnd = eng.Register(r.onHoldEnd)
+	for k := range m.parallel {
+		r.holdEnd = append(r.holdEnd, eng.Register(func(id int32) { r.onHoldEnd(id, k) }))
+	}
 	r.acc.init(m)
 	for _, a := range r.acc.byAttr {
 		r.inTreatBy = append(r.inTreatBy, make([]int64, len(a.inTreatment)))
@@ -637,12 +640,10 @@ func (r *run) offer(id int32, q int) {
 	d := pr.duration.Rand()
 	nq := len(r.m.parallel)
 	r.hold[int(id)*nq+pl.parIndex] = r.eng.Now() + d
-	// The argument packs the client and the parallel place.
-	r.eng.After(d, r.holdEnd, id*int32(64)+int32(pl.parIndex))
+	r.eng.After(d, r.holdEnd[pl.parIndex], id)
 }
 
-func (r *run) onHoldEnd(arg int32) {
-	id, k := arg/64, int(arg%64)
+func (r *run) onHoldEnd(id int32, k int) {
 	nq := len(r.m.parallel)
 	if r.hold[int(id)*nq+k] != r.eng.Now() {
 		return // ended early by death; the id may have been reused
