@@ -34,7 +34,7 @@ type run struct {
 
 	arrive, leave sim.Kind
 	holdEnd       []sim.Kind // by parallel index
-	scratch                []float64
+	scratch       []float64
 
 	trace    io.Writer // journey log, or nil
 	traceN   uint32    // clients traced: serials below this
