@@ -39,12 +39,13 @@ func (c *Client) Holds(k int) bool { return c.Holding&(1<<uint(k)) != 0 }
 
 // clientRun is run-time bookkeeping for the metrics.
 type clientRun struct {
-	serial    uint32 // order of arrival, for the journey log
-	pending   int16  // exit index of the pending leave event, -1 for death
-	yearSeen  int16  // last measured year the client was counted in treatment, -1 none
-	yearAdmit int16  // last measured year the client was counted as admitted, -1 none
-	linkFrom  int16  // treatment place left, awaiting follow-on treatment, -1 none
-	treated   bool   // admitted to treatment since the warm-up ended
+	presentedAt float64 // day of the presentation not yet followed by treatment, -1 none
+	serial      uint32  // order of arrival, for the journey log
+	pending     int16   // exit index of the pending leave event, -1 for death
+	yearSeen    int16   // last measured year the client was counted in treatment, -1 none
+	yearAdmit   int16   // last measured year the client was counted as admitted, -1 none
+	linkFrom    int16   // treatment place left, awaiting follow-on treatment, -1 none
+	treated     bool    // admitted to treatment since the warm-up ended
 	// represented: a presentation since the last treatment exit was
 	// counted in completions_represent_6m
 	represented bool

@@ -170,3 +170,46 @@ to = "gone"
 		t.Error("no flow counted to north")
 	}
 }
+
+// TestDaysToTreatment: two days at an open intake, then a place with room
+// for everyone, gives exactly two days from presentation to treatment.
+func TestDaysToTreatment(t *testing.T) {
+	file := t.TempDir() + "/dtt.toml"
+	os.WriteFile(file, []byte(`
+name = "Days to treatment"
+[run]
+warmup = "10d"
+horizon = "1y"
+[arrivals]
+per_year = 500
+to = "intake"
+[places.intake]
+kind = "open"
+treatment = false
+stay = "fixed(2d)"
+[places.intake.exits.referred]
+probability = 1
+[[places.intake.routes.referred]]
+to = "clinic"
+[places.clinic]
+kind = "capacity"
+capacity = 1000
+stay = "exponential(mean = 30d)"
+[places.clinic.exits.done]
+probability = 1
+[[places.clinic.routes.done]]
+to = "gone"
+`), 0o644)
+	sc, err := (&Loader{}).Load(file, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := Build(sc)
+	r, err := m.Run(context.Background(), 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Values[m.MetricIndex("days_to_treatment")]; math.Abs(got-2) > 1e-9 {
+		t.Errorf("days_to_treatment = %v, want 2", got)
+	}
+}

@@ -54,6 +54,7 @@ type accumulators struct {
 	distinctTreated                 int64
 	admittedYears, inTreatmentYears int64
 	deaths, deathsAfterExit         int64
+	daysToTreatment                 sim.Tally
 	byAttr                          []attrAcc
 	places                          []placeAcc
 	flows                           []int64
@@ -178,6 +179,10 @@ func newMetricLayout(m *Model) *metricLayout {
 			}
 		}
 	}
+	l.add("days_to_treatment", "days", "mean days from a presentation to the start of treatment, for presentations that led to treatment",
+		func(r *run) float64 { return r.acc.daysToTreatment.Mean() })
+	l.add("days_to_treatment_p90", "days", "90th percentile of days from presentation to treatment",
+		func(r *run) float64 { return r.acc.daysToTreatment.Quantile(0.9) })
 	l.add("completions_represent_6m", "share", "successful completions followed by a new presentation within 6 months",
 		func(r *run) float64 { return ratio(r.acc.represented, r.acc.completionsEarly) })
 	l.add("deaths", "per year", "deaths of clients in the model",

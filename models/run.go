@@ -198,7 +198,7 @@ func (r *run) newClient() int32 {
 	}
 	c := r.client(id)
 	*c = Client{Place: -1, LastExitPlace: -1, LastExitReason: -1}
-	c.run = clientRun{pending: -1, yearSeen: -1, yearAdmit: -1, linkFrom: -1}
+	c.run = clientRun{pending: -1, yearSeen: -1, yearAdmit: -1, linkFrom: -1, presentedAt: -1}
 	for a, cum := range r.m.mix {
 		u := r.caseMix.Float64()
 		l := 0
@@ -266,6 +266,7 @@ func (r *run) enter(id int32, p int) {
 }
 
 func (r *run) presented(c *Client, now float64) {
+	c.run.presentedAt = now
 	if !r.measuring {
 		return
 	}
@@ -337,6 +338,10 @@ func (r *run) admitted(id int32, p int, waited float64) {
 }
 
 func (r *run) treatmentStart(c *Client, p int, now float64) {
+	if c.run.presentedAt >= 0 && c.run.presentedAt >= r.start {
+		r.acc.daysToTreatment.Add(now - c.run.presentedAt)
+	}
+	c.run.presentedAt = -1
 	if c.run.linkFrom >= 0 && int(c.run.linkFrom) != p && now-c.LastExitAt <= linkageDays {
 		r.acc.places[c.run.linkFrom].linked++
 		c.run.linkFrom = -1
