@@ -1,0 +1,225 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/output"
+)
+
+// CalibrateOptions are the inputs of `journeysim calibrate`.
+type CalibrateOptions struct {
+	Out, Err io.Writer
+	Scenario string
+	scenarioFlags
+	Targets string   // the targets file
+	Params  []string // parameter paths to fit; none means every uncertain one
+	LHS     int
+	Evals   int
+	OutFile string
+}
+
+// NewCmdCalibrate returns `journeysim calibrate`.
+func NewCmdCalibrate(runF func(*CalibrateOptions) error) *cobra.Command {
+	opts := &CalibrateOptions{}
+	c := &cobra.Command{
+		Use:   "calibrate [SCENARIO|FILE] --targets FILE",
+		Short: "Fit uncertain parameters to target figures and write a calibrated scenario",
+		Long: `Fits the parameters of a scenario whose value is uncertain (declared with
+uncertainty = "…" in the scenario), or those named with --param, to the targets
+in a TOML file:
+
+  [[target]]
+  metric = "exit_share.completed"   # a metric, as journeysim run names them
+  value = 0.6                       # the figure to match
+  sd = 0.01                         # its standard deviation
+  id = "3a"                         # optional label
+
+Each parameter is searched between the 0.5% and 99.5% quantiles of its
+uncertainty, on the scale of the distribution's quantiles. The distance
+minimised is the sum over targets of ((simulated mean − value)/sd)², the mean
+over the scenario's replications on common random numbers (the same seed and
+replications at every point). A Latin hypercube of --lhs points comes first,
+then Nelder–Mead from the best point, within --evals evaluations.
+
+Prints the parameters and targets before and after, and writes a scenario file
+(default calibrated-<scenario>.toml) that names the scenario as its base and
+sets each fitted value with source = "calibrated" and a note of the fit.
+Probabilities that must sum to 1 with a fitted one (the other exits of a place,
+the other routes of an exit, the other case-mix shares) are rescaled with it.`,
+		Example: `  journeysim calibrate baseline --targets targets.toml
+  journeysim calibrate my-area.toml --targets targets.toml --param places.detox.exits.completed.probability --out my-area-calibrated.toml`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Out, opts.Err = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			opts.Scenario = "baseline"
+			if len(args) == 1 {
+				opts.Scenario = args[0]
+			}
+			if err := opts.parse(cmd); err != nil {
+				return err
+			}
+			if opts.Targets == "" {
+				return usageErrorf("--targets FILE is required: a TOML file of [[target]] tables, each with metric, value and sd")
+			}
+			if opts.LHS < 1 {
+				return usageErrorf("--lhs must be at least 1")
+			}
+			if opts.Evals < 0 {
+				return usageErrorf("--evals must be 0 (no refinement) or more")
+			}
+			if opts.OutFile == "" {
+				opts.OutFile = "calibrated-" + strings.TrimSuffix(filepath.Base(opts.Scenario), ".toml") + ".toml"
+			}
+			if sameFile(opts.OutFile, opts.Scenario) {
+				return usageErrorf("--out %s is the scenario being calibrated: the calibrated file names it as its base, so write it elsewhere", opts.OutFile)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runCalibrate(cmd.Context(), opts)
+		},
+	}
+	f := c.Flags()
+	opts.scenarioFlags.add(f)
+	f.StringVar(&opts.Targets, "targets", "", "TOML file of the targets to fit: [[target]] tables with metric, value, sd")
+	f.StringArrayVar(&opts.Params, "param", nil, "fit only this parameter, a key path as journeysim explain lists it (repeatable)")
+	f.IntVar(&opts.LHS, "lhs", 20, "points of the first pass, a Latin hypercube")
+	f.IntVar(&opts.Evals, "evals", 60, "evaluations of the Nelder–Mead refinement (0: none)")
+	f.StringVar(&opts.OutFile, "out", "", "calibrated scenario file to write (default calibrated-<scenario>.toml)")
+	return c
+}
+
+// sameFile reports whether a and b name one existing file.
+func sameFile(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
+}
+
+// calibrationTargets returns the targets to fit. They come from the
+// --targets file. The validation table plugs in here: a --fit 3a,6b flag
+// will pick its checks by id, turn those that are a metric of one scenario
+// into models.Target values (ID the check's id, SD from its tolerance) and
+// leave the rest for validation, so the two sets stay apart.
+func calibrationTargets(opts *CalibrateOptions) ([]models.Target, error) {
+	f, err := os.Open(opts.Targets)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ts, err := models.ReadTargets(f)
+	if err != nil {
+		return nil, fmt.Errorf("targets %s: %w", opts.Targets, err)
+	}
+	return ts, nil
+}
+
+func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
+	targets, err := calibrationTargets(opts)
+	if err != nil {
+		return err
+	}
+	sc, err := models.Load(opts.Scenario, opts.overrides())
+	if err != nil {
+		return err
+	}
+	evals := opts.Evals
+	if evals == 0 {
+		evals = -1 // none
+	}
+	update, finish := newProgress(opts.Err, 1+opts.LHS+max(opts.Evals, 0), "calibrate "+opts.Scenario, opts.Quiet)
+	cal, err := models.Calibrate(ctx, sc, models.CalibrateOptions{
+		Targets: targets, Params: opts.Params, LHS: opts.LHS, Evals: evals, Workers: opts.Workers,
+		Progress: func(done, _ int) { update(done) },
+	})
+	finish()
+	if err != nil {
+		return err
+	}
+	if err := writeCalibration(opts.Out, cal); err != nil {
+		return err
+	}
+	if err := output.WriteFileAtomic(opts.OutFile, cal.ScenarioFile(baseRef(opts.Scenario, opts.OutFile))); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.Out, "\ncalibrated scenario written to %s\n", opts.OutFile)
+	return nil
+}
+
+// baseRef returns how a scenario file written to out names ref as its base:
+// a path relative to out's folder for a file on disk, else ref, the name of
+// a shipped scenario.
+func baseRef(ref, out string) string {
+	fi, err := os.Stat(ref)
+	if err != nil || fi.IsDir() {
+		return ref
+	}
+	absRef, err1 := filepath.Abs(ref)
+	absDir, err2 := filepath.Abs(filepath.Dir(out))
+	if err1 != nil || err2 != nil {
+		return ref
+	}
+	rel, err := filepath.Rel(absDir, absRef)
+	if err != nil {
+		return filepath.ToSlash(absRef)
+	}
+	return filepath.ToSlash(rel)
+}
+
+// writeCalibration prints the parameters and targets before and after.
+func writeCalibration(w io.Writer, cal *models.Calibration) error {
+	fmt.Fprintf(w, "%s: seed %d, %d replications a point (%s warm-up, %s measured); %d points: the scenario's values, a %d-point Latin hypercube, Nelder–Mead\n\n",
+		cal.Scenario, cal.Seed, cal.Replications, fmtDays(cal.Warmup), fmtDays(cal.Horizon), cal.Evals, cal.LHS)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "parameter\tuncertainty\tsearched\tbefore\tafter")
+	edge := false
+	for _, p := range cal.Params {
+		mark := ""
+		if p.AtBound {
+			mark, edge = " *", true
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s to %s\t%s\t%s%s\n", p.Path, p.Uncertainty, num(p.Lo), num(p.Hi), num(p.Before), num(p.After), mark)
+	}
+	for _, p := range cal.Adjusted {
+		u := p.Uncertainty
+		if u == "" {
+			u = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t(rescaled: sum 1)\t%s\t%s\n", p.Path, u, num(p.Before), num(p.After))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if edge {
+		fmt.Fprintln(w, "* at the edge of the range searched: the targets pull it beyond its declared uncertainty")
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "target\tmetric\tvalue\tsd\tbefore\tafter")
+	for _, t := range cal.Targets {
+		id := t.ID
+		if id == "" {
+			id = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", id, t.Metric, num(t.Value), num(t.SD), num(t.Before), num(t.After))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\ndistance, the sum over targets of ((mean − value)/sd)²: %s → %s\n", num(cal.DistanceBefore), num(cal.DistanceAfter))
+	return err
+}
+
+func num(x float64) string { return fmt.Sprintf("%.4g", x) }

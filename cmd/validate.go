@@ -1,0 +1,415 @@
+package cmd
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/evidence"
+	"github.com/journeysim/journeysim/output"
+)
+
+// ValidateOptions are the inputs of `journeysim validate`.
+type ValidateOptions struct {
+	Out, Err io.Writer
+	scenarioFlags
+	Format     string
+	ReportOnly bool
+}
+
+// NewCmdValidate returns `journeysim validate`.
+func NewCmdValidate(runF func(*ValidateOptions) error) *cobra.Command {
+	opts := &ValidateOptions{}
+	c := &cobra.Command{
+		Use:   "validate",
+		Short: "Check the model against the published targets",
+		Long: `Runs the baseline and every scenario the validation checks need, all with the
+baseline's seed and replications so that they share common random numbers, and
+compares each check's simulated mean and 95% CI with its published figure
+(shared/evidence/targets.md): a level within its tolerance, or a contrast
+between a scenario and the baseline (a difference, relative change or odds
+ratio, with a paired CI) within its tolerance or in the published direction.
+Checks for figures the model has no metric for are listed as not modelled.
+
+Exit status 1 if any modelled check fails, unless --report-only.`,
+		Example: `  journeysim validate
+  journeysim validate --replications 10 --format json > validation.json
+  journeysim validate --report-only --format csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Out, opts.Err = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			if err := opts.parse(cmd); err != nil {
+				return err
+			}
+			switch opts.Format {
+			case "table", "csv", "json":
+			default:
+				return usageErrorf("unknown --format %q: use table, csv or json", opts.Format)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return validateRun(cmd.Context(), opts)
+		},
+	}
+	f := c.Flags()
+	opts.scenarioFlags.add(f)
+	f.StringVar(&opts.Format, "format", "table", "what to print: table, csv or json")
+	f.BoolVar(&opts.ReportOnly, "report-only", false, "exit 0 even when checks fail")
+	return c
+}
+
+// validationRun describes the runs behind a validation table.
+type validationRun struct {
+	Seed            uint64
+	Replications    int
+	Warmup, Horizon float64 // days
+}
+
+func validateRun(ctx context.Context, opts *ValidateOptions) error {
+	// The baseline with the flags' overrides gives the seed, replications
+	// and run length that Validate uses for every scenario.
+	sc, err := models.Load(models.ValidationBase, opts.overrides())
+	if err != nil {
+		return err
+	}
+	run := validationRun{Seed: sc.Seed(), Replications: sc.Replications(), Warmup: sc.Warmup(), Horizon: sc.Horizon()}
+	cur, update, finish := "", func(int) {}, func() {}
+	progress := func(what string, done, total int) {
+		if what != cur {
+			finish()
+			cur = what
+			update, finish = newProgress(opts.Err, total, what, opts.Quiet)
+		}
+		update(done)
+	}
+	rs, err := models.Validate(ctx, 0, 0, opts.Workers, opts.overrides(), progress)
+	finish()
+	if err != nil {
+		return err
+	}
+	switch opts.Format {
+	case "json":
+		err = writeValidationJSON(opts.Out, run, rs)
+	case "csv":
+		err = writeValidationCSV(opts.Out, rs)
+	default:
+		err = writeValidationTable(opts.Out, run, rs)
+	}
+	if err != nil {
+		return err
+	}
+	n := countChecks(rs)
+	if n.failed > 0 && !opts.ReportOnly {
+		return fmt.Errorf("validate: %d of %d modelled checks failed", n.failed, n.modelled)
+	}
+	return nil
+}
+
+type checkCounts struct{ all, modelled, passed, failed int }
+
+func countChecks(rs []models.CheckResult) checkCounts {
+	n := checkCounts{all: len(rs)}
+	for _, r := range rs {
+		switch r.Status {
+		case models.StatusPass:
+			n.passed++
+		case models.StatusFail:
+			n.failed++
+		}
+	}
+	n.modelled = n.passed + n.failed
+	return n
+}
+
+// checkRunLabel names the scenario a check reads, with its overrides.
+func checkRunLabel(c models.Check) string {
+	s := c.ScenarioName()
+	if len(c.Set) > 0 {
+		s += " [" + strings.Join(c.Set, ", ") + "]"
+	}
+	return s
+}
+
+// checkValueText writes a simulated value on its check's scale: a signed
+// difference, a relative change in per cent, a ratio, or a level.
+func checkValueText(c models.Check, x float64) string {
+	return checkText(c, x, output.Format)
+}
+
+// checkFigureText writes a published figure as the checks file has it.
+func checkFigureText(c models.Check, x float64) string {
+	return checkText(c, x, func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) })
+}
+
+func checkText(c models.Check, x float64, format func(float64) string) string {
+	switch {
+	case math.IsNaN(x):
+		return ""
+	case c.Contrast == models.ContrastRelative:
+		return strconv.FormatFloat(100*x, 'f', 1, 64) + "%"
+	case c.Contrast == models.ContrastDifference && x > 0:
+		return "+" + format(x)
+	}
+	return format(x)
+}
+
+// checkPublishedText is the published figure, or the direction, as compared.
+func checkPublishedText(c models.Check) string {
+	lo, hi := c.Published()
+	fig := checkFigureText(c, lo)
+	if hi != lo {
+		fig += " to " + checkFigureText(c, hi)
+	}
+	prefix := ""
+	switch c.Contrast {
+	case models.ContrastOddsRatio:
+		prefix = "OR "
+	case models.ContrastRatio:
+		prefix = "ratio "
+	}
+	none := "0"
+	if c.LogScale() {
+		none = "1"
+	}
+	switch c.Compare {
+	case models.CompareAtLeast:
+		return "at least " + prefix + fig
+	case models.CompareAtMost:
+		return "at most " + prefix + fig
+	case models.CompareIncrease:
+		return prefix + "> " + none
+	case models.CompareDecrease:
+		return prefix + "< " + none
+	case models.CompareNoIncrease:
+		return "no rise"
+	}
+	return prefix + fig
+}
+
+func checkToleranceText(c models.Check) string {
+	switch {
+	case c.Tolerance == 0:
+		return "-"
+	case c.LogScale():
+		return "×÷" + output.Format(math.Exp(c.Tolerance))
+	case c.Contrast == models.ContrastRelative:
+		return "±" + strconv.FormatFloat(100*c.Tolerance, 'g', -1, 64) + "%"
+	}
+	return "±" + strconv.FormatFloat(c.Tolerance, 'g', -1, 64)
+}
+
+func checkResultText(r models.CheckResult) string {
+	switch r.Status {
+	case models.StatusPass:
+		return "pass"
+	case models.StatusNotModelled:
+		return "not modelled"
+	}
+	switch {
+	case math.IsNaN(r.Mean):
+		return "FAIL: no data"
+	case r.Compare == models.CompareIncrease || r.Compare == models.CompareDecrease:
+		return "FAIL: CI includes no change"
+	case r.Compare == models.CompareNoIncrease:
+		return "FAIL: CI above 0"
+	case r.LogScale():
+		return "FAIL by ×÷" + output.Format(math.Exp(r.Off))
+	case r.Contrast == models.ContrastRelative:
+		return fmt.Sprintf("FAIL by %.1f%%", 100*r.Off)
+	}
+	return "FAIL by " + output.Format(r.Off)
+}
+
+// writeValidationTable writes the checks grouped by target, the reasons for
+// the ones not modelled, and a one-line summary. Its lines are also what a
+// report's Validation section shows.
+func writeValidationTable(w io.Writer, run validationRun, rs []models.CheckResult) error {
+	var scenarios []string
+	seen := map[string]bool{}
+	for _, r := range rs {
+		if l := checkRunLabel(r.Check); r.Modelled() && !seen[l] {
+			seen[l] = true
+			scenarios = append(scenarios, l)
+		}
+	}
+	fmt.Fprintf(w, "Validation against published targets: %d paired replications, seed %d, %s warm-up, %s measured\n",
+		run.Replications, run.Seed, fmtDays(run.Warmup), fmtDays(run.Horizon))
+	fmt.Fprintln(w, "runs, on common random numbers:")
+	for _, l := range scenarios {
+		fmt.Fprintln(w, "  "+l)
+	}
+	fmt.Fprintln(w)
+	titles := map[int]string{}
+	for _, t := range evidence.Targets() {
+		titles[t.Number] = t.Title
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "check\t\tpublished\tsimulated\t95% CI\ttolerance\tresult")
+	last := -1
+	inputs := false
+	for _, r := range rs {
+		if r.Target != last {
+			fmt.Fprintf(tw, "%d.\t%s\t\t\t\t\t\n", r.Target, titles[r.Target])
+			last = r.Target
+		}
+		id := r.ID
+		if r.InputCheck {
+			id += "*"
+			inputs = true
+		}
+		ci := ""
+		if !math.IsNaN(r.Low) {
+			ci = checkValueText(r.Check, r.Low) + " to " + checkValueText(r.Check, r.High)
+		}
+		pub, tol := checkPublishedText(r.Check), checkToleranceText(r.Check)
+		if !r.Modelled() {
+			pub, tol = "", ""
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, r.Title, pub, checkValueText(r.Check, r.Mean), ci, tol, checkResultText(r))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if inputs {
+		fmt.Fprintln(w, "* input check: a source of the figure is also an input of the model, so the check shows only that it was wired in")
+	}
+	fmt.Fprintln(w, "Odds ratios and ratios are compared on the log scale: their tolerance multiplies or divides the figure.")
+	first := true
+	for _, r := range rs {
+		if r.Modelled() {
+			continue
+		}
+		if first {
+			fmt.Fprintln(w, "\nnot modelled:")
+			first = false
+		}
+		fmt.Fprintf(w, "  %s: %s\n", r.ID, r.NotModelled)
+	}
+	n := countChecks(rs)
+	_, err := fmt.Fprintf(w, "\n%d of %d modelled checks pass, %d fail; %d of %d checks not modelled\n",
+		n.passed, n.modelled, n.failed, n.all-n.modelled, n.all)
+	return err
+}
+
+// checkNum is x for JSON, or nil (null) if it is NaN or infinite.
+func checkNum(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
+}
+
+type checkJSON struct {
+	ID            string   `json:"id"`
+	Target        int      `json:"target"`
+	TargetTitle   string   `json:"target_title"`
+	Title         string   `json:"title"`
+	Quote         string   `json:"quote"`
+	Sources       []string `json:"sources"`
+	InputCheck    bool     `json:"input_check"`
+	Status        string   `json:"status"`
+	NotModelled   string   `json:"not_modelled,omitempty"`
+	Scenario      string   `json:"scenario,omitempty"`
+	Set           []string `json:"set,omitempty"`
+	Metric        string   `json:"metric,omitempty"`
+	Over          []string `json:"over,omitempty"`
+	Contrast      string   `json:"contrast,omitempty"`
+	Compare       string   `json:"compare,omitempty"`
+	FigureLow     *float64 `json:"figure_low"`
+	FigureHigh    *float64 `json:"figure_high"`
+	Tolerance     *float64 `json:"tolerance"`
+	LogScale      bool     `json:"log_scale"`
+	ToleranceWhy  string   `json:"tolerance_why,omitempty"`
+	AcceptedLow   *float64 `json:"accepted_low"`
+	AcceptedHigh  *float64 `json:"accepted_high"`
+	Mean          *float64 `json:"mean"`
+	CILow         *float64 `json:"ci_low"`
+	CIHigh        *float64 `json:"ci_high"`
+	N             int      `json:"n"`
+	Off           *float64 `json:"off"`
+	PublishedText string   `json:"published_text,omitempty"`
+}
+
+func toCheckJSON(r models.CheckResult, titles map[int]string) checkJSON {
+	j := checkJSON{ID: r.ID, Target: r.Target, TargetTitle: titles[r.Target], Title: r.Title, Quote: r.Quote,
+		Sources: r.Sources, InputCheck: r.InputCheck, Status: r.Status, NotModelled: r.NotModelled,
+		Mean: checkNum(r.Mean), CILow: checkNum(r.Low), CIHigh: checkNum(r.High), N: r.N, Off: checkNum(r.Off)}
+	if j.Sources == nil {
+		j.Sources = []string{}
+	}
+	if !r.Modelled() {
+		return j
+	}
+	lo, hi := r.Published()
+	alo, ahi := r.Accepted()
+	j.Scenario, j.Set, j.Metric, j.Over = r.ScenarioName(), r.Set, r.Metric, r.Over
+	j.Contrast, j.Compare, j.LogScale, j.ToleranceWhy = r.Contrast, r.Compare, r.LogScale(), r.ToleranceWhy
+	j.FigureLow, j.FigureHigh, j.AcceptedLow, j.AcceptedHigh = checkNum(lo), checkNum(hi), checkNum(alo), checkNum(ahi)
+	j.Tolerance = checkNum(r.Tolerance)
+	j.PublishedText = checkPublishedText(r.Check)
+	return j
+}
+
+func writeValidationJSON(w io.Writer, run validationRun, rs []models.CheckResult) error {
+	titles := map[int]string{}
+	for _, t := range evidence.Targets() {
+		titles[t.Number] = t.Title
+	}
+	n := countChecks(rs)
+	doc := struct {
+		Version      string      `json:"version"`
+		Seed         uint64      `json:"seed"`
+		Replications int         `json:"replications"`
+		WarmupDays   float64     `json:"warmup_days"`
+		HorizonDays  float64     `json:"horizon_days"`
+		Checks       int         `json:"checks"`
+		Modelled     int         `json:"modelled"`
+		Passed       int         `json:"passed"`
+		Failed       int         `json:"failed"`
+		Results      []checkJSON `json:"results"`
+	}{Version: Version(), Seed: run.Seed, Replications: run.Replications, WarmupDays: run.Warmup, HorizonDays: run.Horizon,
+		Checks: n.all, Modelled: n.modelled, Passed: n.passed, Failed: n.failed}
+	for _, r := range rs {
+		doc.Results = append(doc.Results, toCheckJSON(r, titles))
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+func writeValidationCSV(w io.Writer, rs []models.CheckResult) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"id", "target", "title", "status", "input_check", "scenario", "set", "metric", "over",
+		"contrast", "compare", "figure_low", "figure_high", "tolerance", "log_scale", "mean", "ci_low", "ci_high",
+		"n", "off", "sources", "quote", "tolerance_why", "not_modelled"})
+	f := func(x float64) string {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return ""
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	for _, r := range rs {
+		lo, hi := r.Published()
+		scenario, tol := "", ""
+		if r.Modelled() {
+			scenario, tol = r.ScenarioName(), f(r.Tolerance)
+		}
+		cw.Write([]string{r.ID, strconv.Itoa(r.Target), r.Title, r.Status, strconv.FormatBool(r.InputCheck),
+			scenario, strings.Join(r.Set, "; "), r.Metric, strings.Join(r.Over, "; "),
+			r.Contrast, r.Compare, f(lo), f(hi), tol, strconv.FormatBool(r.LogScale()),
+			f(r.Mean), f(r.Low), f(r.High), strconv.Itoa(r.N), f(r.Off),
+			strings.Join(r.Sources, "; "), r.Quote, r.ToleranceWhy, r.NotModelled})
+	}
+	cw.Flush()
+	return cw.Error()
+}

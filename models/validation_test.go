@@ -1,0 +1,271 @@
+package models
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/journeysim/journeysim/models/evidence"
+)
+
+// inputSources returns the parameter rows a scenario cites.
+func inputSources(t *testing.T, sc *Scenario) map[string]bool {
+	t.Helper()
+	in := map[string]bool{}
+	for _, p := range sc.Parameters() {
+		if p.Source == "" {
+			continue
+		}
+		ids, _, err := evidence.ParseRef(p.Source)
+		if err != nil {
+			t.Fatalf("%s: %v", p.Path, err)
+		}
+		for _, id := range ids {
+			in[id] = true
+		}
+	}
+	return in
+}
+
+// TestChecksNameShippedMetrics loads the embedded checks and, for each one
+// the model runs, its scenario with the check's overrides, and looks up every
+// metric it names: renaming a metric or a scenario breaks this test. It also
+// keeps the input_check flags true to the scenarios' sources, and every
+// numbered target covered.
+func TestChecksNameShippedMetrics(t *testing.T) {
+	checks := Checks()
+	covered := map[int]bool{}
+	modelled := 0
+	for _, c := range checks {
+		covered[c.Target] = true
+		if !c.Modelled() {
+			continue
+		}
+		modelled++
+		t.Run(c.ID, func(t *testing.T) {
+			sc, err := Load(c.ScenarioName(), c.Set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := Build(sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range append([]string{c.Metric}, c.Over...) {
+				if m.MetricIndex(name) < 0 {
+					t.Errorf("scenario %s has no metric %q", c.ScenarioName(), name)
+				}
+			}
+			inputs := inputSources(t, sc)
+			var cited []string
+			for _, s := range c.Sources {
+				if inputs[s] {
+					cited = append(cited, s)
+				}
+			}
+			if got := len(cited) > 0; got != c.InputCheck {
+				t.Errorf("input_check = %v, but the scenario cites %v of its sources %v", c.InputCheck, cited, c.Sources)
+			}
+		})
+	}
+	if modelled == 0 {
+		t.Fatal("no modelled checks")
+	}
+	for _, tg := range evidence.Targets() {
+		if !covered[tg.Number] {
+			t.Errorf("target %d (%s) has no check", tg.Number, tg.Title)
+		}
+	}
+	// Not-modelled checks cannot be tested against the scenarios; their
+	// input_check flags are checked against the baseline.
+	base, err := Load(ValidationBase, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := inputSources(t, base)
+	for _, c := range checks {
+		if c.Modelled() {
+			continue
+		}
+		cites := slices.ContainsFunc(c.Sources, func(s string) bool { return inputs[s] })
+		if cites != c.InputCheck {
+			t.Errorf("check %s: input_check = %v, but the baseline cites its sources: %v", c.ID, c.InputCheck, cites)
+		}
+	}
+}
+
+func fig(x float64) *float64 { return &x }
+
+func TestCheckAccepted(t *testing.T) {
+	tests := []struct {
+		name   string
+		c      Check
+		lo, hi float64
+	}{
+		{"figure", Check{Compare: CompareWithin, Figure: fig(0.32), Tolerance: 0.18}, 0.14, 0.50},
+		{"range", Check{Compare: CompareWithin, Range: []float64{0.43, 0.505}, Tolerance: 0.004}, 0.426, 0.509},
+		{"odds ratio on the log scale", Check{Compare: CompareWithin, Contrast: ContrastOddsRatio, Figure: fig(1.7), Tolerance: 0.2},
+			1.7 / math.Exp(0.2), 1.7 * math.Exp(0.2)},
+		{"relative change on its own scale", Check{Compare: CompareWithin, Contrast: ContrastRelative, Range: []float64{-0.38, -0.37}, Tolerance: 0.1},
+			-0.48, -0.27},
+		{"at least", Check{Compare: CompareAtLeast, Figure: fig(0.5)}, 0.5, math.Inf(1)},
+		{"at most", Check{Compare: CompareAtMost, Figure: fig(-0.35), Tolerance: 0.05}, math.Inf(-1), -0.30},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lo, hi := tt.c.Accepted()
+			if !near(lo, tt.lo) || !near(hi, tt.hi) {
+				t.Errorf("Accepted() = %v, %v; want %v, %v", lo, hi, tt.lo, tt.hi)
+			}
+		})
+	}
+}
+
+func near(a, b float64) bool {
+	if math.IsInf(b, 0) {
+		return a == b
+	}
+	return math.Abs(a-b) < 1e-12
+}
+
+// TestCheckJudge works through pass and fail by hand: the mean, the t
+// interval and the distance outside the accepted interval.
+func TestCheckJudge(t *testing.T) {
+	// 0.30, 0.32, 0.34: mean 0.32, sd 0.02, 95% CI ±4.303 × 0.02/√3.
+	h := 4.302652729911275 * 0.02 / math.Sqrt(3)
+	tests := []struct {
+		name           string
+		c              Check
+		xs, bs         []float64
+		status         string
+		mean, lo, off  float64
+		checkCIAndMean bool
+	}{
+		{name: "within a figure", c: Check{Compare: CompareWithin, Figure: fig(0.35), Tolerance: 0.05},
+			xs: []float64{0.30, 0.32, 0.34}, status: StatusPass, mean: 0.32, lo: 0.32 - h, checkCIAndMean: true},
+		{name: "outside a figure by 0.02", c: Check{Compare: CompareWithin, Figure: fig(0.40), Tolerance: 0.06},
+			xs: []float64{0.30, 0.32, 0.34}, status: StatusFail, mean: 0.32, off: 0.02},
+		{name: "above a range", c: Check{Compare: CompareWithin, Range: []float64{0.2, 0.3}, Tolerance: 0.01},
+			xs: []float64{0.30, 0.32, 0.34}, status: StatusFail, mean: 0.32, off: 0.01},
+		{name: "NaN replications left out", c: Check{Compare: CompareWithin, Figure: fig(0.32)},
+			xs: []float64{0.30, math.NaN(), 0.32, 0.34}, status: StatusPass, mean: 0.32, lo: 0.32 - h, checkCIAndMean: true},
+		{name: "no data fails", c: Check{Compare: CompareWithin, Figure: fig(0.32), Tolerance: 1},
+			xs: []float64{math.NaN()}, status: StatusFail, mean: math.NaN(), off: math.NaN()},
+		{name: "difference within", c: Check{Compare: CompareWithin, Contrast: ContrastDifference, Figure: fig(0.31), Tolerance: 0.21},
+			xs: []float64{0.6, 0.7, 0.65}, bs: []float64{0.3, 0.35, 0.35}, status: StatusPass, mean: 0.3167},
+		{name: "odds ratio 4 within 1.7 ×÷ e^0.2 fails", c: Check{Compare: CompareWithin, Contrast: ContrastOddsRatio, Figure: fig(1.7), Tolerance: 0.2},
+			// odds 2/1 against 1/2 in every pair: OR 4
+			xs: []float64{2.0 / 3, 2.0 / 3}, bs: []float64{1.0 / 3, 1.0 / 3}, status: StatusFail, mean: 4, off: math.Log(4) - math.Log(1.7) - 0.2},
+		{name: "relative change at least +50% passes", c: Check{Compare: CompareAtLeast, Contrast: ContrastRelative, Figure: fig(0.5)},
+			xs: []float64{160, 150, 170}, bs: []float64{100, 100, 100}, status: StatusPass},
+		{name: "relative change of +20% is short of +50%", c: Check{Compare: CompareAtLeast, Contrast: ContrastRelative, Figure: fig(0.5)},
+			xs: []float64{120, 120}, bs: []float64{100, 100}, status: StatusFail, mean: 0.2, off: 0.3},
+		{name: "halved passes at most -35%", c: Check{Compare: CompareAtMost, Contrast: ContrastRelative, Figure: fig(-0.35)},
+			xs: []float64{0.1, 0.1}, bs: []float64{0.2, 0.2}, status: StatusPass, mean: -0.5},
+		{name: "down a tenth fails at most -35%", c: Check{Compare: CompareAtMost, Contrast: ContrastRelative, Figure: fig(-0.35)},
+			xs: []float64{0.18, 0.18}, bs: []float64{0.2, 0.2}, status: StatusFail, mean: -0.1, off: 0.25},
+		{name: "increase with CI above 0", c: Check{Compare: CompareIncrease, Contrast: ContrastDifference},
+			xs: []float64{0.41, 0.42, 0.40}, bs: []float64{0.30, 0.31, 0.30}, status: StatusPass},
+		{name: "increase with CI across 0", c: Check{Compare: CompareIncrease, Contrast: ContrastDifference},
+			xs: []float64{0.35, 0.28, 0.33}, bs: []float64{0.30, 0.31, 0.30}, status: StatusFail},
+		{name: "increase from one pair has no CI", c: Check{Compare: CompareIncrease, Contrast: ContrastDifference},
+			xs: []float64{0.5}, bs: []float64{0.3}, status: StatusFail, off: math.NaN()},
+		{name: "decrease as an odds ratio below 1", c: Check{Compare: CompareDecrease, Contrast: ContrastOddsRatio},
+			xs: []float64{0.15, 0.16, 0.14}, bs: []float64{0.2, 0.21, 0.2}, status: StatusPass},
+		{name: "decrease fails on a rise", c: Check{Compare: CompareDecrease, Contrast: ContrastOddsRatio},
+			xs: []float64{0.25, 0.26, 0.25}, bs: []float64{0.2, 0.21, 0.2}, status: StatusFail},
+		{name: "no increase passes when the CI spans 0", c: Check{Compare: CompareNoIncrease, Contrast: ContrastDifference},
+			xs: []float64{0.91, 0.90, 0.92}, bs: []float64{0.90, 0.91, 0.91}, status: StatusPass},
+		{name: "no increase fails when the CI is above 0", c: Check{Compare: CompareNoIncrease, Contrast: ContrastDifference},
+			xs: []float64{0.95, 0.96, 0.95}, bs: []float64{0.90, 0.91, 0.90}, status: StatusFail},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.c.Judge(tt.xs, tt.bs)
+			if r.Status != tt.status {
+				t.Errorf("status %q, want %q (mean %v, CI %v to %v, off %v)", r.Status, tt.status, r.Mean, r.Low, r.High, r.Off)
+			}
+			if tt.mean != 0 && !(math.IsNaN(tt.mean) && math.IsNaN(r.Mean)) && math.Abs(r.Mean-tt.mean) > 1e-3 {
+				t.Errorf("mean %v, want %v", r.Mean, tt.mean)
+			}
+			if tt.checkCIAndMean && math.Abs(r.Low-tt.lo) > 1e-8 {
+				t.Errorf("CI low %v, want %v", r.Low, tt.lo)
+			}
+			if tt.status == StatusPass && r.Off != 0 {
+				t.Errorf("a pass is off by %v", r.Off)
+			}
+			if tt.off != 0 && !(math.IsNaN(tt.off) && math.IsNaN(r.Off)) && math.Abs(r.Off-tt.off) > 1e-9 {
+				t.Errorf("off by %v, want %v", r.Off, tt.off)
+			}
+		})
+	}
+}
+
+func TestParseChecksProblems(t *testing.T) {
+	data := `
+[[check]]
+id = "3x"
+target = 3
+title = "A"
+quote = "q"
+metric = "exit_share.completed"
+compare = "roughly"
+figure = 0.4
+range = [0.5, 0.4]
+sources = ["Z99"]
+tolerence = 0.1
+
+[[check]]
+id = "99a"
+target = 99
+title = "B"
+quote = "q"
+not_modelled = "why"
+metric = "deaths"
+
+[[check]]
+id = "3x"
+target = 3
+title = "C"
+quote = "q"
+metric = "deaths"
+contrast = "odds_ratio"
+compare = "increase"
+tolerance_why = "w"
+`
+	_, err := ParseChecks([]byte(data))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		"unknown key check.tolerence",
+		`check 3x: unknown compare "roughly"`,
+		"check 3x: give figure or range, not both",
+		"check 3x: range must be [lo, hi]",
+		`check 3x: source "Z99" is not a row`,
+		"check 3x: tolerance_why is required",
+		"check 99a: target 99 is not a numbered target",
+		"check 99a: a check that is not modelled has no metric",
+		"check 3x: duplicate id",
+		"check 3x: a contrast needs a scenario or set other than the baseline",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestMeanCI95(t *testing.T) {
+	mean, lo, hi := meanCI95([]float64{1, 2, 3})
+	h := 4.302652729911275 / math.Sqrt(3) // t(0.975, 2) × sd 1 / √3
+	if mean != 2 || math.Abs(lo-(2-h)) > 1e-8 || math.Abs(hi-(2+h)) > 1e-8 {
+		t.Errorf("meanCI95 = %v, %v, %v; want 2 ± %v", mean, lo, hi, h)
+	}
+	if m, lo, _ := meanCI95([]float64{5}); m != 5 || !math.IsNaN(lo) {
+		t.Errorf("one value: %v, %v", m, lo)
+	}
+	if m, _, _ := meanCI95(nil); !math.IsNaN(m) {
+		t.Errorf("no values: mean %v", m)
+	}
+}
