@@ -21,6 +21,7 @@ type Model struct {
 	reasons []string
 	// reason indices with a meaning for metrics
 	completed, died, reneged int
+	droppedOut               int   // -1 if no place has it
 	parallel                 []int // indices of parallel places
 	warmup, horizon          float64
 
@@ -121,6 +122,7 @@ func Build(s *Scenario) (*Model, error) {
 		m.index[n] = i
 	}
 	m.completed = indexOf(m.reasons, "completed") // -1 if no place has it
+	m.droppedOut = indexOf(m.reasons, "dropped_out")
 	m.died = indexOf(m.reasons, "died")
 	m.reneged = indexOf(m.reasons, ExitReneged)
 	b := &builder{m: m, scope: scope}

@@ -45,6 +45,7 @@ type clientRun struct {
 	yearSeen    int16   // last measured year the client was counted in treatment, -1 none
 	yearAdmit   int16   // last measured year the client was counted as admitted, -1 none
 	linkFrom    int16   // treatment place left, awaiting follow-on treatment, -1 none
+	link90From  int16   // the same, for linkage_90d
 	treated     bool    // admitted to treatment since the warm-up ended
 	// represented: a presentation since the last treatment exit was
 	// counted in completions_represent_6m

@@ -85,7 +85,7 @@ func (m *Model) buildJourneys() {
 	}
 }
 
-const survivalPoints = 150
+const survivalPoints = 300
 
 // meanStay estimates a place's mean stay in days from its declared stays
 // and hazards, before modifiers.

@@ -67,13 +67,16 @@ type attrAcc struct {
 	attr        int
 	inTreatment []int64
 	completions []int64
+	exits       []int64 // treatment exits, deaths included, give-ups not
 }
 
 type placeAcc struct {
 	admissions, longWaits, repeats int64
 	retainNum, retainDen           int64
 	linked, linkDen                int64
+	linked90, link90Den            int64
 	missed                         int64
+	earlyDropOuts                  int64   // drop-outs within 4 weeks of admission
 	exits                          []int64 // by reason
 	stays                          sim.Tally
 }
@@ -87,7 +90,8 @@ func (a *accumulators) init(m *Model) {
 		for i, at := range m.Scope.Attributes {
 			if at.Name == name {
 				a.byAttr = append(a.byAttr, attrAcc{attr: i,
-					inTreatment: make([]int64, len(at.Levels)), completions: make([]int64, len(at.Levels))})
+					inTreatment: make([]int64, len(at.Levels)), completions: make([]int64, len(at.Levels)),
+					exits: make([]int64, len(at.Levels))})
 			}
 		}
 	}
@@ -176,6 +180,11 @@ func newMetricLayout(m *Model) *metricLayout {
 						a := r.acc.byAttr[ai]
 						return ratio(a.completions[li], a.inTreatment[li])
 					})
+				l.add("exit_share.completed."+name+"."+lv, "share of exits", "treatment exits of clients whose "+name+" is "+lv+" that were completed",
+					func(r *run) float64 {
+						a := r.acc.byAttr[ai]
+						return ratio(a.completions[li], a.exits[li])
+					})
 			}
 		}
 	}
@@ -185,6 +194,12 @@ func newMetricLayout(m *Model) *metricLayout {
 		func(r *run) float64 { return r.acc.daysToTreatment.Quantile(0.9) })
 	l.add("completions_represent_6m", "share", "successful completions followed by a new presentation within 6 months",
 		func(r *run) float64 { return ratio(r.acc.represented, r.acc.completionsEarly) })
+	l.add("completion_rate_sustained", "share per year", "completions not followed by a new presentation within 6 months, over clients in treatment in the year (PHOF 2.15)",
+		func(r *run) float64 {
+			// The share re-presenting is taken from completions whose six
+			// months ended inside the measured years.
+			return ratio(r.acc.completions, r.acc.inTreatmentYears) * (1 - ratio(r.acc.represented, r.acc.completionsEarly))
+		})
 	l.add("deaths", "per year", "deaths of clients in the model",
 		func(r *run) float64 { return perYear(r.acc.deaths) })
 	l.add("deaths_within_4w_of_exit", "per year", "deaths out of treatment within 4 weeks of leaving a treatment place",
@@ -296,9 +311,15 @@ func newMetricLayout(m *Model) *metricLayout {
 			func(r *run) float64 { return acc(r).stays.Quantile(0.5) })
 		l.add("linkage_30d."+name, "share", "exits followed by admission to another treatment place within 30 days",
 			func(r *run) float64 { return ratio(acc(r).linked, acc(r).linkDen) })
+		l.add("linkage_90d."+name, "share", "exits followed by admission to another treatment place within 90 days",
+			func(r *run) float64 { return ratio(acc(r).linked90, acc(r).link90Den) })
 		reasons := []int{}
 		for _, e := range p.exits {
 			reasons = append(reasons, e.reason)
+			if e.reason == m.droppedOut {
+				l.add("dropout_4w_share."+name, "share of drop-outs", "drop-outs from "+p.label+" within 4 weeks of admission",
+					func(r *run) float64 { return ratio(acc(r).earlyDropOuts, acc(r).exits[m.droppedOut]) })
+			}
 		}
 		if p.mortality != nil {
 			reasons = append(reasons, m.died)

@@ -1530,3 +1530,97 @@ duration = "fixed(1y)"
 		t.Errorf("%v places of p held on average: holds of the dead were not given back", occ)
 	}
 }
+
+// TestModelNewMeasures checks the measures added for validation on journeys
+// whose answers can be written down.
+func TestModelNewMeasures(t *testing.T) {
+	t.Run("linkage_90d", func(t *testing.T) {
+		// a → w (fixed gap) → b: a gap of 60 days links within 90 days but
+		// not within 30; one of 100 days links within neither.
+		src := func(gap string) string {
+			return mtHead("60d", "2y", 3652.5, "a") + `
+[places.a]
+kind = "open"
+stay = "fixed(1d)"
+[places.a.exits.done]
+probability = 1
+[[places.a.routes.done]]
+to = "w"
+` + mtPass("w", gap, "b") + `
+[places.b]
+kind = "open"
+stay = "fixed(1d)"
+[places.b.exits.done]
+probability = 1
+[[places.b.routes.done]]
+to = "gone"
+`
+		}
+		m := mtModel(t, src("fixed(60d)"))
+		rs := mtReplicate(t, m, 3)
+		mtExact(t, m, rs, "linkage_90d.a", 1)
+		mtExact(t, m, rs, "linkage_30d.a", 0)
+		m = mtModel(t, src("fixed(100d)"))
+		mtExact(t, m, mtReplicate(t, m, 3), "linkage_90d.a", 0)
+	})
+	t.Run("dropout_4w_and_shares_by_attribute", func(t *testing.T) {
+		// Drop-outs stay Exp(mean 20 d): 1 − e^{−28/20} leave within four
+		// weeks. Opiate clients (30%) complete 20% of the time, others 70%.
+		src := mtHead("60d", "3y", 3652.5, "t") + `
+[case_mix.drug]
+opiate = 0.3
+non_opiate = 0.7
+
+[report]
+by = ["drug"]
+
+[places.t]
+kind = "open"
+stay = "fixed(50d)"
+[places.t.exits.completed]
+probability = 0.7
+modifiers = [ { when = "client.drug == 'opiate'", odds_ratio = 0.10714285714285714 } ]
+[places.t.exits.dropped_out]
+probability = 0.3
+stay = "exponential(mean = 20d)"
+[[places.t.routes.completed]]
+to = "gone"
+[[places.t.routes.dropped_out]]
+to = "gone"
+`
+		m := mtModel(t, src)
+		rs := mtReplicate(t, m, mtReps)
+		want := 1 - math.Exp(-28.0/20)
+		mtNear(t, "dropout_4w_share.t", mtStat(t, m, rs, "dropout_4w_share.t"), want, 0)
+		mtFar(t, "dropout_4w_share.t", mtStat(t, m, rs, "dropout_4w_share.t"), 1-math.Exp(-1), 0)
+		// OR 0.1071 takes 0.7 to 0.2: 0.1071·0.7 / (0.3 + 0.1071·0.7) = 0.2.
+		mtNear(t, "exit_share.completed.drug.opiate", mtStat(t, m, rs, "exit_share.completed.drug.opiate"), 0.2, 0)
+		mtNear(t, "exit_share.completed.drug.non_opiate", mtStat(t, m, rs, "exit_share.completed.drug.non_opiate"), 0.7, 0)
+		mtNear(t, "exit_share.completed", mtStat(t, m, rs, "exit_share.completed"), 0.3*0.2+0.7*0.7, 0)
+	})
+	t.Run("completion_rate_sustained", func(t *testing.T) {
+		// Every client completes, then half re-present at once (a route back
+		// to t), half leave: the sustained rate is half the completion rate.
+		src := mtHead("60d", "3y", 365.25, "t") + `
+[places.t]
+kind = "open"
+stay = "fixed(30d)"
+[places.t.exits.completed]
+probability = 1
+[[places.t.routes.completed]]
+to = "w"
+probability = 0.5
+[[places.t.routes.completed]]
+to = "gone"
+probability = 0.5
+` + mtPass("w", "fixed(10d)", "t")
+		m := mtModel(t, src)
+		rs := mtReplicate(t, m, mtReps)
+		rate, sus := mtStat(t, m, rs, "completion_rate"), mtStat(t, m, rs, "completion_rate_sustained")
+		mtNear(t, "completions_represent_6m", mtStat(t, m, rs, "completions_represent_6m"), 0.5, 0.01)
+		mtNear(t, "completion_rate_sustained / completion_rate", mtRatio(t, m, rs, "completion_rate_sustained", "completion_rate"), 0.5, 0.01)
+		if !(sus.mean < rate.mean) {
+			t.Errorf("sustained %v not below the completion rate %v", sus.mean, rate.mean)
+		}
+	})
+}

@@ -13,7 +13,9 @@ import (
 const (
 	retentionDays = 84  // 12 weeks
 	linkageDays   = 30  // detox to follow-on treatment
+	linkage90Days = 90  // further treatment within 3 months (ATOS)
 	represent6m   = 182 // completions that re-present within 6 months
+	earlyDropDays = 28  // "the first few weeks" of a stay (dropout_4w_share)
 	deathAfter4w  = 28
 	longWaitDays  = 21
 	monthDays     = daysPerYear / 12
@@ -198,7 +200,7 @@ func (r *run) newClient() int32 {
 	}
 	c := r.client(id)
 	*c = Client{Place: -1, LastExitPlace: -1, LastExitReason: -1}
-	c.run = clientRun{pending: -1, yearSeen: -1, yearAdmit: -1, linkFrom: -1, presentedAt: -1}
+	c.run = clientRun{pending: -1, yearSeen: -1, yearAdmit: -1, linkFrom: -1, link90From: -1, presentedAt: -1}
 	for a, cum := range r.m.mix {
 		u := r.caseMix.Float64()
 		l := 0
@@ -299,6 +301,12 @@ func (r *run) admitted(id int32, p int, waited float64) {
 		r.countInTreatment(c, 1)
 	}
 
+	// Parallel places joined on admission are held from its start, so their
+	// modifiers act on this stay (case management's OR on completing detox).
+	for _, q := range pl.offersAt {
+		r.offer(id, q)
+	}
+
 	// Decide how and when the client leaves.
 	ei, t := r.drawExit(pr, c)
 	if pl.mortality != nil {
@@ -328,9 +336,6 @@ func (r *run) admitted(id int32, p int, waited float64) {
 			}
 		}
 	}
-	for _, q := range pl.offersAt {
-		r.offer(id, q)
-	}
 	if !math.IsInf(t, 1) {
 		c.run.pending = int16(ei)
 		r.eng.After(t, r.leave, id)
@@ -345,6 +350,10 @@ func (r *run) treatmentStart(c *Client, p int, now float64) {
 	if c.run.linkFrom >= 0 && int(c.run.linkFrom) != p && now-c.LastExitAt <= linkageDays {
 		r.acc.places[c.run.linkFrom].linked++
 		c.run.linkFrom = -1
+	}
+	if c.run.link90From >= 0 && int(c.run.link90From) != p && now-c.LastExitAt <= linkage90Days {
+		r.acc.places[c.run.link90From].linked90++
+		c.run.link90From = -1
 	}
 	if !c.run.treated {
 		c.run.treated = true
@@ -561,6 +570,7 @@ func (r *run) onLeave(id int32) {
 		if r.measuring {
 			if pl.treatment {
 				pr.acc.exits[r.m.died]++
+				r.countExitByAttr(c)
 			}
 			r.acc.flows[pl.diedFlow]++
 		}
@@ -574,6 +584,10 @@ func (r *run) onLeave(id int32) {
 	if pl.treatment {
 		if r.measuring {
 			pr.acc.exits[e.reason]++
+			r.countExitByAttr(c)
+			if e.reason == r.m.droppedOut && now-c.Since <= earlyDropDays {
+				pr.acc.earlyDropOuts++
+			}
 			if e.reason == r.m.completed {
 				r.acc.completions++
 				if now <= r.end-represent6m {
@@ -586,12 +600,19 @@ func (r *run) onLeave(id int32) {
 			if now <= r.end-linkageDays {
 				pr.acc.linkDen++
 			}
+			if now <= r.end-linkage90Days {
+				pr.acc.link90Den++
+			}
 		}
 		c.LastExitPlace, c.LastExitReason, c.LastExitAt = int16(p), int16(e.reason), now
 		c.run.represented = false
 		c.run.linkFrom = -1
 		if r.measuring && now <= r.end-linkageDays {
 			c.run.linkFrom = int16(p)
+		}
+		c.run.link90From = -1
+		if r.measuring && now <= r.end-linkage90Days {
+			c.run.link90From = int16(p)
 		}
 	} else if r.measuring {
 		pr.acc.exits[e.reason]++
@@ -600,6 +621,13 @@ func (r *run) onLeave(id int32) {
 		r.offer(id, q)
 	}
 	r.follow(id, e.routes, r.chooseRoute(pr, e.routes, c), "exit "+r.m.reasons[e.reason])
+}
+
+// countExitByAttr counts a treatment exit of c in the breakdowns by attribute.
+func (r *run) countExitByAttr(c *Client) {
+	for a := range r.acc.byAttr {
+		r.acc.byAttr[a].exits[c.Attr[r.acc.byAttr[a].attr]]++
+	}
 }
 
 func (r *run) reneged(id int32, p int, waited float64) {
