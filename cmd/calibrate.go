@@ -21,6 +21,8 @@ type CalibrateOptions struct {
 	Scenario string
 	scenarioFlags
 	Targets string   // the targets file
+	Fit     []string // validation check ids to fit
+	Name    string   // name of the calibrated scenario
 	Params  []string // parameter paths to fit; none means every uncertain one
 	LHS     int
 	Evals   int
@@ -31,17 +33,26 @@ type CalibrateOptions struct {
 func NewCmdCalibrate(runF func(*CalibrateOptions) error) *cobra.Command {
 	opts := &CalibrateOptions{}
 	c := &cobra.Command{
-		Use:   "calibrate [SCENARIO|FILE] --targets FILE",
+		Use:   "calibrate [SCENARIO|FILE] (--fit IDS | --targets FILE)",
 		Short: "Fit uncertain parameters to target figures and write a calibrated scenario",
 		Long: `Fits the parameters of a scenario whose value is uncertain (declared with
 uncertainty = "…" in the scenario), or those named with --param, to the targets
-in a TOML file:
+named by --fit, validation checks by id (journeysim validate lists them),
+or in a --targets TOML file:
 
   [[target]]
   metric = "exit_share.completed"   # a metric, as journeysim run names them
   value = 0.6                       # the figure to match
   sd = 0.01                         # its standard deviation
   id = "3a"                         # optional label
+  over = ["exits.detox.completed", "exits.detox.dropped_out"]  # optional: a share
+
+A check named by --fit becomes a target whose value is the middle of its
+published figure or range and whose sd is a quarter of its accepted interval;
+only checks of the baseline's own level can be fitted, not contrasts. The
+calibrated scenario records what it was fitted to (calibrated_to), and
+journeysim validate marks those checks as fitted: the other checks are the
+ones that test the model.
 
 Each parameter is searched between the 0.5% and 99.5% quantiles of its
 uncertainty, on the scale of the distribution's quantiles. The distance
@@ -55,7 +66,8 @@ Prints the parameters and targets before and after, and writes a scenario file
 sets each fitted value with source = "calibrated" and a note of the fit.
 Probabilities that must sum to 1 with a fitted one (the other exits of a place,
 the other routes of an exit, the other case-mix shares) are rescaled with it.`,
-		Example: `  journeysim calibrate baseline --targets targets.toml
+		Example: `  journeysim calibrate baseline-prior --fit 3b,3c,4a,6a --name Baseline --out scenarios/baseline.toml
+  journeysim calibrate baseline --targets targets.toml
   journeysim calibrate my-area.toml --targets targets.toml --param places.detox.exits.completed.probability --out my-area-calibrated.toml`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -67,8 +79,8 @@ the other routes of an exit, the other case-mix shares) are rescaled with it.`,
 			if err := opts.parse(cmd); err != nil {
 				return err
 			}
-			if opts.Targets == "" {
-				return usageErrorf("--targets FILE is required: a TOML file of [[target]] tables, each with metric, value and sd")
+			if opts.Targets == "" && len(opts.Fit) == 0 {
+				return usageErrorf("name the targets: --fit with validation check ids (3b,4a), or --targets FILE, a TOML file of [[target]] tables with metric, value and sd")
 			}
 			if opts.LHS < 1 {
 				return usageErrorf("--lhs must be at least 1")
@@ -91,6 +103,8 @@ the other routes of an exit, the other case-mix shares) are rescaled with it.`,
 	f := c.Flags()
 	opts.scenarioFlags.add(f)
 	f.StringVar(&opts.Targets, "targets", "", "TOML file of the targets to fit: [[target]] tables with metric, value, sd")
+	f.StringSliceVar(&opts.Fit, "fit", nil, "validation checks to fit, by id (3b,4a; repeatable); the rest stay for validation")
+	f.StringVar(&opts.Name, "name", "", "name of the calibrated scenario (default: the scenario's name with \" (calibrated)\")")
 	f.StringArrayVar(&opts.Params, "param", nil, "fit only this parameter, a key path as journeysim explain lists it (repeatable)")
 	f.IntVar(&opts.LHS, "lhs", 20, "points of the first pass, a Latin hypercube")
 	f.IntVar(&opts.Evals, "evals", 60, "evaluations of the Nelder–Mead refinement (0: none)")
@@ -108,22 +122,30 @@ func sameFile(a, b string) bool {
 	return err == nil && os.SameFile(fa, fb)
 }
 
-// calibrationTargets returns the targets to fit. They come from the
-// --targets file. The validation table plugs in here: a --fit 3a,6b flag
-// will pick its checks by id, turn those that are a metric of one scenario
-// into models.Target values (ID the check's id, SD from its tolerance) and
-// leave the rest for validation, so the two sets stay apart.
+// calibrationTargets returns the targets to fit: the validation checks
+// named by --fit, then those of the --targets file.
 func calibrationTargets(opts *CalibrateOptions) ([]models.Target, error) {
+	var ts []models.Target
+	if len(opts.Fit) > 0 {
+		fit, err := models.CheckTargets(opts.Fit)
+		if err != nil {
+			return nil, fmt.Errorf("--fit: %w", err)
+		}
+		ts = fit
+	}
+	if opts.Targets == "" {
+		return ts, nil
+	}
 	f, err := os.Open(opts.Targets)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	ts, err := models.ReadTargets(f)
+	file, err := models.ReadTargets(f)
 	if err != nil {
 		return nil, fmt.Errorf("targets %s: %w", opts.Targets, err)
 	}
-	return ts, nil
+	return append(ts, file...), nil
 }
 
 func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
@@ -141,7 +163,7 @@ func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
 	}
 	update, finish := newProgress(opts.Err, 1+opts.LHS+max(opts.Evals, 0), "calibrate "+opts.Scenario, opts.Quiet)
 	cal, err := models.Calibrate(ctx, sc, models.CalibrateOptions{
-		Targets: targets, Params: opts.Params, LHS: opts.LHS, Evals: evals, Workers: opts.Workers,
+		Targets: targets, Params: opts.Params, LHS: opts.LHS, Evals: evals, Workers: opts.Workers, Name: opts.Name,
 		Progress: func(done, _ int) { update(done) },
 	})
 	finish()
@@ -207,13 +229,13 @@ func writeCalibration(w io.Writer, cal *models.Calibration) error {
 	}
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "target\tmetric\tvalue\tsd\tbefore\tafter")
+	fmt.Fprintln(tw, "target\tmetric\tvalue or range\tsd\tbefore\tafter")
 	for _, t := range cal.Targets {
 		id := t.ID
 		if id == "" {
 			id = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", id, t.Metric, num(t.Value), num(t.SD), num(t.Before), num(t.After))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", id, t.Metric, t.ValueText(), num(t.SD), num(t.Before), num(t.After))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

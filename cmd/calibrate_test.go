@@ -92,11 +92,13 @@ func TestCalibrateCommand(t *testing.T) {
 func TestCalibrateFlags(t *testing.T) {
 	var got *CalibrateOptions
 	c := NewCmdCalibrate(func(o *CalibrateOptions) error { got = o; return nil })
-	c.SetArgs([]string{calScenario, "--targets", "t.toml", "--param", "a.b", "--param", "c[1].d", "--lhs", "7", "--evals", "0", "--seed", "5"})
+	c.SetArgs([]string{calScenario, "--targets", "t.toml", "--param", "a.b", "--param", "c[1].d", "--lhs", "7", "--evals", "0", "--seed", "5",
+		"--fit", "3b,3c", "--fit", "6a", "--name", "Fitted"})
 	if err := c.Execute(); err != nil {
 		t.Fatal(err)
 	}
 	if got.Targets != "t.toml" || !slices.Equal(got.Params, []string{"a.b", "c[1].d"}) || got.LHS != 7 || got.Evals != 0 ||
+		!slices.Equal(got.Fit, []string{"3b", "3c", "6a"}) || got.Name != "Fitted" ||
 		got.OutFile != "calibrated-small.toml" || !slices.Contains(got.overrides(), "run.seed=5") {
 		t.Errorf("options %+v", got)
 	}
@@ -114,7 +116,9 @@ func TestCalibrateErrors(t *testing.T) {
 		code int
 		err  string
 	}{
-		{"no targets", []string{"calibrate", calScenario}, 2, "--targets FILE is required"},
+		{"no targets", []string{"calibrate", calScenario}, 2, "name the targets: --fit"},
+		{"fit unknown check", []string{"calibrate", calScenario, "--fit", "3z", "--out", out}, 1, `"3z": no such validation check`},
+		{"fit a contrast", []string{"calibrate", calScenario, "--fit", "14a", "--out", out}, 1, "check 14a cannot be a calibration target: it is a contrast"},
 		{"no lhs", []string{"calibrate", calScenario, "--targets", good, "--lhs", "0"}, 2, "--lhs must be at least 1"},
 		{"out is the scenario", []string{"calibrate", calScenario, "--targets", good, "--out", calScenario}, 2, "is the scenario being calibrated"},
 		{"missing targets file", []string{"calibrate", calScenario, "--targets", filepath.Join(dir, "nope.toml"), "--out", out}, 1, "nope.toml"},

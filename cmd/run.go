@@ -24,6 +24,9 @@ type RunOptions struct {
 	Trace  int
 	Plots  string
 	Report bool
+	// Validate also runs the validation checks: validation.csv and .json,
+	// and with Report the report's validation page.
+	Validate bool
 }
 
 // NewCmdRun returns `journeysim run`.
@@ -72,6 +75,7 @@ the mean over replications with a 95% confidence interval, and the result files
 	f.IntVar(&opts.Trace, "trace", 0, "also write trace.csv: every event of the first N clients of replication 0")
 	f.StringVar(&opts.Plots, "plot-format", "png", "format of the plots: png, svg or pdf")
 	f.BoolVar(&opts.Report, "report", false, "also write report.html and report.md")
+	f.BoolVar(&opts.Validate, "validate", false, "also run the validation checks (journeysim validate): validation.csv, validation.json and the report's validation page")
 	return c
 }
 
@@ -106,11 +110,18 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err := output.AddRunFigures(bundle, m, res.Results, format); err != nil {
 		return err
 	}
+	var validation []string
+	if opts.Validate {
+		if validation, err = addValidation(ctx, bundle, opts.Err, opts.scenarioFlags); err != nil {
+			return err
+		}
+	}
 	if opts.Report {
 		r, err := output.NewReport(meta, sc, m, res.Results, machine(opts.Workers))
 		if err != nil {
 			return err
 		}
+		r.Validation = validation
 		if err := addReport(bundle, r); err != nil {
 			return err
 		}

@@ -39,6 +39,8 @@ compares each check's simulated mean and 95% CI with its published figure
 between a scenario and the baseline (a difference, relative change or odds
 ratio, with a paired CI) within its tolerance or in the published direction.
 Checks for figures the model has no metric for are listed as not modelled.
+Checks the baseline was calibrated to (its calibrated_to) are marked † : they
+show the fit, and the others test the model.
 
 Exit status 1 if any modelled check fails, unless --report-only.`,
 		Example: `  journeysim validate
@@ -76,24 +78,7 @@ type validationRun struct {
 }
 
 func validateRun(ctx context.Context, opts *ValidateOptions) error {
-	// The baseline with the flags' overrides gives the seed, replications
-	// and run length that Validate uses for every scenario.
-	sc, err := models.Load(models.ValidationBase, opts.overrides())
-	if err != nil {
-		return err
-	}
-	run := validationRun{Seed: sc.Seed(), Replications: sc.Replications(), Warmup: sc.Warmup(), Horizon: sc.Horizon()}
-	cur, update, finish := "", func(int) {}, func() {}
-	progress := func(what string, done, total int) {
-		if what != cur {
-			finish()
-			cur = what
-			update, finish = newProgress(opts.Err, total, what, opts.Quiet)
-		}
-		update(done)
-	}
-	rs, err := models.Validate(ctx, 0, 0, opts.Workers, opts.overrides(), progress)
-	finish()
+	run, rs, err := runValidation(ctx, opts.Err, opts.scenarioFlags)
 	if err != nil {
 		return err
 	}
@@ -115,11 +100,57 @@ func validateRun(ctx context.Context, opts *ValidateOptions) error {
 	return nil
 }
 
-type checkCounts struct{ all, modelled, passed, failed int }
+// runValidation runs every check, with progress on errw.
+func runValidation(ctx context.Context, errw io.Writer, flags scenarioFlags) (validationRun, []models.CheckResult, error) {
+	// The baseline with the flags' overrides gives the seed, replications
+	// and run length that Validate uses for every scenario.
+	sc, err := models.Load(models.ValidationBase, flags.overrides())
+	if err != nil {
+		return validationRun{}, nil, err
+	}
+	run := validationRun{Seed: sc.Seed(), Replications: sc.Replications(), Warmup: sc.Warmup(), Horizon: sc.Horizon()}
+	cur, update, finish := "", func(int) {}, func() {}
+	progress := func(what string, done, total int) {
+		if what != cur {
+			finish()
+			cur = what
+			update, finish = newProgress(errw, total, "validate: "+what, flags.Quiet)
+		}
+		update(done)
+	}
+	rs, err := models.Validate(ctx, 0, 0, flags.Workers, flags.overrides(), progress)
+	finish()
+	return run, rs, err
+}
+
+// addValidation runs the checks and adds validation.csv and validation.json
+// to the bundle; it returns the lines of the table for the report.
+func addValidation(ctx context.Context, b *output.Bundle, errw io.Writer, flags scenarioFlags) ([]string, error) {
+	run, rs, err := runValidation(ctx, errw, flags)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Add("validation.csv", func(w io.Writer) error { return writeValidationCSV(w, rs) }); err != nil {
+		return nil, err
+	}
+	if err := b.Add("validation.json", func(w io.Writer) error { return writeValidationJSON(w, run, rs) }); err != nil {
+		return nil, err
+	}
+	var buf strings.Builder
+	if err := writeValidationTable(&buf, run, rs); err != nil {
+		return nil, err
+	}
+	return strings.Split(strings.TrimRight(buf.String(), "\n"), "\n"), nil
+}
+
+type checkCounts struct{ all, modelled, passed, failed, fitted int }
 
 func countChecks(rs []models.CheckResult) checkCounts {
 	n := checkCounts{all: len(rs)}
 	for _, r := range rs {
+		if r.Fitted {
+			n.fitted++
+		}
 		switch r.Status {
 		case models.StatusPass:
 			n.passed++
@@ -256,7 +287,7 @@ func writeValidationTable(w io.Writer, run validationRun, rs []models.CheckResul
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "check\t\tpublished\tsimulated\t95% CI\ttolerance\tresult")
 	last := -1
-	inputs := false
+	inputs, fitted := false, false
 	for _, r := range rs {
 		if r.Target != last {
 			fmt.Fprintf(tw, "%d.\t%s\t\t\t\t\t\n", r.Target, titles[r.Target])
@@ -266,6 +297,10 @@ func writeValidationTable(w io.Writer, run validationRun, rs []models.CheckResul
 		if r.InputCheck {
 			id += "*"
 			inputs = true
+		}
+		if r.Fitted {
+			id += "†"
+			fitted = true
 		}
 		ci := ""
 		if !math.IsNaN(r.Low) {
@@ -283,6 +318,9 @@ func writeValidationTable(w io.Writer, run validationRun, rs []models.CheckResul
 	if inputs {
 		fmt.Fprintln(w, "* input check: a source of the figure is also an input of the model, so the check shows only that it was wired in")
 	}
+	if fitted {
+		fmt.Fprintln(w, "† calibration target: the baseline was fitted to it (calibrated_to), so its pass shows the fit; the other checks test the model")
+	}
 	fmt.Fprintln(w, "Odds ratios and ratios are compared on the log scale: their tolerance multiplies or divides the figure.")
 	first := true
 	for _, r := range rs {
@@ -296,8 +334,8 @@ func writeValidationTable(w io.Writer, run validationRun, rs []models.CheckResul
 		fmt.Fprintf(w, "  %s: %s\n", r.ID, r.NotModelled)
 	}
 	n := countChecks(rs)
-	_, err := fmt.Fprintf(w, "\n%d of %d modelled checks pass, %d fail; %d of %d checks not modelled\n",
-		n.passed, n.modelled, n.failed, n.all-n.modelled, n.all)
+	_, err := fmt.Fprintf(w, "\n%d of %d modelled checks pass, %d fail (%d of them calibration targets); %d of %d checks not modelled\n",
+		n.passed, n.modelled, n.failed, n.fitted, n.all-n.modelled, n.all)
 	return err
 }
 
@@ -317,6 +355,7 @@ type checkJSON struct {
 	Quote         string   `json:"quote"`
 	Sources       []string `json:"sources"`
 	InputCheck    bool     `json:"input_check"`
+	Fitted        bool     `json:"calibration_target"`
 	Status        string   `json:"status"`
 	NotModelled   string   `json:"not_modelled,omitempty"`
 	Scenario      string   `json:"scenario,omitempty"`
@@ -342,7 +381,7 @@ type checkJSON struct {
 
 func toCheckJSON(r models.CheckResult, titles map[int]string) checkJSON {
 	j := checkJSON{ID: r.ID, Target: r.Target, TargetTitle: titles[r.Target], Title: r.Title, Quote: r.Quote,
-		Sources: r.Sources, InputCheck: r.InputCheck, Status: r.Status, NotModelled: r.NotModelled,
+		Sources: r.Sources, InputCheck: r.InputCheck, Fitted: r.Fitted, Status: r.Status, NotModelled: r.NotModelled,
 		Mean: checkNum(r.Mean), CILow: checkNum(r.Low), CIHigh: checkNum(r.High), N: r.N, Off: checkNum(r.Off)}
 	if j.Sources == nil {
 		j.Sources = []string{}
@@ -389,7 +428,7 @@ func writeValidationJSON(w io.Writer, run validationRun, rs []models.CheckResult
 
 func writeValidationCSV(w io.Writer, rs []models.CheckResult) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"id", "target", "title", "status", "input_check", "scenario", "set", "metric", "over",
+	cw.Write([]string{"id", "target", "title", "status", "input_check", "calibration_target", "scenario", "set", "metric", "over",
 		"contrast", "compare", "figure_low", "figure_high", "tolerance", "log_scale", "mean", "ci_low", "ci_high",
 		"n", "off", "sources", "quote", "tolerance_why", "not_modelled"})
 	f := func(x float64) string {
@@ -405,7 +444,7 @@ func writeValidationCSV(w io.Writer, rs []models.CheckResult) error {
 			scenario, tol = r.ScenarioName(), f(r.Tolerance)
 		}
 		cw.Write([]string{r.ID, strconv.Itoa(r.Target), r.Title, r.Status, strconv.FormatBool(r.InputCheck),
-			scenario, strings.Join(r.Set, "; "), r.Metric, strings.Join(r.Over, "; "),
+			strconv.FormatBool(r.Fitted), scenario, strings.Join(r.Set, "; "), r.Metric, strings.Join(r.Over, "; "),
 			r.Contrast, r.Compare, f(lo), f(hi), tol, strconv.FormatBool(r.LogScale()),
 			f(r.Mean), f(r.Low), f(r.High), strconv.Itoa(r.N), f(r.Off),
 			strings.Join(r.Sources, "; "), r.Quote, r.ToleranceWhy, r.NotModelled})

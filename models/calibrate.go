@@ -17,6 +17,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"gonum.org/v1/gonum/optimize"
 
+	"github.com/journeysim/journeysim/models/evidence"
 	"github.com/journeysim/journeysim/sim"
 )
 
@@ -36,10 +37,30 @@ import (
 // figure and its uncertainty (the validation table, by check id) can supply
 // them to Calibrate.
 type Target struct {
-	ID     string  `toml:"id"`
-	Metric string  `toml:"metric"`
-	Value  float64 `toml:"value"`
-	SD     float64 `toml:"sd"`
+	ID     string `toml:"id"`
+	Metric string `toml:"metric"`
+	// Over, if set, divides the metric by the sum of these metrics in each
+	// replication, as a validation check's over does: a share of exits.
+	Over  []string `toml:"over"`
+	Value float64  `toml:"value"`
+	SD    float64  `toml:"sd"`
+	// Range, if set, is a published interval [lo, hi]: a mean inside it has
+	// no error, one outside is off by its distance to the nearer end.
+	Range []float64 `toml:"range"`
+}
+
+// z is the standardised error of a simulated mean.
+func (t Target) z(mean float64) float64 {
+	if len(t.Range) == 2 {
+		switch {
+		case mean < t.Range[0]:
+			return (mean - t.Range[0]) / t.SD
+		case mean > t.Range[1]:
+			return (mean - t.Range[1]) / t.SD
+		}
+		return 0
+	}
+	return (mean - t.Value) / t.SD
 }
 
 // Label is the target's ID, or its metric if it has none.
@@ -83,6 +104,9 @@ func ReadTargets(r io.Reader) ([]Target, error) {
 		if !(t.SD > 0) || math.IsInf(t.SD, 0) {
 			probs = append(probs, fmt.Sprintf("%s.sd: must be a positive number, not %g", k, t.SD))
 		}
+		if len(t.Range) != 0 && (len(t.Range) != 2 || !(t.Range[0] <= t.Range[1])) {
+			probs = append(probs, fmt.Sprintf("%s.range: must be [lo, hi] with lo <= hi, not %v", k, t.Range))
+		}
 	}
 	if len(probs) > 0 {
 		return nil, errors.New(strings.Join(probs, "\n"))
@@ -110,6 +134,9 @@ type CalibrateOptions struct {
 	// Workers is the number of simulations run at once; results do not depend
 	// on it. Less than 1 means 1.
 	Workers int
+	// Name, if set, names the calibrated scenario; otherwise it is the
+	// scenario's name with " (calibrated)".
+	Name string
 	// Progress, if not nil, is called from one goroutine at a time with the
 	// number of points evaluated and the most there can be (the scenario's own
 	// values, the LHS points and the refinement's budget). The refinement may
@@ -133,7 +160,16 @@ type FittedParam struct {
 type TargetFit struct {
 	ID, Metric    string
 	Value, SD     float64
+	Range         []float64 // the target's published interval, if any
 	Before, After float64
+}
+
+// ValueText is the figure fitted to: the value, or the range lo to hi.
+func (t TargetFit) ValueText() string {
+	if len(t.Range) == 2 {
+		return fmtG(t.Range[0]) + " to " + fmtG(t.Range[1])
+	}
+	return fmtG(t.Value)
 }
 
 // Calibration is the outcome of Calibrate.
@@ -181,10 +217,12 @@ type Calibration struct {
 // seed; the points run in parallel and are stored by index, so the result
 // does not depend on opts.Workers. Nelder–Mead (gonum/optimize) then refines
 // the best point found, one evaluation at a time, within opts.Evals
-// evaluations; it starts from a simplex of side 1/LHS (the width of a
-// hypercube cell), and points outside the unit cube are clamped to it, with a
-// penalty of the squared distance outside so that the search comes back. The
-// result is the best point evaluated.
+// evaluations, in up to four rounds that share the budget: the first starts
+// from a simplex of side 1/LHS (the width of a hypercube cell), each later
+// one from the best point so far with a simplex half as wide. Points outside
+// the unit cube are clamped to it, with a penalty of the squared distance
+// outside so that the search comes back. The result is the best point
+// evaluated.
 //
 // A point at which the scenario is invalid (probabilities that must sum to 1
 // overrun when two fitted ones rise together) has an infinite distance.
@@ -262,6 +300,7 @@ type calibrator struct {
 	workers int
 
 	progress    func(done, total int)
+	name        string
 	mu          sync.Mutex
 	done, total int
 }
@@ -276,7 +315,7 @@ type evaluation struct {
 
 func newCalibrator(sc *Scenario, opts CalibrateOptions) (*calibrator, error) {
 	c := &calibrator{sc: sc, targets: opts.Targets, seed: sc.Seed(), reps: sc.Replications(),
-		lhs: opts.LHS, evals: opts.Evals, workers: max(1, opts.Workers), progress: opts.Progress}
+		lhs: opts.LHS, evals: opts.Evals, workers: max(1, opts.Workers), progress: opts.Progress, name: opts.Name}
 	if c.lhs == 0 {
 		c.lhs = 20
 	}
@@ -355,12 +394,14 @@ func newCalibrator(sc *Scenario, opts CalibrateOptions) (*calibrator, error) {
 		names = append(names, mi.Name)
 	}
 	for i, t := range c.targets {
-		if m.MetricIndex(t.Metric) < 0 {
-			msg := fmt.Sprintf("target %d (%s): unknown metric %q", i+1, t.Label(), t.Metric)
-			if s := Suggest(t.Metric, names); s != "" {
-				msg += fmt.Sprintf("; did you mean %q?", s)
+		for _, name := range append([]string{t.Metric}, t.Over...) {
+			if m.MetricIndex(name) < 0 {
+				msg := fmt.Sprintf("target %d (%s): unknown metric %q", i+1, t.Label(), name)
+				if s := Suggest(name, names); s != "" {
+					msg += fmt.Sprintf("; did you mean %q?", s)
+				}
+				probs = append(probs, msg)
 			}
-			probs = append(probs, msg)
 		}
 		if !(t.SD > 0) || math.IsInf(t.SD, 0) || math.IsNaN(t.Value) || math.IsInf(t.Value, 0) {
 			probs = append(probs, fmt.Sprintf("target %d (%s): value must be finite and sd positive, not %g and %g", i+1, t.Label(), t.Value, t.SD))
@@ -556,10 +597,13 @@ func (c *calibrator) evaluate(ctx context.Context, vals []float64, workers int) 
 	e.means = make([]float64, len(c.targets))
 	e.dist = 0
 	for i, t := range c.targets {
-		k := m.MetricIndex(t.Metric)
+		xs, err := Check{ID: t.Label(), Metric: t.Metric, Over: t.Over}.Values(m, rs)
+		if err != nil {
+			return e, err
+		}
 		sum, n := 0.0, 0
-		for _, r := range rs {
-			if v := r.Values[k]; !math.IsNaN(v) {
+		for _, v := range xs {
+			if !math.IsNaN(v) {
 				sum += v
 				n++
 			}
@@ -571,7 +615,7 @@ func (c *calibrator) evaluate(ctx context.Context, vals []float64, workers int) 
 			continue
 		}
 		e.means[i] = sum / float64(n)
-		z := (e.means[i] - t.Value) / t.SD
+		z := t.z(e.means[i])
 		e.dist += z * z
 	}
 	c.tick()
@@ -647,25 +691,39 @@ func (c *calibrator) run(ctx context.Context) (*Calibration, error) {
 		}
 	}
 
-	if c.evals > 0 {
-		refined, err := c.refine(ctx, all[best], units[best])
+	// Nelder–Mead, restarted from the best point with a fresh, smaller
+	// simplex when a round's share of the budget is spent: a simplex that
+	// has collapsed along one axis in a narrow valley (a target with a small
+	// sd) stops making progress, and a restart gives it back its width.
+	u := units[best]
+	budget := c.evals
+	rounds := max(1, min(calRounds, budget/(4*(d+1))))
+	h := min(max(1/float64(c.lhs), 0.02), 0.25)
+	for r := 0; r < rounds && budget > 0; r++ {
+		n := budget / (rounds - r)
+		refined, err := c.refine(ctx, all[best], u, n, h)
 		all = append(all, refined...)
 		if err != nil {
 			return nil, err
 		}
-	}
-	best = 0
-	for i, e := range all {
-		if e.dist < all[best].dist {
-			best = i
+		budget -= len(refined)
+		for i, e := range all {
+			if e.dist < all[best].dist {
+				best = i
+			}
 		}
+		u, h = nil, max(h/2, 0.005)
 	}
 	return c.result(before, all[best], len(all))
 }
 
-// refine runs Nelder–Mead from start, whose unit coordinates are u (nil for
-// the scenario's own values), and returns the evaluations it made in order.
-func (c *calibrator) refine(ctx context.Context, start evaluation, u []float64) ([]evaluation, error) {
+// calRounds is the most rounds of Nelder–Mead a calibration runs.
+const calRounds = 4
+
+// refine runs Nelder–Mead from start, whose unit coordinates are u (nil to
+// take them from start's values), within budget evaluations, and returns
+// the evaluations it made in order.
+func (c *calibrator) refine(ctx context.Context, start evaluation, u []float64, budget int, h float64) ([]evaluation, error) {
 	d := len(c.params)
 	if u == nil {
 		u = make([]float64, d)
@@ -673,10 +731,8 @@ func (c *calibrator) refine(ctx context.Context, start evaluation, u []float64) 
 			u[i] = p.unit(start.vals[i])
 		}
 	}
-	// The first simplex: start and a step of one hypercube cell along each
-	// axis, inwards. Its vertices run in parallel.
-	h := 1 / float64(c.lhs)
-	h = min(max(h, 0.02), 0.25)
+	// The first simplex: start and a step of h along each axis, inwards.
+	// Its vertices run in parallel.
 	verts := [][]float64{slices.Clone(u)}
 	var points [][]float64
 	for i := range d {
@@ -689,7 +745,6 @@ func (c *calibrator) refine(ctx context.Context, start evaluation, u []float64) 
 		verts = append(verts, v)
 		points = append(points, c.values(v))
 	}
-	budget := c.evals
 	if len(points) > budget {
 		points, verts = points[:budget], verts[:budget+1]
 	}
@@ -761,7 +816,7 @@ func (c *calibrator) result(before, after evaluation, n int) (*Calibration, erro
 		Evals: n, LHS: c.lhs, Seed: c.seed, Replications: c.reps, Warmup: c.sc.Warmup(), Horizon: c.sc.Horizon()}
 	var labels []string
 	for i, t := range c.targets {
-		cal.Targets = append(cal.Targets, TargetFit{ID: t.ID, Metric: t.Metric, Value: t.Value, SD: t.SD,
+		cal.Targets = append(cal.Targets, TargetFit{ID: t.ID, Metric: t.Metric, Value: t.Value, SD: t.SD, Range: slices.Clone(t.Range),
 			Before: before.means[i], After: after.means[i]})
 		labels = append(labels, t.Label())
 	}
@@ -777,7 +832,7 @@ func (c *calibrator) result(before, after evaluation, n int) (*Calibration, erro
 		cal.Params = append(cal.Params, FittedParam{Path: p.path, Uncertainty: p.dist.String(),
 			Before: p.before, After: x, Lo: lo, Hi: hi, AtBound: x <= lo+edge || x >= hi-edge})
 		note := fmt.Sprintf("fitted to %s by journeysim calibrate; %s; was %s", strings.Join(labels, ", "), fit, fmtG(p.before))
-		if err := setValue(fitted, p.steps, func(v *Value) { v.Source, v.Note = "calibrated", note }); err != nil {
+		if err := setValue(fitted, p.steps, func(v *Value) { v.Source, v.Note = calibratedSource(v), note }); err != nil {
 			return nil, err
 		}
 		keys = append(keys, p.path)
@@ -795,7 +850,7 @@ func (c *calibrator) result(before, after evaluation, n int) (*Calibration, erro
 			cal.Adjusted = append(cal.Adjusted, FittedParam{Path: g.free[j], Uncertainty: uncertaintyText(v),
 				Before: g.freeV[j], After: v.V, Lo: math.NaN(), Hi: math.NaN()})
 			note := fmt.Sprintf("rescaled with %s, calibrated, so that %s sum to 1; was %s", strings.Join(names, ", "), g.what, fmtG(g.freeV[j]))
-			if err := setValue(fitted, steps, func(v *Value) { v.Source, v.Note = "calibrated", note }); err != nil {
+			if err := setValue(fitted, steps, func(v *Value) { v.Source, v.Note = calibratedSource(v), note }); err != nil {
 				return nil, err
 			}
 			keys = append(keys, g.free[j])
@@ -809,10 +864,28 @@ func (c *calibrator) result(before, after evaluation, n int) (*Calibration, erro
 		}
 	}
 	fitted.Name = c.sc.Name + " (calibrated)"
+	if c.name != "" {
+		fitted.Name = c.name
+	}
 	fitted.Description = strings.TrimSpace(c.sc.Description + " Calibrated by journeysim calibrate to " + strings.Join(labels, ", ") + ".")
+	// The targets fitted are recorded so that validation can tell them from
+	// the checks that test the model.
+	fitted.CalibratedTo = labels
+	keys = append(keys, "calibrated_to")
 	cal.fitted = fitted
 	cal.keys = topKeys(keys)
 	return cal, nil
+}
+
+// calibratedSource is the source of a value once fitted: "calibrated",
+// and the rows its prior rested on, so that it is still cited
+// ("derived: G6, G7" becomes "calibrated: G6, G7").
+func calibratedSource(v *Value) string {
+	ids, _, err := evidence.ParseRef(v.Source)
+	if err != nil || len(ids) == 0 {
+		return evidence.Calibrated
+	}
+	return evidence.Calibrated + ": " + strings.Join(ids, ", ")
 }
 
 func uncertaintyText(v *Value) string {
@@ -869,13 +942,13 @@ func (c *Calibration) ScenarioFile(base string) []byte {
 	fmt.Fprintf(&b, "# Calibrated by journeysim calibrate: seed %d, %d replications a point (%s warm-up,\n", c.Seed, c.Replications, durationText(c.Warmup))
 	fmt.Fprintf(&b, "# %s measured), a %d-point Latin hypercube and Nelder–Mead, %d points in all.\n", durationText(c.Horizon), c.LHS, c.Evals)
 	fmt.Fprintf(&b, "# Distance, the sum of squared standardised errors ((mean − value)/sd)²: %s → %s.\n", fmtG(c.DistanceBefore), fmtG(c.DistanceAfter))
-	b.WriteString("#\n# target: value (sd): simulated mean before → after\n")
+	b.WriteString("#\n# target: value or range (sd): simulated mean before → after\n")
 	for _, t := range c.Targets {
 		label := t.Metric
 		if t.ID != "" {
 			label = t.ID + " " + t.Metric
 		}
-		fmt.Fprintf(&b, "#   %s: %s (%s): %s → %s\n", label, fmtG(t.Value), fmtG(t.SD), fmtG(t.Before), fmtG(t.After))
+		fmt.Fprintf(&b, "#   %s: %s (sd %s): %s → %s\n", label, t.ValueText(), fmtG(t.SD), fmtG(t.Before), fmtG(t.After))
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "name = %s\n", tomlString(c.fitted.Name))

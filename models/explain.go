@@ -54,10 +54,10 @@ func Citation(ref string) string {
 	if err != nil {
 		return err.Error()
 	}
-	switch kind {
-	case evidence.Assumption:
+	switch {
+	case kind == evidence.Assumption:
 		return "assumption"
-	case evidence.Calibrated:
+	case kind == evidence.Calibrated && len(ids) == 0:
 		return "calibrated"
 	}
 	var cs []string
@@ -67,8 +67,11 @@ func Citation(ref string) string {
 		}
 	}
 	c := strings.Join(cs, "; ")
-	if kind == evidence.Derived {
+	switch kind {
+	case evidence.Derived:
 		c = "derived from " + c
+	case evidence.Calibrated:
+		c = "calibrated, from a prior on " + c
 	}
 	return c
 }

@@ -12,6 +12,10 @@ type Scenario struct {
 	Policy      map[string]any          `toml:"policy"`
 	Report      ReportSpec              `toml:"report"`
 	Places      map[string]*PlaceSpec   `toml:"places"`
+	// CalibratedTo lists the targets (validation check ids, or metrics) that
+	// journeysim calibrate fitted this scenario to: validation marks those
+	// checks as fitted, not tested.
+	CalibratedTo []string `toml:"calibrated_to"`
 
 	// Origin maps each key path set in the scenario to where it was set: a
 	// file name, or "--set".

@@ -159,6 +159,9 @@ type CheckResult struct {
 	// the tolerance (the log scale for ratio contrasts), 0 for a pass and
 	// NaN with no data.
 	Off float64
+	// Fitted says the baseline was calibrated to this check (its
+	// calibrated_to lists it): a pass shows the fit, not the model.
+	Fitted bool
 }
 
 var loadChecks = sync.OnceValues(func() ([]Check, error) { return ParseChecks(validationTOML) })
@@ -366,6 +369,10 @@ func Validate(ctx context.Context, seed uint64, reps, workers int, sets []string
 	}
 	out := make([]CheckResult, len(checks))
 	b := runs[baseKey]
+	fitted := map[string]bool{}
+	for _, id := range base.Scenario.CalibratedTo {
+		fitted[id] = true
+	}
 	for i, c := range checks {
 		if !c.Modelled() {
 			out[i] = c.notModelled()
@@ -375,8 +382,71 @@ func Validate(ctx context.Context, seed uint64, reps, workers int, sets []string
 		if out[i], err = c.Evaluate(r.m, r.rs, b.m, b.rs); err != nil {
 			return nil, err
 		}
+		out[i].Fitted = fitted[c.ID]
 	}
 	return out, nil
+}
+
+// CheckTargets turns the validation checks with the given ids into
+// calibration targets, so that the checks a calibration fits and the ones
+// left to validate it are named by the same ids. Only a check of the
+// baseline's own level can be a target (no contrast, no variant, compare
+// "within"): its value is the published figure, or its range (no error
+// inside), and its SD half the tolerance, so that a check passes when its
+// standardised error is within ±2.
+func CheckTargets(ids []string) ([]Target, error) {
+	byID := map[string]Check{}
+	var usable []string
+	for _, c := range Checks() {
+		byID[c.ID] = c
+		if c.fittable() == "" {
+			usable = append(usable, c.ID)
+		}
+	}
+	var ts []Target
+	var probs []string
+	for _, id := range ids {
+		c, ok := byID[id]
+		if !ok {
+			msg := fmt.Sprintf("%q: no such validation check", id)
+			if s := Suggest(id, usable); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+			probs = append(probs, msg+" (journeysim validate lists them)")
+			continue
+		}
+		if why := c.fittable(); why != "" {
+			probs = append(probs, fmt.Sprintf("check %s cannot be a calibration target: %s (these can: %s)", id, why, strings.Join(usable, ", ")))
+			continue
+		}
+		plo, phi := c.Published()
+		t := Target{ID: c.ID, Metric: c.Metric, Over: slices.Clone(c.Over), Value: (plo + phi) / 2, SD: c.Tolerance / 2}
+		if plo < phi {
+			t.Range = []float64{plo, phi}
+		}
+		ts = append(ts, t)
+	}
+	if len(probs) > 0 {
+		return nil, errors.New(strings.Join(probs, "\n"))
+	}
+	return ts, nil
+}
+
+// fittable says why c cannot be a calibration target, or "" if it can.
+func (c Check) fittable() string {
+	switch {
+	case !c.Modelled():
+		return "it is not modelled"
+	case c.Contrast != "" || c.ScenarioName() != ValidationBase || len(c.Set) > 0:
+		return "it is a contrast between scenarios"
+	case c.Compare != CompareWithin:
+		return "it is a threshold, not a figure"
+	case c.Scale != 0 && c.Scale != 1:
+		return "it is scaled"
+	case !(c.Tolerance > 0):
+		return "it has no tolerance to standardise its error by"
+	}
+	return ""
 }
 
 func loadValidationModel(name string, own, sets []string) (*Model, error) {

@@ -269,3 +269,50 @@ func TestMeanCI95(t *testing.T) {
 		t.Errorf("no values: mean %v", m)
 	}
 }
+
+// TestCheckTargets checks that validation checks become calibration targets
+// with the same pass rule: a standardised error within ±2 exactly when the
+// check's mean lies in its accepted interval.
+func TestCheckTargets(t *testing.T) {
+	byID := map[string]Check{}
+	for _, c := range Checks() {
+		byID[c.ID] = c
+	}
+	ts, err := CheckTargets([]string{"3b", "3c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 2 || ts[0].ID != "3b" || ts[1].ID != "3c" {
+		t.Fatalf("targets %+v", ts)
+	}
+	for _, tg := range ts {
+		c := byID[tg.ID]
+		if tg.Metric != c.Metric || !slices.Equal(tg.Over, c.Over) || tg.SD != c.Tolerance/2 {
+			t.Errorf("%s: target %+v from check %+v", tg.ID, tg, c)
+		}
+		lo, hi := c.Accepted()
+		for _, x := range []float64{lo - 1e-6, lo + 1e-6, (lo + hi) / 2, hi - 1e-6, hi + 1e-6} {
+			inside := x >= lo && x <= hi
+			if got := math.Abs(tg.z(x)) <= 2+1e-4; got != inside {
+				t.Errorf("%s at %g: |z| = %g; accepted [%g, %g]", tg.ID, x, math.Abs(tg.z(x)), lo, hi)
+			}
+		}
+	}
+	if ts[0].Range == nil || ts[1].Range != nil {
+		t.Errorf("3b (a published range) has range %v, 3c (a figure) %v", ts[0].Range, ts[1].Range)
+	}
+	if z := ts[0].z(ts[0].Range[0]); z != 0 {
+		t.Errorf("z inside the published range = %g, want 0", z)
+	}
+
+	for _, tt := range []struct{ id, err string }{
+		{"3z", `"3z": no such validation check`},
+		{"14a", "14a cannot be a calibration target: it is a contrast between scenarios"},
+		{"18a", "18a cannot be a calibration target: it is a contrast"},
+		{"6b", "6b cannot be a calibration target: it is not modelled"},
+	} {
+		if _, err := CheckTargets([]string{"3a", tt.id}); err == nil || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("%s: error %v, want %q", tt.id, err, tt.err)
+		}
+	}
+}

@@ -181,8 +181,9 @@ func hint() string {
 }
 
 // CheckRef reports whether ref is a valid source field: one or more
-// verified row ids separated by commas ("C3", "C3, D4"), "derived: " and
-// such a list, "assumption" or "calibrated". Row ids may be lower case.
+// verified row ids separated by commas ("C3", "C3, D4"), "derived: " or
+// "calibrated: " and such a list, "assumption" or "calibrated". Row ids may
+// be lower case.
 func CheckRef(ref string) error {
 	_, _, err := ParseRef(ref)
 	return err
@@ -190,7 +191,8 @@ func CheckRef(ref string) error {
 
 // ParseRef parses a source field (see CheckRef). kind is "cited", "derived",
 // "assumption" or "calibrated"; ids are the row ids named, upper-cased, in
-// the order written, and are nil for "assumption" and "calibrated".
+// the order written, and are nil for "assumption" and a bare "calibrated"
+// ("calibrated: C1" is a value fitted from a prior that rested on C1).
 func ParseRef(ref string) (ids []string, kind string, err error) {
 	s := strings.TrimSpace(ref)
 	if s == "" {
@@ -207,12 +209,18 @@ func ParseRef(ref string) (ids []string, kind string, err error) {
 	}
 	list, kind := s, Cited
 	if head, rest, ok := strings.Cut(s, ":"); ok {
-		if !strings.EqualFold(strings.TrimSpace(head), Derived) {
-			return nil, "", fmt.Errorf(`source %q: the only prefix allowed is "derived:"`, ref)
+		switch h := strings.TrimSpace(head); {
+		case strings.EqualFold(h, Derived):
+			kind = Derived
+		case strings.EqualFold(h, Calibrated):
+			// Fitted by journeysim calibrate, from a prior resting on these rows.
+			kind = Calibrated
+		default:
+			return nil, "", fmt.Errorf(`source %q: the only prefixes allowed are "derived:" and "calibrated:"`, ref)
 		}
-		list, kind = strings.TrimSpace(rest), Derived
+		list = strings.TrimSpace(rest)
 		if list == "" {
-			return nil, "", fmt.Errorf(`source %q names no rows: write "derived: A6" or "derived: A6, A5"`, ref)
+			return nil, "", fmt.Errorf(`source %q names no rows: write "%s: A6" or "%s: A6, A5"`, ref, kind, kind)
 		}
 	} else if f := strings.Fields(s); len(f) > 1 && strings.EqualFold(f[0], Derived) {
 		return nil, "", fmt.Errorf(`source %q: write "derived: %s"`, ref, strings.Join(f[1:], " "))

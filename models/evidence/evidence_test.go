@@ -172,6 +172,8 @@ func TestParseRefAccepts(t *testing.T) {
 		{" c3 ,  d4 ", Cited, []string{"C3", "D4"}},
 		{"J1, J3", Cited, []string{"J1", "J3"}},
 		{"derived: A6, A5", Derived, []string{"A6", "A5"}},
+		{"calibrated: C1", Calibrated, []string{"C1"}},
+		{"Calibrated: G6, G7", Calibrated, []string{"G6", "G7"}},
 		{"derived:A6", Derived, []string{"A6"}},
 		{"Derived: g6, G7,G8", Derived, []string{"G6", "G7", "G8"}},
 		{"assumption", Assumption, nil},
@@ -214,7 +216,8 @@ func TestCheckRefRejects(t *testing.T) {
 		{"assumption (expert view)", `source "assumption (expert view)": free text is not allowed in a source; write only row ids ("C3, D4"), "derived: <ids>", "assumption" or "calibrated", and put notes in the note field`},
 		{"derived:", `source "derived:" names no rows: write "derived: A6" or "derived: A6, A5"`},
 		{"derived A6", `source "derived A6": write "derived: A6"`},
-		{"see: C3", `source "see: C3": the only prefix allowed is "derived:"`},
+		{"see: C3", `source "see: C3": the only prefixes allowed are "derived:" and "calibrated:"`},
+		{"calibrated:", `source "calibrated:" names no rows: write "calibrated: A6" or "calibrated: A6, A5"`},
 		{"C3,", `source "C3," has an empty entry in its list of rows`},
 		{"C3, c3", `source "C3, c3" names C3 twice`},
 	} {
