@@ -112,10 +112,14 @@ func (l *Loader) find(ref string, from *source) (*source, error) {
 		if from != nil && !filepath.IsAbs(ref) {
 			p = filepath.Join(filepath.Dir(from.name), ref)
 		}
-		if b, err := l.readFile(p); err == nil {
-			return &source{name: p, text: b}, nil
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
+		// A directory of that name (out/baseline after a run, say) is not
+		// a scenario file: fall through to the shipped scenarios.
+		if fi, err := os.Stat(p); l.ReadFile != nil || err != nil || !fi.IsDir() {
+			if b, err := l.readFile(p); err == nil {
+				return &source{name: p, text: b}, nil
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return nil, err
+			}
 		}
 	}
 	name := strings.TrimSuffix(ref, ".toml") + ".toml"

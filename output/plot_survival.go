@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 )
 
@@ -20,9 +21,8 @@ type SurvivalCurve struct {
 	S, Low, High []float64
 }
 
-// SurvivalFigure draws time in treatment as step curves by service, one
-// colour per service, with 95% CI bands, on one axis: shares are
-// comparable across services of any size.
+// SurvivalFigure draws time in treatment as step curves with 95% CI bands,
+// one panel per service.
 func SurvivalFigure(curves []SurvivalCurve) (Figure, error) {
 	var use []SurvivalCurve
 	for _, c := range curves {
@@ -43,38 +43,54 @@ func SurvivalFigure(curves []SurvivalCurve) (Figure, error) {
 	if len(use) == 0 {
 		return Figure{}, fmt.Errorf("%w: survival figure needs at least one curve with data", ErrNoData)
 	}
-	p := newPlot()
-	addHGrid(p)
-	var key []KeyEntry
-	maxDay := 0.0
-	for i, c := range use {
-		col := okabeIto(i)
-		p.Add(&band{X: c.Days, Lo: c.Low, Hi: c.High, Color: tint(col, 0.2), Step: true})
+	// One panel per service, each over its own span of days: a detox stay
+	// of two weeks and a community stay of years cannot share an axis.
+	rows, cols := gridShape(len(use))
+	grid := make([][]*plot.Plot, rows)
+	for i := range grid {
+		grid[i] = make([]*plot.Plot, cols)
+	}
+	col := okabeIto(0)
+	line := &plotter.Line{LineStyle: seriesStyle(col)}
+	ci := &band{Color: tint(col, bandAlpha)}
+	for k, c := range use {
+		r, cc := k/cols, k%cols
+		p := newPlot()
+		p.Title.Text = placeTitle(c.Place)
+		addHGrid(p)
+		maxDay := 0.0
 		for _, d := range c.Days {
 			if finite(d) {
 				maxDay = math.Max(maxDay, d)
 			}
 		}
+		p.Add(&band{X: c.Days, Lo: c.Low, Hi: c.High, Color: ci.Color, Step: true})
+		meanLine(p, c.Days, c.S, line.LineStyle, true)
+		p.Y.Min, p.Y.Max = 0, 1
+		p.Y.Tick.Marker = stepTicks{Step: 0.25}
+		if cc == 0 {
+			p.Y.Label.Text = "still in treatment (share)"
+		}
+		p.X.Min, p.X.Max = 0, math.Max(maxDay, 1)
+		p.X.Tick.Marker = stepTicks{Step: dayStep(maxDay)}
+		if r == rows-1 || (r == rows-2 && (r+1)*cols+cc >= len(use)) {
+			p.X.Label.Text = "days since admission"
+		}
+		grid[r][cc] = p
 	}
-	for i, c := range use {
-		l := meanLine(p, c.Days, c.S, seriesStyle(okabeIto(i)), true)
-		key = append(key, KeyEntry{Label: placeTitle(c.Place), Thumbs: []plot.Thumbnailer{&band{Color: tint(okabeIto(i), 0.2)}, l}})
+	key := []KeyEntry{
+		{Label: "mean over replications", Thumbs: []plot.Thumbnailer{line}},
+		{Label: "95% CI", Thumbs: []plot.Thumbnailer{ci}},
 	}
-	key = append(key, KeyEntry{Label: "95% CI", Thumbs: []plot.Thumbnailer{&band{Color: tint(grey(40), 0.25)}}})
-	p.Y.Min, p.Y.Max = 0, 1
-	p.Y.Tick.Marker = stepTicks{Step: 0.25}
-	p.Y.Label.Text = "still in treatment (share)"
-	p.X.Min, p.X.Max = 0, math.Max(maxDay, 1)
-	p.X.Tick.Marker = stepTicks{Step: dayStep(maxDay)}
-	p.X.Label.Text = "days since admission"
 	f := Figure{
-		Name:  "survival",
-		Title: "Time in treatment, by service",
-		Plot:  p,
-		Key:   key,
-		Width: FigureWidth,
+		Name:   "survival",
+		Title:  "Time in treatment, by service",
+		Panels: grid,
+		Key:    key,
+		Width:  FigureWidth,
+		Note:   "Each service over its own span of days.",
 	}
-	f.Height = f.chromeHeight() + 7*vg.Centimeter
+	f.Height = f.chromeHeight() + vg.Length(rows)*seriesPanelH
 	f.CSV = func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"place", "day", "still_in_treatment", "ci_low", "ci_high"})

@@ -577,7 +577,8 @@ func TestAddRunFigures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the model")
 	}
-	sc, err := models.Load("baseline", []string{`run.warmup="1y"`, `run.horizon="2y"`})
+	// Three rehab beds: a waiting list within the short run.
+	sc, err := models.Load("baseline", []string{`run.warmup="1y"`, `run.horizon="2y"`, "places.residential.capacity=3"})
 	if err != nil {
 		t.Fatal(err)
 	}

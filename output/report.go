@@ -8,6 +8,7 @@ import (
 	"math"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/journeysim/journeysim/models"
@@ -114,11 +115,21 @@ func (r *Report) sections() (*sections, error) {
 		p := sc.Places[name]
 		pr := placeRow{Name: name, Kind: p.Kind, Capacity: "unlimited"}
 		if p.Capacity != nil {
-			pr.Capacity = Format(p.Capacity.V)
+			pr.Capacity = strconv.FormatFloat(p.Capacity.V, 'f', -1, 64) // whole places
 		}
+		var stays []string
 		if p.Stay != nil {
-			pr.Stay = p.Stay.String()
+			stays = append(stays, p.Stay.String())
 		}
+		for _, e := range sortedNames(p.Exits) {
+			switch x := p.Exits[e]; {
+			case x.Stay != nil:
+				stays = append(stays, e+": "+x.Stay.String())
+			case x.Hazard != nil:
+				stays = append(stays, e+": a hazard by time since entry")
+			}
+		}
+		pr.Stay = strings.Join(stays, "; ")
 		if p.Kind == models.KindParallel && p.Duration != nil {
 			pr.Stay = "holds for " + p.Duration.String()
 		}
@@ -373,10 +384,11 @@ table { border-collapse: collapse; width: 100%; margin: 6pt 0 10pt; font-size: 9
 th, td { text-align: left; padding: 2pt 5pt; border-bottom: 1px solid #ddd; vertical-align: top; }
 th { border-bottom: 1.5px solid #555; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-figure { margin: 10pt 0 14pt; page-break-inside: avoid; }
-figure svg { width: 100%; height: auto; }
+figure { margin: 10pt 0 14pt; page-break-inside: avoid; break-inside: avoid; }
+figure svg { width: 100%; height: auto; max-height: 190mm; }
 figcaption { font-size: 9pt; color: #333; }
-tr { page-break-inside: avoid; }
+tr { page-break-inside: avoid; break-inside: avoid; }
+thead { display: table-header-group; }
 .small { font-size: 8.5pt; color: #444; }
 pre { font-size: 8.5pt; }
 </style>
@@ -387,14 +399,14 @@ pre { font-size: 8.5pt; }
 
 <h2>Headline results</h2>
 <table>
-<tr><th>metric</th><th>mean</th><th>95% CI</th><th>unit</th><th>what it measures</th></tr>
+<thead><tr><th>metric</th><th>mean</th><th>95% CI</th><th>unit</th><th>what it measures</th></tr></thead>
 {{range .Headline}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td>{{.Unit}}</td><td class="small">{{.Description}}</td></tr>
 {{end}}</table>
 {{if .Comparison}}
 <h2>Comparison</h2>
 <p>{{.Reading}}</p>
 <table>
-<tr><th>metric</th><th>base → alternative</th><th>difference (95% CI)</th><th>change</th><th>unit</th></tr>
+<thead><tr><th>metric</th><th>base → alternative</th><th>difference (95% CI)</th><th>change</th><th>unit</th></tr></thead>
 {{range .Comparison}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td class="num">{{.Unit}}</td><td>{{.Description}}</td></tr>
 {{end}}</table>
 {{end}}
@@ -408,16 +420,16 @@ pre { font-size: 8.5pt; }
 {{range .Method}}<h3>{{.Heading}}</h3>
 {{range .Text}}<p>{{.}}</p>
 {{end}}{{if eq (slice .Heading 0 2) "2."}}<table>
-<tr><th>place</th><th>kind</th><th>capacity</th><th>stay</th><th>exits → routes</th></tr>
+<thead><tr><th>place</th><th>kind</th><th>capacity</th><th>stay</th><th>exits → routes</th></tr></thead>
 {{range $.Places}}<tr><td>{{.Name}}</td><td>{{.Kind}}</td><td class="num">{{.Capacity}}</td><td>{{.Stay}}</td><td class="small">{{.Exits}}</td></tr>
 {{end}}</table>{{end}}{{if eq (slice .Heading 0 2) "3."}}<table>
-<tr><th>parameter</th><th>value</th><th>source</th><th>citation</th></tr>
+<thead><tr><th>parameter</th><th>value</th><th>source</th><th>citation</th></tr></thead>
 {{range $.Params}}<tr><td class="small">{{.Path}}</td><td class="small">{{.Value}}</td><td class="small">{{.Source}}</td><td class="small">{{.Citation}}</td></tr>
 {{end}}</table>{{end}}
 {{end}}
 <h2>All metrics</h2>
 <table>
-<tr><th>metric</th><th>mean</th><th>95% CI</th><th>unit</th></tr>
+<thead><tr><th>metric</th><th>mean</th><th>95% CI</th><th>unit</th></tr></thead>
 {{range .Others}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td>{{.Unit}}</td></tr>
 {{end}}</table>
 </body>

@@ -64,7 +64,8 @@ func Format(x float64) string {
 	switch {
 	case math.IsNaN(x):
 		return ""
-	case x == 0:
+	case math.Abs(x) < 1e-12:
+		// Rounding left over from a difference of equal means (2.96e-17).
 		return "0"
 	}
 	a := math.Abs(x)
