@@ -6,7 +6,7 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X $(PKG)/cmd.version=$(VERSION) -X $(PKG)/cmd.commit=$(COMMIT)
 PEERS   ?= ../shared/peers
 
-.PHONY: all build run test vet bench golden clean
+.PHONY: all build run test vet bench golden validate calibrate clean
 
 all: build
 
@@ -14,7 +14,22 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/journeysim ./cmd/journeysim
 
 run: build
-	bin/journeysim run --force --report
+	bin/journeysim run --force --report --validate
+
+# The model against the published targets (shared/evidence/targets.md).
+validate: build
+	bin/journeysim validate
+
+# Refit scenarios/baseline.toml (about 7 minutes on 2 cores): the uncertain
+# parameters of scenarios/baseline-prior.toml, fitted to the validation
+# checks CAL_FIT and to the size of the system (scenarios/calibration/);
+# every other check stays for validation. The binary is rebuilt after: the
+# scenarios are embedded in it.
+CAL_FIT ?= 3b,3c,3d,4a,4b,4c,6a,8a,13d
+calibrate: build
+	bin/journeysim calibrate baseline-prior --fit $(CAL_FIT) --targets scenarios/calibration/scale.toml \
+		--lhs 10 --evals 400 --name Baseline --out scenarios/baseline.toml
+	$(MAKE) build
 
 vet:
 	$(GO) vet ./...

@@ -198,7 +198,9 @@ func TestExplain(t *testing.T) {
 	for _, want := range []string{
 		"places.detox.capacity,8,assumption,assumption,,set on the command line,--set",
 		"places.case_management.capacity,60,assumption,assumption,,4 posts x caseload 15,case-managers-at-detox.toml",
-		`places.detox.exits.completed.probability,0.514,C1,"C1: Day & Strang 2011`,
+		`places.residential.exits.completed.probability,0.3,F2,F2: NTA 2012 rehab report,,,baseline-prior.toml`,
+		// A calibrated value keeps the rows its prior rested on, and the file that fitted it.
+		`"calibrated: C1, C7","calibrated, from a prior on C1: Day & Strang 2011`,
 		`places.using.mortality.bands[0].rate,4.8,J4,"J4: Cornish et al 2010`,
 	} {
 		if !strings.Contains(out, want) {

@@ -36,8 +36,8 @@ func TestLoadSetOverride(t *testing.T) {
 		t.Errorf("origin of places.detox.capacity is %q, want --set", got)
 	}
 	// Keys the override does not touch keep their file.
-	if got := sc.Origin["places.detox.patience"]; got != "baseline.toml" {
-		t.Errorf("origin of places.detox.patience is %q, want baseline.toml", got)
+	if got := sc.Origin["places.detox.patience"]; got != "baseline-prior.toml" {
+		t.Errorf("origin of places.detox.patience is %q, want baseline-prior.toml (the calibrated baseline's base)", got)
 	}
 }
 
@@ -82,9 +82,11 @@ func TestLoadShippedChild(t *testing.T) {
 	if got := child.Origin["places.detox.capacity"]; got != "more-detox-beds.toml" {
 		t.Errorf("origin of places.detox.capacity is %q, want more-detox-beds.toml", got)
 	}
-	for _, key := range []string{"places.detox.patience", "places.community.capacity", "arrivals.per_year", "run.seed"} {
-		if got := child.Origin[key]; got != "baseline.toml" {
-			t.Errorf("origin of %s is %q, want baseline.toml", key, got)
+	// The baseline sets its calibrated values; the rest come from its base.
+	for key, want := range map[string]string{"places.detox.patience": "baseline-prior.toml", "places.community.capacity": "baseline-prior.toml",
+		"arrivals.per_year": "baseline.toml", "run.seed": "baseline-prior.toml"} {
+		if got := child.Origin[key]; got != want {
+			t.Errorf("origin of %s is %q, want %s", key, got, want)
 		}
 	}
 	if b, c := base.Places["community"].Capacity.V, child.Places["community"].Capacity.V; b != c {
