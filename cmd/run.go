@@ -110,7 +110,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err := output.AddRunFigures(bundle, m, res.Results, format); err != nil {
 		return err
 	}
-	var validation []string
+	var validation *output.ValidationTable
 	if opts.Validate {
 		if validation, err = addValidation(ctx, bundle, opts.Err, opts.scenarioFlags); err != nil {
 			return err

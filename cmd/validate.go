@@ -124,8 +124,8 @@ func runValidation(ctx context.Context, errw io.Writer, flags scenarioFlags) (va
 }
 
 // addValidation runs the checks and adds validation.csv and validation.json
-// to the bundle; it returns the lines of the table for the report.
-func addValidation(ctx context.Context, b *output.Bundle, errw io.Writer, flags scenarioFlags) ([]string, error) {
+// to the bundle; it returns the table for the report.
+func addValidation(ctx context.Context, b *output.Bundle, errw io.Writer, flags scenarioFlags) (*output.ValidationTable, error) {
 	run, rs, err := runValidation(ctx, errw, flags)
 	if err != nil {
 		return nil, err
@@ -136,11 +136,7 @@ func addValidation(ctx context.Context, b *output.Bundle, errw io.Writer, flags 
 	if err := b.Add("validation.json", func(w io.Writer) error { return writeValidationJSON(w, run, rs) }); err != nil {
 		return nil, err
 	}
-	var buf strings.Builder
-	if err := writeValidationTable(&buf, run, rs); err != nil {
-		return nil, err
-	}
-	return strings.Split(strings.TrimRight(buf.String(), "\n"), "\n"), nil
+	return validationTable(run, rs), nil
 }
 
 type checkCounts struct{ all, modelled, passed, failed, fitted int }
@@ -265,32 +261,56 @@ func checkResultText(r models.CheckResult) string {
 // the ones not modelled, and a one-line summary. Its lines are also what a
 // report's Validation section shows.
 func writeValidationTable(w io.Writer, run validationRun, rs []models.CheckResult) error {
-	var scenarios []string
+	v := validationTable(run, rs)
+	for _, l := range v.Intro {
+		fmt.Fprintln(w, l)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(v.Header, "\t"))
+	for _, row := range v.Rows {
+		if len(row) == 1 { // a target: its number and title
+			num, title, _ := strings.Cut(row[0], " ")
+			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\t\n", num, title)
+			continue
+		}
+		fmt.Fprintln(tw, "  "+strings.Join(row, "\t"))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, l := range v.Notes {
+		if strings.HasPrefix(l, "not modelled:") || strings.Contains(l, "modelled checks pass") {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w, l)
+	}
+	return nil
+}
+
+// validationTable lays the results out as the table and the report show
+// them: the runs behind them, a row per check under its target, and the
+// notes that explain the marks and the checks that are not modelled.
+func validationTable(run validationRun, rs []models.CheckResult) *output.ValidationTable {
+	v := &output.ValidationTable{Header: []string{"check", "", "published", "simulated", "95% CI", "tolerance", "result"}}
+	v.Intro = append(v.Intro, fmt.Sprintf("Validation against published targets: %d paired replications, seed %d, %s warm-up, %s measured", run.Replications, run.Seed, fmtDays(run.Warmup), fmtDays(run.Horizon)),
+		"runs, on common random numbers:")
 	seen := map[string]bool{}
 	for _, r := range rs {
 		if l := checkRunLabel(r.Check); r.Modelled() && !seen[l] {
 			seen[l] = true
-			scenarios = append(scenarios, l)
+			v.Intro = append(v.Intro, "  "+l)
 		}
 	}
-	fmt.Fprintf(w, "Validation against published targets: %d paired replications, seed %d, %s warm-up, %s measured\n",
-		run.Replications, run.Seed, fmtDays(run.Warmup), fmtDays(run.Horizon))
-	fmt.Fprintln(w, "runs, on common random numbers:")
-	for _, l := range scenarios {
-		fmt.Fprintln(w, "  "+l)
-	}
-	fmt.Fprintln(w)
 	titles := map[int]string{}
 	for _, t := range evidence.Targets() {
 		titles[t.Number] = t.Title
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "check\t\tpublished\tsimulated\t95% CI\ttolerance\tresult")
 	last := -1
 	inputs, fitted := false, false
 	for _, r := range rs {
 		if r.Target != last {
-			fmt.Fprintf(tw, "%d.\t%s\t\t\t\t\t\n", r.Target, titles[r.Target])
+			v.Rows = append(v.Rows, []string{fmt.Sprintf("%d. %s", r.Target, titles[r.Target])})
 			last = r.Target
 		}
 		id := r.ID
@@ -310,33 +330,30 @@ func writeValidationTable(w io.Writer, run validationRun, rs []models.CheckResul
 		if !r.Modelled() {
 			pub, tol = "", ""
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, r.Title, pub, checkValueText(r.Check, r.Mean), ci, tol, checkResultText(r))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
+		v.Rows = append(v.Rows, []string{id, r.Title, pub, checkValueText(r.Check, r.Mean), ci, tol, checkResultText(r)})
 	}
 	if inputs {
-		fmt.Fprintln(w, "* input check: a source of the figure is also an input of the model, so the check shows only that it was wired in")
+		v.Notes = append(v.Notes, "* input check: a source of the figure is also an input of the model, so the check shows only that it was wired in")
 	}
 	if fitted {
-		fmt.Fprintln(w, "† calibration target: the baseline was fitted to it (calibrated_to), so its pass shows the fit; the other checks test the model")
+		v.Notes = append(v.Notes, "† calibration target: the baseline was fitted to it (calibrated_to), so its pass shows the fit; the other checks test the model")
 	}
-	fmt.Fprintln(w, "Odds ratios and ratios are compared on the log scale: their tolerance multiplies or divides the figure.")
+	v.Notes = append(v.Notes, "Odds ratios and ratios are compared on the log scale: their tolerance multiplies or divides the figure.")
 	first := true
 	for _, r := range rs {
 		if r.Modelled() {
 			continue
 		}
 		if first {
-			fmt.Fprintln(w, "\nnot modelled:")
+			v.Notes = append(v.Notes, "not modelled:")
 			first = false
 		}
-		fmt.Fprintf(w, "  %s: %s\n", r.ID, r.NotModelled)
+		v.Notes = append(v.Notes, fmt.Sprintf("  %s: %s", r.ID, r.NotModelled))
 	}
 	n := countChecks(rs)
-	_, err := fmt.Fprintf(w, "\n%d of %d modelled checks pass, %d fail (%d of them calibration targets); %d of %d checks not modelled\n",
-		n.passed, n.modelled, n.failed, n.fitted, n.all-n.modelled, n.all)
-	return err
+	v.Notes = append(v.Notes, fmt.Sprintf("%d of %d modelled checks pass and %d fail; %d of the %d are calibration targets; %d of %d checks not modelled",
+		n.passed, n.modelled, n.failed, n.fitted, n.modelled, n.all-n.modelled, n.all))
+	return v
 }
 
 // checkNum is x for JSON, or nil (null) if it is NaN or infinite.

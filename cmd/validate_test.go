@@ -3,6 +3,8 @@ package cmd
 import (
 	"encoding/csv"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -159,6 +161,36 @@ func TestValidateTableAndCSV(t *testing.T) {
 		}
 		if mean := output.Format(x); !strings.Contains(table, " "+mean+" ") {
 			t.Errorf("7a mean %s (CSV, 3 workers) not in the table (1 worker):\n%s", r[16], table)
+		}
+	}
+}
+
+// TestRunValidate checks that run --report --validate writes the validation
+// files beside the run's and puts the table into the report.
+func TestRunValidate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := execute(t, "run", "--replications", "2", "--warmup", "3y", "--horizon", "1y", "--quiet",
+		"--out", dir, "--report", "--validate")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows, err := os.ReadFile(filepath.Join(dir, "validation.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(rows), "\n"); n != len(models.Checks())+1 {
+		t.Errorf("validation.csv has %d lines, want a header and %d checks", n, len(models.Checks()))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "validation.json")); err != nil {
+		t.Error(err)
+	}
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<h2>Validation</h2>", "<td>18a</td>", "calibration target"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("report.html lacks %q", want)
 		}
 	}
 }

@@ -45,7 +45,7 @@ func SurvivalFigure(curves []SurvivalCurve) (Figure, error) {
 	}
 	// One panel per service, each over its own span of days: a detox stay
 	// of two weeks and a community stay of years cannot share an axis.
-	rows, cols := gridShape(len(use))
+	rows, cols := len(use), 1
 	grid := make([][]*plot.Plot, rows)
 	for i := range grid {
 		grid[i] = make([]*plot.Plot, cols)
@@ -67,10 +67,8 @@ func SurvivalFigure(curves []SurvivalCurve) (Figure, error) {
 		p.Add(&band{X: c.Days, Lo: c.Low, Hi: c.High, Color: ci.Color, Step: true})
 		meanLine(p, c.Days, c.S, line.LineStyle, true)
 		p.Y.Min, p.Y.Max = 0, 1
-		p.Y.Tick.Marker = stepTicks{Step: 0.25}
-		if cc == 0 {
-			p.Y.Label.Text = "still in treatment (share)"
-		}
+		p.Y.Tick.Marker = stepTicks{Step: 0.5}
+		p.Y.Label.Text = "share in treatment"
 		p.X.Min, p.X.Max = 0, math.Max(maxDay, 1)
 		p.X.Tick.Marker = stepTicks{Step: dayStep(maxDay)}
 		if r == rows-1 || (r == rows-2 && (r+1)*cols+cc >= len(use)) {
@@ -88,7 +86,7 @@ func SurvivalFigure(curves []SurvivalCurve) (Figure, error) {
 		Panels: grid,
 		Key:    key,
 		Width:  FigureWidth,
-		Note:   "Each service over its own span of days.",
+		Note:   "Share of admissions still in treatment; each service over its own span of days.",
 	}
 	f.Height = f.chromeHeight() + vg.Length(rows)*seriesPanelH
 	f.CSV = func(w io.Writer) error {

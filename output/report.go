@@ -23,6 +23,16 @@ type Machine struct {
 	Modules   []string // dependency module@version, sorted
 }
 
+// ValidationTable is the validation checks as the report shows them: lines
+// before the table, its header, rows of cells (a row of one cell heads a
+// group of checks), and notes after it.
+type ValidationTable struct {
+	Intro  []string
+	Header []string
+	Rows   [][]string
+	Notes  []string
+}
+
 // Report is everything a report shows: one scenario's run, or a comparison.
 type Report struct {
 	Meta       Meta
@@ -32,9 +42,9 @@ type Report struct {
 	Series     []SeriesSummary
 	Figures    []Figure
 	Machine    Machine
-	AltName    string       // set for a comparison
-	Diffs      []Difference // set for a comparison
-	Validation []string     // lines of the validation table, if any
+	AltName    string           // set for a comparison
+	Diffs      []Difference     // set for a comparison
+	Validation *ValidationTable // the validation checks, if run
 }
 
 // NewReport assembles a report of one run with its standard figures.
@@ -69,7 +79,7 @@ type sections struct {
 	Cited, Derived     int
 	Assumed, Unsourced int
 	Method             []methodItem
-	Validation         []string
+	Validation         *ValidationTable
 }
 
 type placeRow struct {
@@ -213,12 +223,13 @@ func (r *Report) method() []methodItem {
 			"Simplifications: attributes of the case mix are independent; clients on a waiting list do not die while they wait; a capacity cut evicts nobody.",
 		}},
 		{"3. Data sources", []string{
-			fmt.Sprintf("Every parameter is listed in the parameter table with its source: %d cite rows of the evidence table (parameters.md), %d are derived from such rows, %d are assumptions and %d have no source given.", r.count("cited"), r.count("derived"), r.count("assumption"), r.count("none")),
+			fmt.Sprintf("Every parameter is listed in the parameter table with its source: %d cite rows of the evidence table (parameters.md), %d are derived from such rows, %d were calibrated, %d are assumptions and %d have no source given.", r.count("cited"), r.count("derived"), r.count("calibrated"), r.count("assumption"), r.count("none")),
+			calibrationText(sc),
 		}},
 		{"4. Experimentation", []string{
 			fmt.Sprintf("Warm-up: %s from an empty system, discarded. %s", fmtDaysText(meta.WarmupDays), stable),
 			fmt.Sprintf("Run length: %s measured after the warm-up.", fmtDaysText(meta.HorizonDays)),
-			fmt.Sprintf("Replications: %d, chosen so that every headline metric's 95%% CI is within ±5%% of its mean; the widest is %s at ±%.1f%%.", meta.Replications, worst, 100*worstRel),
+			fmt.Sprintf("Replications: %d, enough for every headline metric's 95%% CI to be within ±5%% of its mean; the widest is %s at ±%.1f%%.", meta.Replications, worst, 100*worstRel),
 		}},
 		{"5. Implementation", []string{
 			fmt.Sprintf("Random numbers: PCG streams from Go's math/rand/v2, one per purpose and place (arrivals, case_mix, stay/<place>, exit/<place>, route/<place>, mortality/<place>, patience/<place>, …), each seeded from the master seed %d, the replication index and the stream's name, so that scenarios compared share common random numbers and results do not depend on the number of workers.", meta.Seed),
@@ -229,6 +240,15 @@ func (r *Report) method() []methodItem {
 			"The scenario file and the version above reproduce every number in this report: journeysim run " + meta.Scenario + fmt.Sprintf(" --seed %d --replications %d.", meta.Seed, meta.Replications),
 		}},
 	}
+}
+
+// calibrationText says what the scenario was calibrated to, if anything.
+func calibrationText(sc *models.Scenario) string {
+	if len(sc.CalibratedTo) == 0 {
+		return "Calibration: none; no parameter was fitted to outcome figures."
+	}
+	return "Calibration: the parameters whose source says “calibrated” were fitted by journeysim calibrate to the validation checks (or targets) " +
+		strings.Join(sc.CalibratedTo, ", ") + "; in the validation section those checks are marked † and show the fit, and the others test the model."
 }
 
 func (r *Report) count(kind string) int {
@@ -245,6 +265,10 @@ func (r *Report) count(kind string) int {
 			}
 		case p.Source == "assumption":
 			if kind == "assumption" {
+				n++
+			}
+		case strings.HasPrefix(p.Source, "calibrated"):
+			if kind == "calibrated" {
 				n++
 			}
 		default:
@@ -336,8 +360,27 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	for _, f := range s.Figures {
 		fmt.Fprintf(&b, "![%s](%s.png)\n\n", f.Title, f.Name)
 	}
-	if len(s.Validation) > 0 {
-		b.WriteString("## Validation\n\n```\n" + strings.Join(s.Validation, "\n") + "\n```\n\n")
+	if v := s.Validation; v != nil {
+		b.WriteString("## Validation\n\n")
+		for _, l := range v.Intro {
+			b.WriteString(mdEscape(l) + "\n\n")
+		}
+		b.WriteString("| " + strings.Join(v.Header, " | ") + " |\n|" + strings.Repeat("---|", len(v.Header)) + "\n")
+		for _, row := range v.Rows {
+			cells := make([]string, len(v.Header))
+			copy(cells, row)
+			if len(row) == 1 {
+				cells[0] = "**" + row[0] + "**"
+			}
+			for i := range cells {
+				cells[i] = mdEscape(cells[i])
+			}
+			b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+		}
+		b.WriteString("\n")
+		for _, l := range v.Notes {
+			b.WriteString(mdEscape(l) + "\n\n")
+		}
 	}
 	b.WriteString("## Method (STRESS-DES)\n\n")
 	for _, m := range s.Method {
@@ -391,6 +434,8 @@ tr { page-break-inside: avoid; break-inside: avoid; }
 thead { display: table-header-group; }
 .small { font-size: 8.5pt; color: #444; }
 pre { font-size: 8.5pt; }
+table.validation { font-size: 7.5pt; }
+table.validation td { padding: 1pt 3pt; }
 </style>
 </head>
 <body>
@@ -413,9 +458,14 @@ pre { font-size: 8.5pt; }
 <h2>Figures</h2>
 {{range .Figures}}<figure id="fig-{{.Name}}">{{.SVG}}<figcaption>{{.Title}}. The numbers drawn are in {{.Name}}.csv.</figcaption></figure>
 {{end}}
-{{if .Validation}}<h2>Validation</h2>
-<pre>{{range .Validation}}{{.}}
-{{end}}</pre>{{end}}
+{{with .Validation}}<h2>Validation</h2>
+{{range .Intro}}<p class="small">{{.}}</p>
+{{end}}<table class="validation">
+<thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
+{{range .Rows}}{{if eq (len .) 1}}<tr><th colspan="{{len $.Validation.Header}}">{{index . 0}}</th></tr>{{else}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}
+{{end}}</table>
+{{range .Notes}}<p class="small">{{.}}</p>
+{{end}}{{end}}
 <h2>Method (STRESS-DES)</h2>
 {{range .Method}}<h3>{{.Heading}}</h3>
 {{range .Text}}<p>{{.}}</p>

@@ -112,3 +112,50 @@ func TestReportMarkdown(t *testing.T) {
 		}
 	}
 }
+
+// TestReportValidation checks that the validation page shows every row,
+// its group headings and notes, as an HTML table and a Markdown table, and
+// that a report without validation has no such page.
+func TestReportValidation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the baseline")
+	}
+	r := smallReport(t)
+	var b bytes.Buffer
+	if err := r.WriteHTML(&b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "<h2>Validation</h2>") {
+		t.Error("a report without validation has a validation page")
+	}
+	r.Validation = &ValidationTable{
+		Intro:  []string{"Validation against published targets: 2 paired replications"},
+		Header: []string{"check", "", "published", "simulated", "95% CI", "tolerance", "result"},
+		Rows: [][]string{{"3. Exit mix (NDTMS 2007-08)"},
+			{"3a", "Completions as a share of exits", "0.43 to 0.505", "0.4612", "0.45 to 0.47", "±0.004", "pass"},
+			{"18a", "Case managers at detox: distinct clients treated", "at least 50.0%", "0.7%", "0.5% to 0.9%", "-", "FAIL by 49.3%"}},
+		Notes: []string{"† calibration target: the baseline was fitted to it"},
+	}
+	b.Reset()
+	if err := r.WriteHTML(&b); err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	for _, want := range []string{"<h2>Validation</h2>", `<th colspan="7">3. Exit mix (NDTMS 2007-08)</th>`,
+		"<td>18a</td><td>Case managers at detox: distinct clients treated</td>", "<td>FAIL by 49.3%</td>", "† calibration target"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	b.Reset()
+	if err := r.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	for _, want := range []string{"## Validation", "| **3. Exit mix (NDTMS 2007-08)** |  |  |  |  |  |  |",
+		"| 3a | Completions as a share of exits | 0.43 to 0.505 | 0.4612 | 0.45 to 0.47 | ±0.004 | pass |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q", want)
+		}
+	}
+}
