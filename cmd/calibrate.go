@@ -46,20 +46,24 @@ or in a --targets TOML file:
   sd = 0.01                         # its standard deviation
   id = "3a"                         # optional label
   over = ["exits.detox.completed", "exits.detox.dropped_out"]  # optional: a share
+  range = [0.55, 0.65]              # optional: no error anywhere in it
 
-A check named by --fit becomes a target whose value is the middle of its
-published figure or range and whose sd is a quarter of its accepted interval;
-only checks of the baseline's own level can be fitted, not contrasts. The
+A check named by --fit becomes a target with its published figure (or range)
+and an sd of half its tolerance, so that it passes validation exactly when
+its standardised error is within ±2; only checks of the baseline's own level
+can be fitted, not contrasts. The
 calibrated scenario records what it was fitted to (calibrated_to), and
 journeysim validate marks those checks as fitted: the other checks are the
 ones that test the model.
 
 Each parameter is searched between the 0.5% and 99.5% quantiles of its
 uncertainty, on the scale of the distribution's quantiles. The distance
-minimised is the sum over targets of ((simulated mean − value)/sd)², the mean
+minimised is the sum over targets of ((simulated mean − value)/sd)² (for a
+range, the distance to its nearer end, 0 inside), the mean
 over the scenario's replications on common random numbers (the same seed and
 replications at every point). A Latin hypercube of --lhs points comes first,
-then Nelder–Mead from the best point, within --evals evaluations.
+then Nelder–Mead from the best point, within --evals evaluations, in up to
+four rounds, each restarted from the best point so far with a smaller simplex.
 
 Prints the parameters and targets before and after, and writes a scenario file
 (default calibrated-<scenario>.toml) that names the scenario as its base and

@@ -174,7 +174,8 @@ func (t TargetFit) ValueText() string {
 
 // Calibration is the outcome of Calibrate.
 //
-// The distance is the sum over targets of ((simulated mean − value)/sd)²,
+// The distance is the sum over targets of ((simulated mean − value)/sd)²
+// (for a target with a range, the distance to its nearer end, 0 inside),
 // the simulated mean taken over the scenario's replications on common random
 // numbers (the same seed and replications at every point searched), so that
 // the distance is a deterministic function of the parameters.
