@@ -438,7 +438,7 @@ func (c Check) fittable() string {
 	case !c.Modelled():
 		return "it is not modelled"
 	case c.Contrast != "" || c.ScenarioName() != ValidationBase || len(c.Set) > 0:
-		return "it is a contrast between scenarios"
+		return "it is a contrast between scenarios or read from a variant"
 	case c.Compare != CompareWithin:
 		return "it is a threshold, not a figure"
 	case c.Scale != 0 && c.Scale != 1:
