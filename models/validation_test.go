@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"math"
 	"slices"
 	"strings"
@@ -314,5 +315,51 @@ func TestCheckTargets(t *testing.T) {
 		if _, err := CheckTargets([]string{"3a", tt.id}); err == nil || !strings.Contains(err.Error(), tt.err) {
 			t.Errorf("%s: error %v, want %q", tt.id, err, tt.err)
 		}
+	}
+}
+
+// TestShippedBaselineFit checks that the shipped baseline still passes the
+// checks it was calibrated to (its calibrated_to): a change to the model or
+// to baseline-prior.toml that moves them needs make calibrate.
+func TestShippedBaselineFit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the baseline at its own replications")
+	}
+	sc, err := Load(ValidationBase, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.CalibratedTo) == 0 {
+		t.Fatal("the shipped baseline records no calibration targets")
+	}
+	m, err := Build(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := m.Replicate(context.Background(), sc.Seed(), sc.Replications(), 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]Check{}
+	for _, c := range Checks() {
+		byID[c.ID] = c
+	}
+	n := 0
+	for _, id := range sc.CalibratedTo {
+		c, ok := byID[id]
+		if !ok {
+			continue // a target of scenarios/calibration/, not a check
+		}
+		n++
+		r, err := c.Evaluate(m, rs, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != StatusPass {
+			t.Errorf("check %s (%s): %.4g, outside its accepted interval; run make calibrate", id, c.Title, r.Mean)
+		}
+	}
+	if n == 0 {
+		t.Error("none of calibrated_to is a validation check")
 	}
 }
