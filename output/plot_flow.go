@@ -37,6 +37,26 @@ type Flow struct {
 // With nil columns, places are layered by distance from the first place in
 // flows, and places that nothing leaves go in a last column.
 //
+// minDrawnFlow is the smallest flow, in clients a year between two places,
+// that the diagram draws.
+const minDrawnFlow = 1.0
+
+// majorFlows returns the flows between pairs of places that exchange at
+// least minDrawnFlow clients a year, all reasons together.
+func majorFlows(flows []Flow) []Flow {
+	total := map[[2]string]float64{}
+	for _, f := range flows {
+		total[[2]string{f.From, f.To}] += f.PerYear
+	}
+	var out []Flow
+	for _, f := range flows {
+		if total[[2]string{f.From, f.To}] >= minDrawnFlow {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // Arrows run left to right between columns; an arrow between places of one
 // column arcs beside it (downward on the right, upward on the left), and
 // one back to an earlier column runs round the outside. Labels are placed
@@ -46,9 +66,18 @@ type Flow struct {
 // lower to a higher column, and treatment journeys are full of cycles
 // (relapse, re-presentation).
 func FlowFigure(flows []Flow, columns [][]string) (Figure, error) {
-	lay, err := layoutFlows(flows, columns, FigureWidth-2*figMargin)
+	all, err := layoutFlows(flows, columns, FigureWidth-2*figMargin)
 	if err != nil {
 		return Figure{}, err
+	}
+	// Flows of a few clients a decade are labels with no arrow to speak of:
+	// they are left out of the drawing (not of the CSV) when larger ones remain.
+	lay, note := all, ""
+	if big := majorFlows(flows); len(big) < len(flows) {
+		if l, err := layoutFlows(big, columns, FigureWidth-2*figMargin); err == nil {
+			lay = l
+			note = fmt.Sprintf(" Flows under %g client a year are not drawn; flows.csv lists every flow.", minDrawnFlow)
+		}
 	}
 	p := newPlot()
 	p.HideAxes()
@@ -59,7 +88,7 @@ func FlowFigure(flows []Flow, columns [][]string) (Figure, error) {
 		Name:  "flows",
 		Title: "Where clients go after each service (clients per year)",
 		Plot:  p,
-		Note:  "Arrow width is proportional to clients per year; flows for different reasons between the same two places are added together.",
+		Note:  "Arrow width is proportional to clients per year; flows for different reasons between the same two places are added together." + note,
 		// A diagram with many columns may need more than half a page.
 		Width: max(FigureWidth, lay.width+2*figMargin),
 	}
@@ -67,7 +96,7 @@ func FlowFigure(flows []Flow, columns [][]string) (Figure, error) {
 	f.CSV = func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"from", "to", "reasons", "per_year"})
-		for _, e := range lay.edges {
+		for _, e := range all.edges {
 			cw.Write([]string{e.from.name, e.to.name, strings.Join(e.reasons, ";"), csvFloat(e.value)})
 		}
 		cw.Flush()

@@ -679,3 +679,36 @@ func TestRunExits(t *testing.T) {
 		t.Errorf("got %v, want %v (intake, then treatment, then states)", got, want)
 	}
 }
+
+// TestFlowFigureLeavesOutTinyFlows checks that flows under one client a year
+// are not drawn but stay in the CSV, and that the note says so.
+func TestFlowFigureLeavesOutTinyFlows(t *testing.T) {
+	flows := []Flow{
+		{From: "assessment", Reason: "referred", To: "community", PerYear: 800},
+		{From: "community", Reason: "dropped_out", To: "using", PerYear: 300},
+		{From: "community", Reason: "died", To: "dead", PerYear: 0.4},
+		{From: "community", Reason: "died", To: "dead", PerYear: 0.5}, // 0.9 in all: left out
+		{From: "using", Reason: "presents", To: "assessment", PerYear: 250},
+	}
+	f, err := FlowFigure(flows, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(f.Note, "Flows under 1 client a year are not drawn") {
+		t.Errorf("note %q", f.Note)
+	}
+	var b bytes.Buffer
+	if err := f.CSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "community,dead,died,0.9") {
+		t.Errorf("CSV lacks the small flow:\n%s", b.String())
+	}
+	f, err = FlowFigure(flows[:2], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(f.Note, "not drawn") {
+		t.Errorf("nothing left out, but the note says %q", f.Note)
+	}
+}
