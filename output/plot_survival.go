@@ -43,18 +43,13 @@ func SurvivalFigure(curves []SurvivalCurve) (Figure, error) {
 	if len(use) == 0 {
 		return Figure{}, fmt.Errorf("%w: survival figure needs at least one curve with data", ErrNoData)
 	}
-	// One panel per service, each over its own span of days: a detox stay
-	// of two weeks and a community stay of years cannot share an axis.
-	rows, cols := len(use), 1
-	grid := make([][]*plot.Plot, rows)
-	for i := range grid {
-		grid[i] = make([]*plot.Plot, cols)
-	}
+	// One panel per service, a row each, over its own span of days: a detox
+	// stay of two weeks and a community stay of years cannot share an axis.
+	grid := make([][]*plot.Plot, len(use))
 	col := okabeIto(0)
 	line := &plotter.Line{LineStyle: seriesStyle(col)}
 	ci := &band{Color: tint(col, bandAlpha)}
 	for k, c := range use {
-		r, cc := k/cols, k%cols
 		p := newPlot()
 		p.Title.Text = placeTitle(c.Place)
 		addHGrid(p)
@@ -71,10 +66,10 @@ func SurvivalFigure(curves []SurvivalCurve) (Figure, error) {
 		p.Y.Label.Text = "share in treatment"
 		p.X.Min, p.X.Max = 0, math.Max(maxDay, 1)
 		p.X.Tick.Marker = stepTicks{Step: dayStep(maxDay)}
-		if r == rows-1 || (r == rows-2 && (r+1)*cols+cc >= len(use)) {
+		if k == len(use)-1 {
 			p.X.Label.Text = "days since admission"
 		}
-		grid[r][cc] = p
+		grid[k] = []*plot.Plot{p}
 	}
 	key := []KeyEntry{
 		{Label: "mean over replications", Thumbs: []plot.Thumbnailer{line}},
@@ -88,7 +83,7 @@ func SurvivalFigure(curves []SurvivalCurve) (Figure, error) {
 		Width:  FigureWidth,
 		Note:   "Share of admissions still in treatment; each service over its own span of days.",
 	}
-	f.Height = f.chromeHeight() + vg.Length(rows)*seriesPanelH
+	f.Height = f.chromeHeight() + vg.Length(len(use))*seriesPanelH
 	f.CSV = func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"place", "day", "still_in_treatment", "ci_low", "ci_high"})
