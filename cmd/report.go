@@ -19,11 +19,15 @@ func NewCmdReport(runF func(*RunOptions) error) *cobra.Command {
 	c.Long = `Runs a scenario like journeysim run and also writes report.html, one
 self-contained file with every plot embedded as SVG that prints on A4, and its
 Markdown twin report.md: the headline table, the plots, the parameter table
-with sources, and a method section in the STRESS-DES order.`
+with sources, a method section in the STRESS-DES order, and the validation
+checks against published figures (--validate=false leaves them out).`
 	c.Example = `  journeysim report
   journeysim report case-managers-at-detox --out board-paper/`
 	c.Flags().Lookup("report").DefValue = "true"
 	c.Flags().Set("report", "true")
+	// The report carries the model's validation page unless asked not to.
+	c.Flags().Lookup("validate").DefValue = "true"
+	c.Flags().Set("validate", "true")
 	return c
 }
 

@@ -194,3 +194,26 @@ func TestRunValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestReportCommandValidates checks that journeysim report writes the
+// report with its validation page by default, and leaves the page out with
+// --validate=false.
+func TestReportCommandValidates(t *testing.T) {
+	for _, tt := range []struct {
+		args     []string
+		validate bool
+	}{
+		{nil, true},
+		{[]string{"--validate=false"}, false},
+	} {
+		var got *RunOptions
+		c := NewCmdReport(func(o *RunOptions) error { got = o; return nil })
+		c.SetArgs(tt.args)
+		if err := c.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		if !got.Report || got.Validate != tt.validate {
+			t.Errorf("report %v: options report %v, validate %v; want true, %v", tt.args, got.Report, got.Validate, tt.validate)
+		}
+	}
+}
