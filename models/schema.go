@@ -51,7 +51,7 @@ func (g *schemaGen) schema(t reflect.Type) any {
 					"required":             []string{"value"},
 					"properties": map[string]any{
 						"value":       map[string]any{"type": "number"},
-						"source":      map[string]any{"type": "string", "description": "a row id of parameters.md (\"C3\", \"C3, D4\"), \"derived: A6\", \"assumption\" or \"calibrated\""},
+						"source":      map[string]any{"type": "string", "description": "a row id of parameters.md (\"C3\", \"C3, D4\"), \"derived: A6\", \"assumption\", \"calibrated\" or \"calibrated: C1\""},
 						"uncertainty": map[string]any{"type": "string", "description": "a distribution, e.g. \"beta(60, 40)\""},
 						"note":        map[string]any{"type": "string"},
 					},
