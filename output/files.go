@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -246,6 +247,15 @@ func (b *Bundle) WriteDir(dir string, force bool) error {
 // WriteFileAtomic writes data to path through a temporary file in the same
 // directory and a rename.
 func WriteFileAtomic(path string, data []byte) error {
+	return WriteFileStream(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteFileStream is WriteFileAtomic for a file too large to hold in
+// memory: write streams it into the temporary file.
+func WriteFileStream(path string, write func(io.Writer) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("output: %w", err)
 	}
@@ -254,7 +264,11 @@ func WriteFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("output: %w", err)
 	}
 	tmp := f.Name()
-	_, err = f.Write(data)
+	bw := bufio.NewWriter(f)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -1,0 +1,217 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/output"
+)
+
+// SweepOptions are the inputs of `journeysim sweep`.
+type SweepOptions struct {
+	Out, Err io.Writer
+	Scenario string
+	scenarioFlags
+	Vary       []string
+	LHS        int
+	Ranges     []string
+	Dir        string
+	Shard      string // "i/n"; "" reads the scheduler's environment
+	ShardCount int    // the n of a Kubernetes Indexed Job
+	env        func(string) string
+}
+
+// NewCmdSweep returns `journeysim sweep`.
+func NewCmdSweep(runF func(*SweepOptions) error) *cobra.Command {
+	opts := &SweepOptions{env: os.Getenv}
+	c := &cobra.Command{
+		Use:   "sweep [SCENARIO|FILE] (--vary PATH=LO:HI:STEP | --vary PATH=A,B,C)… | --lhs N --range PATH=LO:HI…",
+		Short: "Run a scenario at many parameter values and write every replication's metrics",
+		Long: `Runs a scenario at every point of a grid (--vary, repeatable: the product of
+all) or of a Latin hypercube (--lhs N points over --range PATH=LO:HI, repeatable),
+each point for the scenario's replications. Each point × replication is seeded
+from (seed, point, replication), so any point rerun alone gives the same numbers.
+
+Each finished point is written to DIR/parts/ under a temporary name and renamed
+when complete, so a sweep that is stopped (Ctrl-C, a killed job) and run again
+with the same arguments skips what is done and finishes the rest. When every
+point is done, DIR/results.csv (long format: point, parameter values,
+replication, metric, value) and DIR/points.csv are written.
+
+Across machines: --shard i/n runs only the points whose index is i modulo n,
+with i from 0. With no flag the shard comes from a Slurm array
+(SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job
+(JOB_COMPLETION_INDEX, with the count from --shard-count or
+JOURNEYSIM_SHARD_COUNT). A shard writes its parts only; journeysim merge DIR…
+joins them into results.csv byte for byte as one process would have written it.`,
+		Example: `  journeysim sweep --vary places.detox.capacity=4:12:2 --replications 10
+  journeysim sweep case-managers-at-detox --vary places.case_management.capacity=20:100:20 --vary policy.mutual_aid_referral=standard,active_peer
+  journeysim sweep --lhs 200 --range places.detox.capacity=4:12 --range arrivals.per_year=400:600 --shard 3/8 --out sweep/`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Out, opts.Err = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			opts.Scenario = "baseline"
+			if len(args) == 1 {
+				opts.Scenario = args[0]
+			}
+			if err := opts.parse(cmd); err != nil {
+				return err
+			}
+			if opts.Dir == "" {
+				opts.Dir = filepath.Join("out", "sweep-"+strings.TrimSuffix(filepath.Base(opts.Scenario), ".toml"))
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runSweep(cmd.Context(), opts)
+		},
+	}
+	f := c.Flags()
+	opts.scenarioFlags.add(f)
+	f.StringArrayVar(&opts.Vary, "vary", nil, "a grid axis: path=lo:hi:step or path=a,b,c (repeatable; the product of all)")
+	f.IntVar(&opts.LHS, "lhs", 0, "points of a Latin hypercube over the --range parameters")
+	f.StringArrayVar(&opts.Ranges, "range", nil, "a Latin-hypercube parameter: path=lo:hi (repeatable)")
+	f.StringVar(&opts.Dir, "out", "", "directory of the sweep (default out/sweep-<scenario>)")
+	f.StringVar(&opts.Shard, "shard", "", "run only shard i of n, as i/n from 0 (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)")
+	f.IntVar(&opts.ShardCount, "shard-count", 0, "shards of a Kubernetes Indexed Job (default JOURNEYSIM_SHARD_COUNT)")
+	return c
+}
+
+// shard returns the shard to run: --shard, else the scheduler's environment,
+// else the whole sweep (0 of 1).
+func (o *SweepOptions) shard() (i, n int, err error) {
+	parse := func(what, is, ns string) (int, int, error) {
+		i, err1 := strconv.Atoi(strings.TrimSpace(is))
+		n, err2 := strconv.Atoi(strings.TrimSpace(ns))
+		if err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+			return 0, 0, usageErrorf("%s: shard %q of %q: need whole numbers 0 <= i < n", what, is, ns)
+		}
+		return i, n, nil
+	}
+	if o.Shard != "" {
+		is, ns, ok := strings.Cut(o.Shard, "/")
+		if !ok {
+			return 0, 0, usageErrorf("--shard %q: write i/n, as in 0/4", o.Shard)
+		}
+		return parse("--shard", is, ns)
+	}
+	if id := o.env("SLURM_ARRAY_TASK_ID"); id != "" {
+		return parse("SLURM_ARRAY_TASK_ID", id, o.env("SLURM_ARRAY_TASK_COUNT"))
+	}
+	if id := o.env("JOB_COMPLETION_INDEX"); id != "" {
+		count := strconv.Itoa(o.ShardCount)
+		if o.ShardCount == 0 {
+			count = o.env("JOURNEYSIM_SHARD_COUNT")
+		}
+		return parse("JOB_COMPLETION_INDEX", id, count)
+	}
+	return 0, 1, nil
+}
+
+func runSweep(ctx context.Context, opts *SweepOptions) error {
+	spec := models.SweepSpec{LHS: opts.LHS}
+	for _, v := range opts.Vary {
+		ax, err := models.ParseAxis(v)
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		spec.Grid = append(spec.Grid, ax)
+	}
+	for _, r := range opts.Ranges {
+		rg, err := models.ParseRange(r)
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		spec.Ranges = append(spec.Ranges, rg)
+	}
+	shard, shards, err := opts.shard()
+	if err != nil {
+		return err
+	}
+	sc, err := models.Load(opts.Scenario, opts.overrides())
+	if err != nil {
+		return err
+	}
+	plan, err := models.PlanSweep(spec, sc.Seed())
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	// Every point must load: check them before running any.
+	for _, p := range plan.Points {
+		if _, err := models.Load(opts.Scenario, append(opts.overrides(), plan.Sets(p)...)); err != nil {
+			return fmt.Errorf("point %d (%s): %w", p.ID, strings.Join(plan.Sets(p), ", "), err)
+		}
+	}
+	man := &output.SweepManifest{Scenario: opts.Scenario, Sets: opts.overrides(), Seed: sc.Seed(),
+		Replications: sc.Replications(), Version: version, SweepPlan: *plan}
+	what := fmt.Sprintf("sweep %s", opts.Scenario)
+	if shards > 1 {
+		what += fmt.Sprintf(" (shard %d of %d)", shard, shards)
+	}
+	var update func(int)
+	var finish func()
+	started := false
+	ran, err := output.RunSweepShard(ctx, man, opts.Dir, shard, shards, opts.Workers, func(done, total int) {
+		if !started {
+			update, finish = newProgress(opts.Err, total, what, opts.Quiet)
+			started = true
+		}
+		update(done)
+	})
+	if started {
+		finish()
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.Out, "%s: %d points × %d replications; this run %d points into %s\n",
+		what, len(plan.Points), sc.Replications(), ran, opts.Dir)
+	if shards > 1 {
+		fmt.Fprintf(opts.Out, "when every shard is done: journeysim merge %s…\n", opts.Dir)
+		return nil
+	}
+	if err := output.MergeSweep([]string{opts.Dir}, opts.Dir); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.Out, "results written to %s (results.csv, points.csv)\n", opts.Dir)
+	return nil
+}
+
+// NewCmdMerge returns `journeysim merge`.
+func NewCmdMerge(runF func(dirs []string, out string) error) *cobra.Command {
+	var out string
+	c := &cobra.Command{
+		Use:   "merge DIR…",
+		Short: "Join the shards of a sweep into one results.csv",
+		Long: `Joins the parts written by the shards of one sweep (journeysim sweep --shard)
+into results.csv and points.csv, exactly as the sweep run in one process writes
+them. Every directory must hold the same sweep, and every point must be in
+exactly one of them; otherwise nothing is written and the missing or doubled
+points are named.`,
+		Example: `  journeysim merge shard-0 shard-1 shard-2 --out sweep`,
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				out = args[0]
+			}
+			if runF != nil {
+				return runF(args, out)
+			}
+			if err := output.MergeSweep(args, out); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "results written to %s (results.csv, points.csv)\n", out)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&out, "out", "", "directory to write results.csv and points.csv to (default: the first DIR)")
+	return c
+}

@@ -1,0 +1,141 @@
+package cmd
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sweepArgs is a small grid: 3 × 2 points of 2 short replications.
+var sweepArgs = []string{"sweep", "--vary", "places.detox.capacity=4:8:2", "--vary", "policy.mutual_aid_referral=standard,active_peer",
+	"--replications", "2", "--warmup", "1y", "--horizon", "1y", "--quiet"}
+
+func sweepFiles(t *testing.T, dir string) (results, points []byte) {
+	t.Helper()
+	results, err := os.ReadFile(filepath.Join(dir, "results.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	points, err = os.ReadFile(filepath.Join(dir, "points.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return results, points
+}
+
+func runSweepCmd(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, stderr := execute(t, append(append([]string(nil), sweepArgs...), args...)...)
+	if code != exitOK {
+		t.Fatalf("sweep %v: exit %d: %s", args, code, stderr)
+	}
+	return out
+}
+
+// TestSweepShardsMerge checks that a sweep run as 3 shards, each in a
+// directory of its own, and merged is byte-identical to the sweep run at
+// once, whatever the number of workers; and that merge refuses a shard set
+// with a point missing.
+func TestSweepShardsMerge(t *testing.T) {
+	tmp := t.TempDir()
+	whole := filepath.Join(tmp, "whole")
+	runSweepCmd(t, "--out", whole, "--workers", "2")
+	wantR, wantP := sweepFiles(t, whole)
+	if n := bytes.Count(wantR, []byte("\n")); n < 6*2*10 {
+		t.Fatalf("results.csv has %d lines", n)
+	}
+	if got := string(wantP); !strings.HasPrefix(got, "point,places.detox.capacity,policy.mutual_aid_referral\n0,4,standard\n1,4,active_peer\n") {
+		t.Errorf("points.csv:\n%s", got)
+	}
+
+	var shards []string
+	for i := range 3 {
+		d := filepath.Join(tmp, "shard"+string(rune('0'+i)))
+		out := runSweepCmd(t, "--out", d, "--shard", string(rune('0'+i))+"/3", "--workers", "1")
+		if !strings.Contains(out, "this run 2 points") || !strings.Contains(out, "journeysim merge") {
+			t.Errorf("shard %d printed:\n%s", i, out)
+		}
+		if _, err := os.Stat(filepath.Join(d, "results.csv")); err == nil {
+			t.Errorf("shard %d wrote results.csv before the merge", i)
+		}
+		shards = append(shards, d)
+	}
+	merged := filepath.Join(tmp, "merged")
+	if code, _, stderr := execute(t, append([]string{"merge", "--out", merged}, shards[:2]...)...); code != exitError || !strings.Contains(stderr, "2 of 6 points are missing") {
+		t.Errorf("merge of 2 of 3 shards: exit %d, %s", code, stderr)
+	}
+	if code, _, stderr := execute(t, append([]string{"merge", "--out", merged}, shards...)...); code != exitOK {
+		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	gotR, gotP := sweepFiles(t, merged)
+	if !bytes.Equal(gotR, wantR) || !bytes.Equal(gotP, wantP) {
+		t.Error("the merged shards differ from the sweep run at once")
+	}
+	if code, _, stderr := execute(t, "merge", whole, shards[0]); code != exitError || !strings.Contains(stderr, "is in both") {
+		t.Errorf("merge with a point twice: exit %d, %s", code, stderr)
+	}
+}
+
+// TestSweepResume checks that a sweep stopped part way (some points done,
+// one left half-written under its temporary name) and run again runs only
+// what is missing and ends byte-identical to one never interrupted; and
+// that a directory holding another sweep is refused.
+func TestSweepResume(t *testing.T) {
+	tmp := t.TempDir()
+	whole := filepath.Join(tmp, "whole")
+	runSweepCmd(t, "--out", whole)
+	wantR, wantP := sweepFiles(t, whole)
+
+	stopped := filepath.Join(tmp, "stopped")
+	runSweepCmd(t, "--out", stopped)
+	for _, name := range []string{"results.csv", "points.csv", "parts/point-00000001.csv", "parts/point-00000004.csv"} {
+		if err := os.Remove(filepath.Join(stopped, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	half := filepath.Join(stopped, "parts", ".point-00000004.csv.tmp-123")
+	if err := os.WriteFile(half, []byte("4,8,standard,0,presen"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := runSweepCmd(t, "--out", stopped)
+	if !strings.Contains(out, "this run 2 points") {
+		t.Errorf("the resumed sweep printed:\n%s", out)
+	}
+	gotR, gotP := sweepFiles(t, stopped)
+	if !bytes.Equal(gotR, wantR) || !bytes.Equal(gotP, wantP) {
+		t.Error("the resumed sweep differs from one never interrupted")
+	}
+
+	code, _, stderr := execute(t, append(append([]string(nil), sweepArgs...), "--out", stopped, "--seed", "7")...)
+	if code != exitError || !strings.Contains(stderr, "holds another sweep") {
+		t.Errorf("another sweep into the same directory: exit %d, %s", code, stderr)
+	}
+}
+
+func TestSweepShardFromEnvironment(t *testing.T) {
+	env := map[string]string{}
+	o := &SweepOptions{env: func(k string) string { return env[k] }}
+	check := func(what string, wi, wn int, wantErr bool) {
+		t.Helper()
+		i, n, err := o.shard()
+		if (err != nil) != wantErr || (!wantErr && (i != wi || n != wn)) {
+			t.Errorf("%s: shard %d/%d, error %v", what, i, n, err)
+		}
+	}
+	check("nothing set", 0, 1, false)
+	env["SLURM_ARRAY_TASK_ID"], env["SLURM_ARRAY_TASK_COUNT"] = "2", "5"
+	check("slurm", 2, 5, false)
+	delete(env, "SLURM_ARRAY_TASK_ID")
+	env["JOB_COMPLETION_INDEX"] = "3"
+	check("indexed job without a count", 0, 0, true)
+	env["JOURNEYSIM_SHARD_COUNT"] = "4"
+	check("indexed job", 3, 4, false)
+	o.ShardCount = 8
+	check("indexed job, --shard-count", 3, 8, false)
+	o.Shard = "1/2"
+	check("--shard wins", 1, 2, false)
+	o.Shard = "2/2"
+	check("--shard out of range", 0, 0, true)
+}

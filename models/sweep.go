@@ -1,0 +1,210 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/journeysim/journeysim/sim"
+)
+
+// SweepAxis is one parameter of a grid sweep and the values it takes, each
+// written as a --set value (a number, true/false, or a word).
+type SweepAxis struct {
+	Path   string
+	Values []string
+}
+
+// SweepRange is one parameter of a Latin-hypercube sweep: drawn between Lo
+// and Hi; a whole number when Integer.
+type SweepRange struct {
+	Path    string
+	Lo, Hi  float64
+	Integer bool
+}
+
+// SweepSpec says which points a sweep runs: the product of the Grid axes,
+// or LHS points of a Latin hypercube over Ranges. One of the two.
+type SweepSpec struct {
+	Grid   []SweepAxis
+	LHS    int
+	Ranges []SweepRange
+}
+
+// SweepPoint is one point of a sweep: its index and the value of each of
+// the plan's parameters, as --set values.
+type SweepPoint struct {
+	ID     int      `json:"point"`
+	Values []string `json:"values"`
+}
+
+// SweepPlan is the points of a sweep, in a fixed order.
+type SweepPlan struct {
+	Params []string     `json:"params"`
+	Points []SweepPoint `json:"points"`
+}
+
+// ParseAxis reads --vary PATH=LO:HI:STEP (LO, LO+STEP, … up to HI) or
+// PATH=A,B,C (a list).
+func ParseAxis(s string) (SweepAxis, error) {
+	path, spec, ok := strings.Cut(s, "=")
+	path, spec = strings.TrimSpace(path), strings.TrimSpace(spec)
+	if !ok || path == "" || spec == "" {
+		return SweepAxis{}, fmt.Errorf("--vary %q: write path=lo:hi:step or path=a,b,c", s)
+	}
+	ax := SweepAxis{Path: path}
+	if parts := strings.Split(spec, ":"); len(parts) == 3 {
+		var xs [3]float64
+		for i, p := range parts {
+			x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+				return SweepAxis{}, fmt.Errorf("--vary %s: %q is not a number (write lo:hi:step)", path, p)
+			}
+			xs[i] = x
+		}
+		lo, hi, step := xs[0], xs[1], xs[2]
+		if !(step > 0) || hi < lo {
+			return SweepAxis{}, fmt.Errorf("--vary %s=%s: need lo <= hi and a positive step", path, spec)
+		}
+		n := int(math.Floor((hi-lo)/step+1e-9)) + 1
+		if n > 100000 {
+			return SweepAxis{}, fmt.Errorf("--vary %s=%s: %d values; at most 100,000", path, spec, n)
+		}
+		for i := range n {
+			ax.Values = append(ax.Values, strconv.FormatFloat(lo+float64(i)*step, 'g', 12, 64))
+		}
+		return ax, nil
+	}
+	for _, v := range strings.Split(spec, ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			return SweepAxis{}, fmt.Errorf("--vary %s=%s: an empty value in the list", path, spec)
+		}
+		ax.Values = append(ax.Values, v)
+	}
+	return ax, nil
+}
+
+// ParseRange reads --range PATH=LO:HI for a Latin hypercube. A range whose
+// ends are whole numbers and whose path ends in "capacity" draws whole
+// numbers.
+func ParseRange(s string) (SweepRange, error) {
+	path, spec, ok := strings.Cut(s, "=")
+	path, spec = strings.TrimSpace(path), strings.TrimSpace(spec)
+	lo, hi, ok2 := strings.Cut(spec, ":")
+	if !ok || !ok2 || path == "" {
+		return SweepRange{}, fmt.Errorf("--range %q: write path=lo:hi", s)
+	}
+	a, err1 := strconv.ParseFloat(strings.TrimSpace(lo), 64)
+	b, err2 := strconv.ParseFloat(strings.TrimSpace(hi), 64)
+	if err1 != nil || err2 != nil || !(a < b) || math.IsInf(a, 0) || math.IsInf(b, 0) {
+		return SweepRange{}, fmt.Errorf("--range %s=%s: need two numbers lo < hi", path, spec)
+	}
+	return SweepRange{Path: path, Lo: a, Hi: b, Integer: strings.HasSuffix(path, "capacity") && a == math.Trunc(a) && b == math.Trunc(b)}, nil
+}
+
+// PlanSweep lists the points of spec. A grid runs through its axes with the
+// last one changing fastest; a hypercube's points are drawn from the stream
+// "sweep/lhs" of seed, so the same seed gives the same points.
+func PlanSweep(spec SweepSpec, seed uint64) (*SweepPlan, error) {
+	switch {
+	case len(spec.Grid) > 0 && (spec.LHS > 0 || len(spec.Ranges) > 0):
+		return nil, errors.New("a sweep is a grid (--vary) or a Latin hypercube (--lhs with --range), not both")
+	case len(spec.Grid) > 0:
+		return planGrid(spec.Grid)
+	case spec.LHS > 0 && len(spec.Ranges) > 0:
+		return planLHS(spec.LHS, spec.Ranges, seed), nil
+	case spec.LHS > 0:
+		return nil, errors.New("--lhs needs at least one --range path=lo:hi")
+	case len(spec.Ranges) > 0:
+		return nil, errors.New("--range needs --lhs N, the number of points")
+	}
+	return nil, errors.New("nothing to sweep: give --vary path=lo:hi:step (or a,b,c), or --lhs N with --range path=lo:hi")
+}
+
+func planGrid(axes []SweepAxis) (*SweepPlan, error) {
+	plan := &SweepPlan{}
+	n := 1
+	seen := map[string]bool{}
+	for _, ax := range axes {
+		if seen[ax.Path] {
+			return nil, fmt.Errorf("--vary %s is given twice", ax.Path)
+		}
+		seen[ax.Path] = true
+		plan.Params = append(plan.Params, ax.Path)
+		n *= len(ax.Values)
+		if n > 10_000_000 {
+			return nil, errors.New("the grid has over 10 million points")
+		}
+	}
+	for id := range n {
+		vals := make([]string, len(axes))
+		k := id
+		for i := len(axes) - 1; i >= 0; i-- {
+			vals[i] = axes[i].Values[k%len(axes[i].Values)]
+			k /= len(axes[i].Values)
+		}
+		plan.Points = append(plan.Points, SweepPoint{ID: id, Values: vals})
+	}
+	return plan, nil
+}
+
+func planLHS(n int, ranges []SweepRange, seed uint64) *SweepPlan {
+	plan := &SweepPlan{}
+	for _, r := range ranges {
+		plan.Params = append(plan.Params, r.Path)
+	}
+	for id, u := range sweepHypercube(seed, n, len(ranges)) {
+		vals := make([]string, len(ranges))
+		for i, r := range ranges {
+			x := r.Lo + u[i]*(r.Hi-r.Lo)
+			if r.Integer {
+				x = math.Min(math.Floor(r.Lo+u[i]*(r.Hi-r.Lo+1)), r.Hi)
+			}
+			vals[i] = strconv.FormatFloat(x, 'g', 12, 64)
+		}
+		plan.Points = append(plan.Points, SweepPoint{ID: id, Values: vals})
+	}
+	return plan
+}
+
+// sweepHypercube is LatinHypercube on a stream of its own.
+func sweepHypercube(seed uint64, n, d int) [][]float64 {
+	return LatinHypercube(sim.Derive(seed, 0x5eed5), n, d)
+}
+
+// Sets returns the overrides that make point p's scenario: path=value, the
+// value quoted as a string unless it is a number or true/false.
+func (plan *SweepPlan) Sets(p SweepPoint) []string {
+	sets := make([]string, len(plan.Params))
+	for i, path := range plan.Params {
+		v := p.Values[i]
+		if _, err := strconv.ParseFloat(v, 64); err != nil && v != "true" && v != "false" && !strings.HasPrefix(v, `"`) {
+			v = strconv.Quote(v)
+		}
+		sets[i] = path + "=" + v
+	}
+	return sets
+}
+
+// PointSeed is the master seed of point id's replications: each point ×
+// replication has streams of its own, from (seed, point, replication), so
+// any point can be rerun alone and gives the same numbers.
+func PointSeed(seed uint64, id int) uint64 { return sim.Derive(seed, uint64(id)) }
+
+// RunPoint runs reps replications of point p of a sweep of the scenario
+// ref (loaded with the overrides sets, then the point's), one after another.
+func (plan *SweepPlan) RunPoint(ctx context.Context, ref string, sets []string, p SweepPoint, seed uint64, reps int) (*Model, []*Result, error) {
+	sc, err := Load(ref, append(append([]string(nil), sets...), plan.Sets(p)...))
+	if err != nil {
+		return nil, nil, fmt.Errorf("point %d: %w", p.ID, err)
+	}
+	m, err := Build(sc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("point %d: %w", p.ID, err)
+	}
+	rs, err := m.Replicate(ctx, PointSeed(seed, p.ID), reps, 1, nil)
+	return m, rs, err
+}

@@ -1,0 +1,79 @@
+package models
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseAxis(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want []string
+		err  string
+	}{
+		{"places.detox.capacity=10:40:10", []string{"10", "20", "30", "40"}, ""},
+		{"a.b=0.1:0.3:0.1", []string{"0.1", "0.2", "0.3"}, ""},
+		{"policy.residential_access=last_resort, matched,open", []string{"last_resort", "matched", "open"}, ""},
+		{"a.b=5:1:1", nil, "need lo <= hi and a positive step"},
+		{"a.b=1:x:1", nil, `"x" is not a number`},
+		{"a.b", nil, "write path=lo:hi:step or path=a,b,c"},
+		{"a.b=x,,y", nil, "an empty value"},
+	} {
+		ax, err := ParseAxis(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: error %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(ax.Values, tt.want) {
+			t.Errorf("%s: %v, %v; want %v", tt.in, ax.Values, err, tt.want)
+		}
+	}
+}
+
+func TestPlanSweep(t *testing.T) {
+	a, _ := ParseAxis("x=1:3:1")
+	b, _ := ParseAxis("p=u,v")
+	plan, err := PlanSweep(SweepSpec{Grid: []SweepAxis{a, b}}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range plan.Points {
+		got = append(got, strings.Join(plan.Sets(p), " "))
+	}
+	want := []string{`x=1 p="u"`, `x=1 p="v"`, `x=2 p="u"`, `x=2 p="v"`, `x=3 p="u"`, `x=3 p="v"`}
+	if !slices.Equal(got, want) {
+		t.Errorf("grid %q, want %q", got, want)
+	}
+
+	c, _ := ParseRange("places.detox.capacity=4:12")
+	d, _ := ParseRange("arrivals.per_year=400:600")
+	lhs, err := PlanSweep(SweepSpec{LHS: 9, Ranges: []SweepRange{c, d}}, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := PlanSweep(SweepSpec{LHS: 9, Ranges: []SweepRange{c, d}}, 42)
+	if !slices.EqualFunc(lhs.Points, again.Points, func(x, y SweepPoint) bool { return slices.Equal(x.Values, y.Values) }) {
+		t.Error("the same seed gave other points")
+	}
+	// Nine points, one in each ninth of a capacity range of nine whole numbers: each once.
+	var caps []string
+	for _, p := range lhs.Points {
+		caps = append(caps, p.Values[0])
+	}
+	slices.Sort(caps)
+	if want := []string{"10", "11", "12", "4", "5", "6", "7", "8", "9"}; !slices.Equal(caps, want) {
+		t.Errorf("capacities %v, want each of 4 to 12 once", caps)
+	}
+	for _, bad := range []SweepSpec{{}, {LHS: 3}, {Ranges: []SweepRange{c}}, {Grid: []SweepAxis{a}, LHS: 2, Ranges: []SweepRange{c}}, {Grid: []SweepAxis{a, a}}} {
+		if _, err := PlanSweep(bad, 1); err == nil {
+			t.Errorf("%+v: no error", bad)
+		}
+	}
+	if PointSeed(1, 0) == PointSeed(1, 1) || PointSeed(1, 0) == PointSeed(2, 0) {
+		t.Error("point seeds collide")
+	}
+}
