@@ -23,6 +23,7 @@ type SweepOptions struct {
 	Vary       []string
 	LHS        int
 	Ranges     []string
+	PSA        int
 	Dir        string
 	Shard      string // "i/n"; "" reads the scheduler's environment
 	ShardCount int    // the n of a Kubernetes Indexed Job
@@ -33,11 +34,14 @@ type SweepOptions struct {
 func NewCmdSweep(runF func(*SweepOptions) error) *cobra.Command {
 	opts := &SweepOptions{env: os.Getenv}
 	c := &cobra.Command{
-		Use:   "sweep [SCENARIO|FILE] (--vary PATH=LO:HI:STEP | --vary PATH=A,B,C)… | --lhs N --range PATH=LO:HI…",
+		Use:   "sweep [SCENARIO|FILE] (--vary PATH=LO:HI:STEP | --vary PATH=A,B,C)… | --lhs N --range PATH=LO:HI… | --psa N",
 		Short: "Run a scenario at many parameter values and write every replication's metrics",
 		Long: `Runs a scenario at every point of a grid (--vary, repeatable: the product of
-all) or of a Latin hypercube (--lhs N points over --range PATH=LO:HI, repeatable),
-each point for the scenario's replications. Each point × replication is seeded
+all), of a Latin hypercube (--lhs N points over --range PATH=LO:HI, repeatable),
+or of a probabilistic sensitivity analysis (--psa N: N draws, on a Latin
+hypercube, of every parameter that declares an uncertainty; probabilities that
+must sum to 1 with one drawn are rescaled), each point for the scenario's
+replications. Each point × replication is seeded
 from (seed, point, replication), so any point rerun alone gives the same numbers.
 
 Each finished point is written to DIR/parts/ under a temporary name and renamed
@@ -79,6 +83,7 @@ joins them into results.csv byte for byte as one process would have written it.`
 	f.StringArrayVar(&opts.Vary, "vary", nil, "a grid axis: path=lo:hi:step or path=a,b,c (repeatable; the product of all)")
 	f.IntVar(&opts.LHS, "lhs", 0, "points of a Latin hypercube over the --range parameters")
 	f.StringArrayVar(&opts.Ranges, "range", nil, "a Latin-hypercube parameter: path=lo:hi (repeatable)")
+	f.IntVar(&opts.PSA, "psa", 0, "probabilistic sensitivity analysis: N draws of every parameter that declares an uncertainty")
 	f.StringVar(&opts.Dir, "out", "", "directory of the sweep (default out/sweep-<scenario>)")
 	f.StringVar(&opts.Shard, "shard", "", "run only shard i of n, as i/n from 0 (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)")
 	f.IntVar(&opts.ShardCount, "shard-count", 0, "shards of a Kubernetes Indexed Job (default JOURNEYSIM_SHARD_COUNT)")
@@ -117,7 +122,7 @@ func (o *SweepOptions) shard() (i, n int, err error) {
 }
 
 func runSweep(ctx context.Context, opts *SweepOptions) error {
-	spec := models.SweepSpec{LHS: opts.LHS}
+	spec := models.SweepSpec{LHS: opts.LHS, PSA: opts.PSA}
 	for _, v := range opts.Vary {
 		ax, err := models.ParseAxis(v)
 		if err != nil {
@@ -140,13 +145,13 @@ func runSweep(ctx context.Context, opts *SweepOptions) error {
 	if err != nil {
 		return err
 	}
-	plan, err := models.PlanSweep(spec, sc.Seed())
+	plan, err := models.PlanSweep(sc, spec, sc.Seed())
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
 	// Every point must load: check them before running any.
 	for _, p := range plan.Points {
-		if _, err := models.Load(opts.Scenario, append(opts.overrides(), plan.Sets(p)...)); err != nil {
+		if _, err := plan.PointScenario(opts.Scenario, opts.overrides(), p); err != nil {
 			return fmt.Errorf("point %d (%s): %w", p.ID, strings.Join(plan.Sets(p), ", "), err)
 		}
 	}

@@ -228,6 +228,9 @@ type Calibration struct {
 // A point at which the scenario is invalid (probabilities that must sum to 1
 // overrun when two fitted ones rise together) has an infinite distance.
 func Calibrate(ctx context.Context, sc *Scenario, opts CalibrateOptions) (*Calibration, error) {
+	if len(opts.Targets) == 0 {
+		return nil, errors.New("models: no targets to calibrate to")
+	}
 	c, err := newCalibrator(sc, opts)
 	if err != nil {
 		return nil, err
@@ -329,10 +332,6 @@ func newCalibrator(sc *Scenario, opts CalibrateOptions) (*calibrator, error) {
 	if c.evals < 0 {
 		c.evals = 0
 	}
-	if len(c.targets) == 0 {
-		return nil, errors.New("models: no targets to calibrate to")
-	}
-
 	// The parameters.
 	uncertain := map[string]string{}
 	var all, withU []string

@@ -27,11 +27,13 @@ type SweepRange struct {
 }
 
 // SweepSpec says which points a sweep runs: the product of the Grid axes,
-// or LHS points of a Latin hypercube over Ranges. One of the two.
+// LHS points of a Latin hypercube over Ranges, or PSA draws of every
+// parameter that declares an uncertainty. One of the three.
 type SweepSpec struct {
 	Grid   []SweepAxis
 	LHS    int
 	Ranges []SweepRange
+	PSA    int
 }
 
 // SweepPoint is one point of a sweep: its index and the value of each of
@@ -41,8 +43,12 @@ type SweepPoint struct {
 	Values []string `json:"values"`
 }
 
-// SweepPlan is the points of a sweep, in a fixed order.
+// SweepPlan is the points of a sweep, in a fixed order. In a PSA the
+// parameters are the scenario's uncertain ones, set as the calibrator sets
+// them (probabilities that must sum to 1 with one drawn are rescaled);
+// otherwise each point is a list of --set overrides.
 type SweepPlan struct {
+	PSA    bool         `json:"psa,omitempty"`
 	Params []string     `json:"params"`
 	Points []SweepPoint `json:"points"`
 }
@@ -108,10 +114,21 @@ func ParseRange(s string) (SweepRange, error) {
 // PlanSweep lists the points of spec. A grid runs through its axes with the
 // last one changing fastest; a hypercube's points are drawn from the stream
 // "sweep/lhs" of seed, so the same seed gives the same points.
-func PlanSweep(spec SweepSpec, seed uint64) (*SweepPlan, error) {
+//
+// A PSA draws its points from sc's uncertainties, also on a Latin hypercube
+// of that stream: each parameter at the quantile of its distribution.
+func PlanSweep(sc *Scenario, spec SweepSpec, seed uint64) (*SweepPlan, error) {
+	kinds := 0
+	for _, on := range []bool{len(spec.Grid) > 0, spec.LHS > 0 || len(spec.Ranges) > 0, spec.PSA > 0} {
+		if on {
+			kinds++
+		}
+	}
 	switch {
-	case len(spec.Grid) > 0 && (spec.LHS > 0 || len(spec.Ranges) > 0):
-		return nil, errors.New("a sweep is a grid (--vary) or a Latin hypercube (--lhs with --range), not both")
+	case kinds > 1:
+		return nil, errors.New("a sweep is a grid (--vary), a Latin hypercube (--lhs with --range) or a PSA (--psa), one of them")
+	case spec.PSA > 0:
+		return planPSA(sc, spec.PSA, seed)
 	case len(spec.Grid) > 0:
 		return planGrid(spec.Grid)
 	case spec.LHS > 0 && len(spec.Ranges) > 0:
@@ -121,7 +138,30 @@ func PlanSweep(spec SweepSpec, seed uint64) (*SweepPlan, error) {
 	case len(spec.Ranges) > 0:
 		return nil, errors.New("--range needs --lhs N, the number of points")
 	}
-	return nil, errors.New("nothing to sweep: give --vary path=lo:hi:step (or a,b,c), or --lhs N with --range path=lo:hi")
+	return nil, errors.New("nothing to sweep: give --vary path=lo:hi:step (or a,b,c), --lhs N with --range path=lo:hi, or --psa N")
+}
+
+func planPSA(sc *Scenario, n int, seed uint64) (*SweepPlan, error) {
+	c, err := newCalibrator(sc, CalibrateOptions{})
+	if err != nil {
+		return nil, err
+	}
+	plan := &SweepPlan{PSA: true}
+	for _, p := range c.params {
+		plan.Params = append(plan.Params, p.path)
+	}
+	for id, u := range sweepHypercube(seed, n, len(c.params)) {
+		vals := make([]string, len(c.params))
+		for i, p := range c.params {
+			x := p.dist.Quantile(u[i])
+			if p.integer {
+				x = math.Round(x)
+			}
+			vals[i] = strconv.FormatFloat(x, 'g', -1, 64)
+		}
+		plan.Points = append(plan.Points, SweepPoint{ID: id, Values: vals})
+	}
+	return plan, nil
 }
 
 func planGrid(axes []SweepAxis) (*SweepPlan, error) {
@@ -194,10 +234,40 @@ func (plan *SweepPlan) Sets(p SweepPoint) []string {
 // any point can be rerun alone and gives the same numbers.
 func PointSeed(seed uint64, id int) uint64 { return sim.Derive(seed, uint64(id)) }
 
+// PointScenario is point p's scenario: ref loaded with the overrides sets,
+// then the point's values.
+func (plan *SweepPlan) PointScenario(ref string, sets []string, p SweepPoint) (*Scenario, error) {
+	if !plan.PSA {
+		return Load(ref, append(append([]string(nil), sets...), plan.Sets(p)...))
+	}
+	sc, err := Load(ref, sets)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newCalibrator(sc, CalibrateOptions{Params: plan.Params})
+	if err != nil {
+		return nil, err
+	}
+	vals := make([]float64, len(p.Values))
+	for i, v := range p.Values {
+		if vals[i], err = strconv.ParseFloat(v, 64); err != nil {
+			return nil, fmt.Errorf("%s = %q: %w", plan.Params[i], v, err)
+		}
+	}
+	s, err := c.scenario(vals)
+	if err != nil {
+		return nil, err
+	}
+	if ps := s.Validate(); len(ps) > 0 {
+		return nil, fmt.Errorf("the values drawn make an invalid scenario: %v", ps)
+	}
+	return s, nil
+}
+
 // RunPoint runs reps replications of point p of a sweep of the scenario
 // ref (loaded with the overrides sets, then the point's), one after another.
 func (plan *SweepPlan) RunPoint(ctx context.Context, ref string, sets []string, p SweepPoint, seed uint64, reps int) (*Model, []*Result, error) {
-	sc, err := Load(ref, append(append([]string(nil), sets...), plan.Sets(p)...))
+	sc, err := plan.PointScenario(ref, sets, p)
 	if err != nil {
 		return nil, nil, fmt.Errorf("point %d: %w", p.ID, err)
 	}

@@ -2,6 +2,7 @@ package models
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -36,7 +37,7 @@ func TestParseAxis(t *testing.T) {
 func TestPlanSweep(t *testing.T) {
 	a, _ := ParseAxis("x=1:3:1")
 	b, _ := ParseAxis("p=u,v")
-	plan, err := PlanSweep(SweepSpec{Grid: []SweepAxis{a, b}}, 1)
+	plan, err := PlanSweep(nil, SweepSpec{Grid: []SweepAxis{a, b}}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,11 +52,11 @@ func TestPlanSweep(t *testing.T) {
 
 	c, _ := ParseRange("places.detox.capacity=4:12")
 	d, _ := ParseRange("arrivals.per_year=400:600")
-	lhs, err := PlanSweep(SweepSpec{LHS: 9, Ranges: []SweepRange{c, d}}, 42)
+	lhs, err := PlanSweep(nil, SweepSpec{LHS: 9, Ranges: []SweepRange{c, d}}, 42)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _ := PlanSweep(SweepSpec{LHS: 9, Ranges: []SweepRange{c, d}}, 42)
+	again, _ := PlanSweep(nil, SweepSpec{LHS: 9, Ranges: []SweepRange{c, d}}, 42)
 	if !slices.EqualFunc(lhs.Points, again.Points, func(x, y SweepPoint) bool { return slices.Equal(x.Values, y.Values) }) {
 		t.Error("the same seed gave other points")
 	}
@@ -69,11 +70,67 @@ func TestPlanSweep(t *testing.T) {
 		t.Errorf("capacities %v, want each of 4 to 12 once", caps)
 	}
 	for _, bad := range []SweepSpec{{}, {LHS: 3}, {Ranges: []SweepRange{c}}, {Grid: []SweepAxis{a}, LHS: 2, Ranges: []SweepRange{c}}, {Grid: []SweepAxis{a, a}}} {
-		if _, err := PlanSweep(bad, 1); err == nil {
+		if _, err := PlanSweep(nil, bad, 1); err == nil {
 			t.Errorf("%+v: no error", bad)
 		}
 	}
 	if PointSeed(1, 0) == PointSeed(1, 1) || PointSeed(1, 0) == PointSeed(2, 0) {
 		t.Error("point seeds collide")
+	}
+}
+
+// TestPlanSweepPSA checks that a PSA draws every uncertain parameter of the
+// baseline, inside its distribution's support, one draw in each of N equal
+// slices of probability, and that each draw makes a valid scenario.
+func TestPlanSweepPSA(t *testing.T) {
+	sc, err := Load("baseline", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uncertain []string
+	for _, p := range sc.Parameters() {
+		if p.Uncertainty != "" {
+			uncertain = append(uncertain, p.Path)
+		}
+	}
+	const n = 8
+	plan, err := PlanSweep(sc, SweepSpec{PSA: n}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plan.PSA || !slices.Equal(plan.Params, uncertain) || len(plan.Points) != n {
+		t.Fatalf("plan %v of %d points; want the uncertain parameters %v", plan.Params, len(plan.Points), uncertain)
+	}
+	for i, path := range plan.Params {
+		steps, _ := parsePath(path)
+		v, err := valueAt(sc, steps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The k-th smallest draw lies between the quantiles k/n and (k+1)/n.
+		var xs []float64
+		for _, p := range plan.Points {
+			x, err := strconv.ParseFloat(p.Values[i], 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			xs = append(xs, x)
+		}
+		slices.Sort(xs)
+		for k, x := range xs {
+			lo, hi := v.Uncertainty.Quantile(float64(k)/n), v.Uncertainty.Quantile(float64(k+1)/n)
+			if (k > 0 && x < lo) || (k < n-1 && x > hi) {
+				t.Errorf("%s: draw %d of %d is %g, outside its slice [%g, %g]", path, k, n, x, lo, hi)
+			}
+		}
+	}
+	for _, p := range plan.Points[:2] {
+		s, err := plan.PointScenario("baseline", nil, p)
+		if err != nil {
+			t.Fatalf("point %d: %v", p.ID, err)
+		}
+		if got := s.Arrivals.PerYear.V; strconv.FormatFloat(got, 'g', -1, 64) != p.Values[slices.Index(plan.Params, "arrivals.per_year")] {
+			t.Errorf("point %d: arrivals %v, drawn %v", p.ID, got, p.Values)
+		}
 	}
 }
