@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -218,5 +219,75 @@ points are named.`,
 		},
 	}
 	c.Flags().StringVar(&out, "out", "", "directory to write results.csv and points.csv to (default: the first DIR)")
+	return c
+}
+
+// NewCmdSensitivity returns `journeysim sensitivity`.
+func NewCmdSensitivity(runF func(dir string, metrics []string, format string) error) *cobra.Command {
+	var metrics []string
+	var plots string
+	c := &cobra.Command{
+		Use:   "sensitivity DIR",
+		Short: "Which swept parameters move a metric: partial rank correlations and a tornado",
+		Long: `Reads a finished sweep (DIR/points.csv and results.csv, as journeysim sweep or
+merge writes them), averages each --metric over each point's replications, and
+for every numeric parameter computes its partial rank correlation coefficient
+with the metric (PRCC: the other parameters' ranks regressed out) with a
+p-value, and a one-way reading: the metric's mean where the parameter is in its
+lowest fifth of the sweep's points against its highest fifth. Writes
+sensitivity.csv, and for each metric prcc-<metric> and tornado-<metric> plots
+with the numbers behind them, into DIR. A Latin hypercube or a PSA suits it
+best: in a grid the fifths are whole grid lines.`,
+		Example: `  journeysim sweep --lhs 100 --range places.detox.capacity=4:12 --range arrivals.per_year=400:600 --out sw
+  journeysim sensitivity sw --metric repeat_detox_share --metric wait_mean_days.detox`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := output.ParsePlotFormat(plots)
+			if err != nil {
+				return usageErrorf("%v", err)
+			}
+			if runF != nil {
+				return runF(args[0], metrics, string(format))
+			}
+			ss, skipped, err := output.SweepSensitivity(args[0], metrics)
+			if err != nil {
+				return err
+			}
+			var b output.Bundle
+			if err := b.Add("sensitivity.csv", func(w io.Writer) error { return output.WriteSensitivityCSV(w, ss) }); err != nil {
+				return err
+			}
+			for _, m := range metrics {
+				figs, err := output.SensitivityFigures(m, ss)
+				if err != nil {
+					return err
+				}
+				for _, f := range figs {
+					if err := b.AddFigure(f, format); err != nil {
+						return err
+					}
+				}
+			}
+			if err := b.WriteFilesInto(args[0]); err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "metric\tparameter\tPRCC\tp\tlowest fifth\thighest fifth")
+			for _, s := range ss {
+				fmt.Fprintf(tw, "%s\t%s\t%+.3f\t%s\t%s\t%s\n", s.Metric, s.Param, s.PRCC, output.Format(s.P), output.Format(s.LowMean), output.Format(s.HighMean))
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if len(skipped) > 0 {
+				fmt.Fprintf(w, "not numbers, left out: %s\n", strings.Join(skipped, ", "))
+			}
+			fmt.Fprintf(w, "written to %s: %s\n", args[0], strings.Join(b.Names(), ", "))
+			return nil
+		},
+	}
+	c.Flags().StringArrayVar(&metrics, "metric", []string{"completion_rate"}, "a metric to explain (repeatable)")
+	c.Flags().StringVar(&plots, "plot-format", "png", "format of the plots: png, svg or pdf")
 	return c
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -138,4 +139,33 @@ func TestSweepShardFromEnvironment(t *testing.T) {
 	check("--shard wins", 1, 2, false)
 	o.Shard = "2/2"
 	check("--shard out of range", 0, 0, true)
+}
+
+// TestSensitivityCommand runs a small Latin-hypercube sweep and explains the
+// detox wait by its parameters: more beds must shorten it.
+func TestSensitivityCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sw")
+	code, _, stderr := execute(t, "sweep", "--lhs", "12", "--range", "places.detox.capacity=3:12", "--range", "places.residential.capacity=8:30",
+		"--replications", "2", "--warmup", "3y", "--horizon", "2y", "--quiet", "--out", dir)
+	if code != exitOK {
+		t.Fatalf("sweep: exit %d: %s", code, stderr)
+	}
+	code, out, stderr := execute(t, "sensitivity", dir, "--metric", "wait_mean_days.detox")
+	if code != exitOK {
+		t.Fatalf("sensitivity: exit %d: %s", code, stderr)
+	}
+	var prcc float64
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) > 2 && f[1] == "places.detox.capacity" {
+			prcc, _ = strconv.ParseFloat(f[2], 64)
+		}
+	}
+	if !(prcc < -0.5) {
+		t.Errorf("PRCC of detox beds with the detox wait %v, want strongly negative:\n%s", prcc, out)
+	}
+	for _, f := range []string{"sensitivity.csv", "prcc-wait_mean_days.detox.png", "tornado-wait_mean_days.detox.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
 }

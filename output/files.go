@@ -244,6 +244,18 @@ func (b *Bundle) WriteDir(dir string, force bool) error {
 	return nil
 }
 
+// WriteFilesInto writes each file of the bundle into the existing
+// directory dir, each through a temporary file and a rename, leaving the
+// directory's other files alone.
+func (b *Bundle) WriteFilesInto(dir string) error {
+	for _, name := range b.Names() {
+		if err := WriteFileAtomic(filepath.Join(dir, name), b.files[name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // WriteFileAtomic writes data to path through a temporary file in the same
 // directory and a rename.
 func WriteFileAtomic(path string, data []byte) error {
