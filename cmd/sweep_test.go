@@ -2,11 +2,14 @@ package cmd
 
 import (
 	"bytes"
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // sweepArgs is a small grid: 3 × 2 points of 2 short replications.
@@ -167,5 +170,112 @@ func TestSensitivityCommand(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestMain lets a test run this package's binary as journeysim itself:
+// with JOURNEYSIM_TEST_MAIN set, the process is the command line it was given.
+func TestMain(m *testing.M) {
+	if os.Getenv("JOURNEYSIM_TEST_MAIN") == "1" {
+		os.Exit(Execute(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// TestSweepShardProcesses runs a sweep as 3 shards in 3 processes at once,
+// all writing into one directory, merges it, and compares the bytes with the
+// sweep run in one process.
+func TestSweepShardProcesses(t *testing.T) {
+	tmp := t.TempDir()
+	whole := filepath.Join(tmp, "whole")
+	runSweepCmd(t, "--out", whole)
+	wantR, wantP := sweepFiles(t, whole)
+
+	shared := filepath.Join(tmp, "shared")
+	var procs []*exec.Cmd
+	for i := range 3 {
+		args := append(append([]string(nil), sweepArgs...), "--out", shared, "--workers", "1", "--shard", strconv.Itoa(i)+"/3")
+		c := exec.Command(os.Args[0], args...)
+		c.Env = append(os.Environ(), "JOURNEYSIM_TEST_MAIN=1")
+		var stderr bytes.Buffer
+		c.Stderr = &stderr
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		procs = append(procs, c)
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("shard %d stderr: %s", i, stderr.String())
+			}
+		})
+	}
+	for i, c := range procs {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("shard %d: %v", i, err)
+		}
+	}
+	if code, _, stderr := execute(t, "merge", shared); code != exitOK {
+		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	gotR, gotP := sweepFiles(t, shared)
+	if !bytes.Equal(gotR, wantR) || !bytes.Equal(gotP, wantP) {
+		t.Error("3 shard processes merged differ from the sweep run at once")
+	}
+}
+
+// TestSweepKilled kills a sweep process (SIGKILL) once some points are
+// done, runs it again with the same arguments, and compares the bytes with
+// a sweep never interrupted.
+func TestSweepKilled(t *testing.T) {
+	args := []string{"sweep", "--vary", "places.detox.capacity=3:14:1", "--replications", "2", "--warmup", "3y", "--horizon", "2y", "--quiet", "--workers", "1"}
+	tmp := t.TempDir()
+	whole := filepath.Join(tmp, "whole")
+	if code, _, stderr := execute(t, append(append([]string(nil), args...), "--out", whole)...); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	wantR, wantP := sweepFiles(t, whole)
+
+	killed := filepath.Join(tmp, "killed")
+	c := exec.Command(os.Args[0], append(append([]string(nil), args...), "--out", killed)...)
+	c.Env = append(os.Environ(), "JOURNEYSIM_TEST_MAIN=1")
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	parts := filepath.Join(killed, "parts")
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		es, _ := os.ReadDir(parts)
+		done := 0
+		for _, e := range es {
+			if !strings.HasPrefix(e.Name(), ".") {
+				done++
+			}
+		}
+		if done >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			c.Process.Kill()
+			t.Fatal("no point was done within a minute")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := c.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	c.Wait()
+	if _, err := os.Stat(filepath.Join(killed, "results.csv")); err == nil {
+		t.Skip("the sweep finished before the kill landed")
+	}
+	code, out, stderr := execute(t, append(append([]string(nil), args...), "--out", killed)...)
+	if code != exitOK {
+		t.Fatalf("rerun: exit %d: %s", code, stderr)
+	}
+	if strings.Contains(out, "this run 12 points") {
+		t.Errorf("the rerun ran every point again:\n%s", out)
+	}
+	gotR, gotP := sweepFiles(t, killed)
+	if !bytes.Equal(gotR, wantR) || !bytes.Equal(gotP, wantP) {
+		t.Error("the sweep killed and run again differs from one never interrupted")
 	}
 }
