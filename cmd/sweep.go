@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -25,6 +26,7 @@ type SweepOptions struct {
 	LHS        int
 	Ranges     []string
 	PSA        int
+	OneWay     bool
 	Dir        string
 	Shard      string // "i/n"; "" reads the scheduler's environment
 	ShardCount int    // the n of a Kubernetes Indexed Job
@@ -39,7 +41,9 @@ func NewCmdSweep(runF func(*SweepOptions) error) *cobra.Command {
 		Short: "Run a scenario at many parameter values and write every replication's metrics",
 		Long: `Runs a scenario at every point of a grid (--vary, repeatable: the product of
 all), of a Latin hypercube (--lhs N points over --range PATH=LO:HI, repeatable),
-or of a probabilistic sensitivity analysis (--psa N: N draws, on a Latin
+of a one-way design (--one-way with --range: the scenario as it is, then each
+parameter at the low and the high end of its range, the others unchanged), or
+of a probabilistic sensitivity analysis (--psa N: N draws, on a Latin
 hypercube, of every parameter that declares an uncertainty; probabilities that
 must sum to 1 with one drawn are rescaled), each point for the scenario's
 replications. Each point × replication is seeded
@@ -84,6 +88,7 @@ joins them into results.csv byte for byte as one process would have written it.`
 	f.StringArrayVar(&opts.Vary, "vary", nil, "a grid axis: path=lo:hi:step or path=a,b,c (repeatable; the product of all)")
 	f.IntVar(&opts.LHS, "lhs", 0, "points of a Latin hypercube over the --range parameters")
 	f.StringArrayVar(&opts.Ranges, "range", nil, "a Latin-hypercube parameter: path=lo:hi (repeatable)")
+	f.BoolVar(&opts.OneWay, "one-way", false, "a one-way design: the scenario as it is, then each --range parameter at its low and high end alone")
 	f.IntVar(&opts.PSA, "psa", 0, "probabilistic sensitivity analysis: N draws of every parameter that declares an uncertainty")
 	f.StringVar(&opts.Dir, "out", "", "directory of the sweep (default out/sweep-<scenario>)")
 	f.StringVar(&opts.Shard, "shard", "", "run only shard i of n, as i/n from 0 (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)")
@@ -123,7 +128,7 @@ func (o *SweepOptions) shard() (i, n int, err error) {
 }
 
 func runSweep(ctx context.Context, opts *SweepOptions) error {
-	spec := models.SweepSpec{LHS: opts.LHS, PSA: opts.PSA}
+	spec := models.SweepSpec{LHS: opts.LHS, PSA: opts.PSA, OneWay: opts.OneWay}
 	for _, v := range opts.Vary {
 		ax, err := models.ParseAxis(v)
 		if err != nil {
@@ -234,7 +239,9 @@ merge writes them), averages each --metric over each point's replications, and
 for every numeric parameter computes its partial rank correlation coefficient
 with the metric (PRCC: the other parameters' ranks regressed out) with a
 p-value, and a one-way reading: the metric's mean where the parameter is in its
-lowest fifth of the sweep's points against its highest fifth. Writes
+lowest fifth of the sweep's points against its highest fifth. A one-way sweep
+(sweep --one-way) gives the tornado exactly: each parameter alone at each end
+of its range against the scenario as it is. Writes
 sensitivity.csv, and for each metric prcc-<metric> and tornado-<metric> plots
 with the numbers behind them, into DIR. A Latin hypercube or a PSA suits it
 best: in a grid the fifths are whole grid lines.`,
@@ -273,9 +280,13 @@ best: in a grid the fifths are whole grid lines.`,
 			}
 			w := cmd.OutOrStdout()
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "metric\tparameter\tPRCC\tp\tlowest fifth\thighest fifth")
+			fmt.Fprintln(tw, "metric\tparameter\tPRCC\tp\tlow\thigh")
 			for _, s := range ss {
-				fmt.Fprintf(tw, "%s\t%s\t%+.3f\t%s\t%s\t%s\n", s.Metric, s.Param, s.PRCC, output.Format(s.P), output.Format(s.LowMean), output.Format(s.HighMean))
+				prcc := "-"
+				if !math.IsNaN(s.PRCC) {
+					prcc = fmt.Sprintf("%+.3f", s.PRCC)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Metric, s.Param, prcc, output.Format(s.P), output.Format(s.LowMean), output.Format(s.HighMean))
 			}
 			if err := tw.Flush(); err != nil {
 				return err

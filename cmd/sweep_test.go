@@ -279,3 +279,37 @@ func TestSweepKilled(t *testing.T) {
 		t.Error("the sweep killed and run again differs from one never interrupted")
 	}
 }
+
+// TestSweepOneWay runs a one-way design and its tornado: fewer detox beds
+// must lengthen the detox wait, and no PRCC is drawn for five points.
+func TestSweepOneWay(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ow")
+	code, out, stderr := execute(t, "sweep", "--one-way", "--range", "places.detox.capacity=3:12", "--range", "places.residential.capacity=8:30",
+		"--replications", "2", "--warmup", "3y", "--horizon", "2y", "--quiet", "--out", dir)
+	if code != exitOK || !strings.Contains(out, "5 points") {
+		t.Fatalf("sweep: exit %d: %s%s", code, out, stderr)
+	}
+	points, _ := os.ReadFile(filepath.Join(dir, "points.csv"))
+	if want := "point,places.detox.capacity,places.residential.capacity\n0,6,17\n1,3,17\n2,12,17\n3,6,8\n4,6,30\n"; string(points) != want {
+		t.Errorf("points.csv:\n%s\nwant:\n%s", points, want)
+	}
+	code, out, stderr = execute(t, "sensitivity", dir, "--metric", "wait_mean_days.detox")
+	if code != exitOK {
+		t.Fatalf("sensitivity: exit %d: %s", code, stderr)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) == 6 && f[1] == "places.detox.capacity" {
+			lo, _ := strconv.ParseFloat(f[4], 64)
+			hi, _ := strconv.ParseFloat(f[5], 64)
+			if !(lo > hi) {
+				t.Errorf("detox wait with 3 beds %v, with 12 beds %v: want longer with fewer", lo, hi)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tornado-wait_mean_days.detox.png")); err != nil {
+		t.Error(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "prcc-wait_mean_days.detox.png")); err == nil {
+		t.Error("a PRCC chart from a one-way design")
+	}
+}

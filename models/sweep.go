@@ -34,6 +34,10 @@ type SweepSpec struct {
 	LHS    int
 	Ranges []SweepRange
 	PSA    int
+	// OneWay, with Ranges, runs the scenario as it is and then each range's
+	// parameter at its low and at its high end, the others as they are: a
+	// one-way (tornado) design of 1 + 2 × ranges points.
+	OneWay bool
 }
 
 // SweepPoint is one point of a sweep: its index and the value of each of
@@ -49,6 +53,7 @@ type SweepPoint struct {
 // otherwise each point is a list of --set overrides.
 type SweepPlan struct {
 	PSA    bool         `json:"psa,omitempty"`
+	OneWay bool         `json:"one_way,omitempty"`
 	Params []string     `json:"params"`
 	Points []SweepPoint `json:"points"`
 }
@@ -119,16 +124,18 @@ func ParseRange(s string) (SweepRange, error) {
 // of that stream: each parameter at the quantile of its distribution.
 func PlanSweep(sc *Scenario, spec SweepSpec, seed uint64) (*SweepPlan, error) {
 	kinds := 0
-	for _, on := range []bool{len(spec.Grid) > 0, spec.LHS > 0 || len(spec.Ranges) > 0, spec.PSA > 0} {
+	for _, on := range []bool{len(spec.Grid) > 0, spec.LHS > 0 || (len(spec.Ranges) > 0 && !spec.OneWay), spec.PSA > 0, spec.OneWay} {
 		if on {
 			kinds++
 		}
 	}
 	switch {
 	case kinds > 1:
-		return nil, errors.New("a sweep is a grid (--vary), a Latin hypercube (--lhs with --range) or a PSA (--psa), one of them")
+		return nil, errors.New("a sweep is a grid (--vary), a Latin hypercube (--lhs with --range), a one-way design (--one-way with --range) or a PSA (--psa), one of them")
 	case spec.PSA > 0:
 		return planPSA(sc, spec.PSA, seed)
+	case spec.OneWay:
+		return planOneWay(sc, spec.Ranges)
 	case len(spec.Grid) > 0:
 		return planGrid(spec.Grid)
 	case spec.LHS > 0 && len(spec.Ranges) > 0:
@@ -139,6 +146,41 @@ func PlanSweep(sc *Scenario, spec SweepSpec, seed uint64) (*SweepPlan, error) {
 		return nil, errors.New("--range needs --lhs N, the number of points")
 	}
 	return nil, errors.New("nothing to sweep: give --vary path=lo:hi:step (or a,b,c), --lhs N with --range path=lo:hi, or --psa N")
+}
+
+func planOneWay(sc *Scenario, ranges []SweepRange) (*SweepPlan, error) {
+	if len(ranges) == 0 {
+		return nil, errors.New("--one-way needs at least one --range path=lo:hi")
+	}
+	values := map[string]string{}
+	var all []string
+	for _, p := range sc.Parameters() {
+		values[p.Path] = p.Value
+		all = append(all, p.Path)
+	}
+	plan := &SweepPlan{OneWay: true}
+	base := make([]string, len(ranges))
+	for i, r := range ranges {
+		v, ok := values[r.Path]
+		if _, err := strconv.ParseFloat(v, 64); !ok || err != nil {
+			msg := fmt.Sprintf("--one-way --range %s: no such number in the scenario", r.Path)
+			if s := Suggest(r.Path, all); s != "" && !ok {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+			return nil, errors.New(msg)
+		}
+		plan.Params = append(plan.Params, r.Path)
+		base[i] = v
+	}
+	plan.Points = append(plan.Points, SweepPoint{ID: 0, Values: base})
+	for i, r := range ranges {
+		for _, x := range []float64{r.Lo, r.Hi} {
+			vals := append([]string(nil), base...)
+			vals[i] = strconv.FormatFloat(x, 'g', -1, 64)
+			plan.Points = append(plan.Points, SweepPoint{ID: len(plan.Points), Values: vals})
+		}
+	}
+	return plan, nil
 }
 
 func planPSA(sc *Scenario, n int, seed uint64) (*SweepPlan, error) {

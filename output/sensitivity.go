@@ -2,6 +2,7 @@ package output
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // Sensitivity is one parameter's influence on one metric across a sweep's
@@ -28,6 +30,11 @@ type Sensitivity struct {
 	Metric, Param     string
 	PRCC, P           float64
 	LowMean, HighMean float64
+	// Base is the metric with every parameter as the scenario has it, in a
+	// one-way design (sweep --one-way), whose LowMean and HighMean are then
+	// the runs with this parameter alone at its low and high end; NaN
+	// otherwise.
+	Base float64
 }
 
 // Swing is HighMean − LowMean.
@@ -45,6 +52,12 @@ func SweepSensitivity(dir string, metrics []string) (out []Sensitivity, skipped 
 	means, err := readSweepMeans(filepath.Join(dir, sweepResults), metrics, len(xs))
 	if err != nil {
 		return nil, nil, err
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, sweepManifest)); err == nil {
+		var man SweepManifest
+		if err := json.Unmarshal(data, &man); err == nil && man.OneWay {
+			return oneWay(params, metrics, means)
+		}
 	}
 	var use []int
 	for j, p := range params {
@@ -104,10 +117,27 @@ func SweepSensitivity(dir string, metrics []string) (out []Sensitivity, skipped 
 				col[row] = xs[row][j]
 			}
 			lo, hi := fifthMeans(col, y)
-			out = append(out, Sensitivity{Metric: metric, Param: params[j], PRCC: r, P: p, LowMean: lo, HighMean: hi})
+			out = append(out, Sensitivity{Metric: metric, Param: params[j], PRCC: r, P: p, LowMean: lo, HighMean: hi, Base: math.NaN()})
 		}
 	}
 	return out, skipped, nil
+}
+
+// oneWay reads a one-way design: point 0 is the scenario as it is, points
+// 2i+1 and 2i+2 parameter i at its low and high end.
+func oneWay(params, metrics []string, means [][]float64) ([]Sensitivity, []string, error) {
+	var out []Sensitivity
+	for mi, metric := range metrics {
+		y := means[mi]
+		if len(y) != 1+2*len(params) {
+			return nil, nil, fmt.Errorf("sensitivity: a one-way sweep of %d parameters has %d points, not %d", len(params), len(y), 1+2*len(params))
+		}
+		for i, p := range params {
+			out = append(out, Sensitivity{Metric: metric, Param: p, PRCC: math.NaN(), P: math.NaN(),
+				LowMean: y[1+2*i], HighMean: y[2+2*i], Base: y[0]})
+		}
+	}
+	return out, nil, nil
 }
 
 func readSweepPoints(path string) (params []string, xs [][]float64, err error) {
@@ -289,6 +319,8 @@ func SensitivityFigures(metric string, ss []Sensitivity) ([]Figure, error) {
 		return nil, fmt.Errorf("%w: no sensitivity of %s", ErrNoData, metric)
 	}
 	name := forestLabel(metric)
+	var figs []Figure
+	oneWay := !math.IsNaN(rows[0].Base)
 	byPRCC := slices.Clone(rows)
 	slices.SortStableFunc(byPRCC, func(a, b Sensitivity) int { return cmpAbs(b.PRCC, a.PRCC) })
 	prcc, err := barFigure("prcc-"+metric, "Partial rank correlation with "+name, "partial rank correlation coefficient",
@@ -297,15 +329,26 @@ func SensitivityFigures(metric string, ss []Sensitivity) ([]Figure, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !oneWay {
+		figs = append(figs, prcc)
+	}
 	bySwing := slices.Clone(rows)
 	slices.SortStableFunc(bySwing, func(a, b Sensitivity) int { return cmpAbs(b.Swing(), a.Swing()) })
-	tornado, err := barFigure("tornado-"+metric, "One-way sensitivity of "+name, name+": lowest fifth to highest fifth of the parameter",
-		bySwing, func(s Sensitivity) (float64, float64) { return s.LowMean, s.HighMean }, false, math.NaN(), math.NaN(),
-		"Bars run from the metric's mean over the sweep points where the parameter is in its lowest fifth to the mean where it is in its highest.")
+	xlabel, note := name+": lowest fifth to highest fifth of the parameter",
+		"Bars run from the metric's mean over the sweep points where the parameter is in its lowest fifth to the mean where it is in its highest."
+	if oneWay {
+		xlabel, note = name+": parameter at the low to the high end of its range",
+			"Each bar: the parameter alone at the low and at the high end of its range, the others as in the scenario; the line is the scenario as it is."
+	}
+	tornado, err := barFigure("tornado-"+metric, "One-way sensitivity of "+name, xlabel,
+		bySwing, func(s Sensitivity) (float64, float64) { return s.LowMean, s.HighMean }, false, math.NaN(), math.NaN(), note)
 	if err != nil {
 		return nil, err
 	}
-	return []Figure{prcc, tornado}, nil
+	if oneWay {
+		tornado.Plot.Add(&vline{X: rows[0].Base, Style: draw.LineStyle{Color: grey(30), Width: vg.Points(0.8)}})
+	}
+	return append(figs, tornado), nil
 }
 
 func cmpAbs(a, b float64) int {
@@ -375,9 +418,9 @@ func barFigure(name, title, xlabel string, rows []Sensitivity, span func(Sensiti
 // WriteSensitivityCSV writes one row per metric and parameter.
 func WriteSensitivityCSV(w io.Writer, ss []Sensitivity) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"metric", "parameter", "prcc", "p_value", "mean_lowest_fifth", "mean_highest_fifth", "swing"})
+	cw.Write([]string{"metric", "parameter", "prcc", "p_value", "low", "high", "swing", "base"})
 	for _, s := range ss {
-		cw.Write([]string{s.Metric, s.Param, csvFloat(s.PRCC), csvFloat(s.P), csvFloat(s.LowMean), csvFloat(s.HighMean), csvFloat(s.Swing())})
+		cw.Write([]string{s.Metric, s.Param, csvFloat(s.PRCC), csvFloat(s.P), csvFloat(s.LowMean), csvFloat(s.HighMean), csvFloat(s.Swing()), csvFloat(s.Base)})
 	}
 	cw.Flush()
 	return cw.Error()

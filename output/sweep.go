@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 
 	"github.com/journeysim/journeysim/models"
@@ -180,6 +181,17 @@ func MergeSweep(dirs []string, out string) error {
 	})
 	if err != nil {
 		return err
+	}
+	// The merged directory describes its sweep too (journeysim sensitivity
+	// reads the design from it).
+	if !slices.ContainsFunc(dirs, func(d string) bool { return sameDir(d, out) }) {
+		data, err := json.MarshalIndent(man, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := WriteFileAtomic(filepath.Join(out, sweepManifest), append(data, '\n')); err != nil {
+			return err
+		}
 	}
 	return WriteFileStream(filepath.Join(out, sweepPoints), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
