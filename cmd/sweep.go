@@ -28,6 +28,7 @@ type SweepOptions struct {
 	PSA        int
 	OneWay     bool
 	Dir        string
+	Force      bool
 	Shard      string // "i/n"; "" reads the scheduler's environment
 	ShardCount int    // the n of a Kubernetes Indexed Job
 	env        func(string) string
@@ -91,6 +92,7 @@ joins them into results.csv byte for byte as one process would have written it.`
 	f.BoolVar(&opts.OneWay, "one-way", false, "a one-way design: the scenario as it is, then each --range parameter at its low and high end alone")
 	f.IntVar(&opts.PSA, "psa", 0, "probabilistic sensitivity analysis: N draws of every parameter that declares an uncertainty")
 	f.StringVar(&opts.Dir, "out", "", "directory of the sweep (default out/sweep-<scenario>)")
+	f.BoolVar(&opts.Force, "force", false, "start afresh: remove what the directory holds of an earlier sweep")
 	f.StringVar(&opts.Shard, "shard", "", "run only shard i of n, as i/n from 0 (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)")
 	f.IntVar(&opts.ShardCount, "shard-count", 0, "shards of a Kubernetes Indexed Job (default JOURNEYSIM_SHARD_COUNT)")
 	return c
@@ -163,6 +165,11 @@ func runSweep(ctx context.Context, opts *SweepOptions) error {
 	}
 	man := &output.SweepManifest{Scenario: opts.Scenario, Sets: opts.overrides(), Seed: sc.Seed(),
 		Replications: sc.Replications(), Version: version, SweepPlan: *plan}
+	if opts.Force {
+		if err := os.RemoveAll(opts.Dir); err != nil {
+			return err
+		}
+	}
 	what := fmt.Sprintf("sweep %s", opts.Scenario)
 	if shards > 1 {
 		what += fmt.Sprintf(" (shard %d of %d)", shard, shards)

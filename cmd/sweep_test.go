@@ -313,3 +313,12 @@ func TestSweepOneWay(t *testing.T) {
 		t.Error("a PRCC chart from a one-way design")
 	}
 }
+
+func TestSweepForce(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sw")
+	runSweepCmd(t, "--out", dir)
+	out := runSweepCmd(t, "--out", dir, "--seed", "7", "--force")
+	if !strings.Contains(out, "this run 6 points") {
+		t.Errorf("--force did not start afresh:\n%s", out)
+	}
+}

@@ -96,7 +96,7 @@ func openSweepDir(man *SweepManifest, dir string) error {
 	case err != nil:
 		return fmt.Errorf("output: %w", err)
 	case !bytes.Equal(old, data):
-		return fmt.Errorf("%s holds another sweep (its %s differs): use another --out, or the same arguments to resume it", dir, sweepManifest)
+		return fmt.Errorf("%s holds another sweep (its %s differs): use another --out, the same arguments to resume it, or --force to start afresh", dir, sweepManifest)
 	}
 	return nil
 }
