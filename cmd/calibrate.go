@@ -76,10 +76,7 @@ the other routes of an exit, the other case-mix shares) are rescaled with it.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Out, opts.Err = cmd.OutOrStdout(), cmd.ErrOrStderr()
-			opts.Scenario = "baseline"
-			if len(args) == 1 {
-				opts.Scenario = args[0]
-			}
+			opts.Scenario = scenarioRef(args)
 			if err := opts.parse(cmd); err != nil {
 				return err
 			}
@@ -95,7 +92,7 @@ the other routes of an exit, the other case-mix shares) are rescaled with it.`,
 			if opts.OutFile == "" {
 				opts.OutFile = "calibrated-" + strings.TrimSuffix(filepath.Base(opts.Scenario), ".toml") + ".toml"
 			}
-			if sameFile(opts.OutFile, opts.Scenario) {
+			if output.SameFile(opts.OutFile, opts.Scenario) {
 				return usageErrorf("--out %s is the scenario being calibrated: the calibrated file names it as its base, so write it elsewhere", opts.OutFile)
 			}
 			if runF != nil {
@@ -114,16 +111,6 @@ the other routes of an exit, the other case-mix shares) are rescaled with it.`,
 	f.IntVar(&opts.Evals, "evals", 60, "evaluations of the Nelder–Mead refinement (0: none)")
 	f.StringVar(&opts.OutFile, "out", "", "calibrated scenario file to write (default calibrated-<scenario>.toml)")
 	return c
-}
-
-// sameFile reports whether a and b name one existing file.
-func sameFile(a, b string) bool {
-	fa, err := os.Stat(a)
-	if err != nil {
-		return false
-	}
-	fb, err := os.Stat(b)
-	return err == nil && os.SameFile(fa, fb)
 }
 
 // calibrationTargets returns the targets to fit: the validation checks

@@ -32,10 +32,7 @@ file, or --set).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Out = cmd.OutOrStdout()
-			opts.Scenario = "baseline"
-			if len(args) == 1 {
-				opts.Scenario = args[0]
-			}
+			opts.Scenario = scenarioRef(args)
 			if opts.Format != "table" && opts.Format != "csv" {
 				return usageErrorf("unknown --format %q: use table or csv", opts.Format)
 			}

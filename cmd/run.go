@@ -46,10 +46,7 @@ the mean over replications with a 95% confidence interval, and the result files
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Out, opts.Err = cmd.OutOrStdout(), cmd.ErrOrStderr()
-			opts.Scenario = "baseline"
-			if len(args) == 1 {
-				opts.Scenario = args[0]
-			}
+			opts.Scenario = scenarioRef(args)
 			if err := opts.parse(cmd); err != nil {
 				return err
 			}

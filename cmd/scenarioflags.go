@@ -13,6 +13,15 @@ import (
 	"github.com/journeysim/journeysim/models"
 )
 
+// scenarioRef is the scenario a command's optional argument names: the
+// baseline when there is none.
+func scenarioRef(args []string) string {
+	if len(args) == 1 {
+		return args[0]
+	}
+	return models.ValidationBase
+}
+
 // scenarioFlags are the flags shared by commands that run scenarios.
 type scenarioFlags struct {
 	Seed         int64

@@ -68,10 +68,7 @@ joins them into results.csv byte for byte as one process would have written it.`
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Out, opts.Err = cmd.OutOrStdout(), cmd.ErrOrStderr()
-			opts.Scenario = "baseline"
-			if len(args) == 1 {
-				opts.Scenario = args[0]
-			}
+			opts.Scenario = scenarioRef(args)
 			if err := opts.parse(cmd); err != nil {
 				return err
 			}

@@ -280,9 +280,6 @@ func writeValidationTable(w io.Writer, run validationRun, rs []models.CheckResul
 		return err
 	}
 	for _, l := range v.Notes {
-		if strings.HasPrefix(l, "not modelled:") || strings.Contains(l, "modelled checks pass") {
-			fmt.Fprintln(w)
-		}
 		fmt.Fprintln(w, l)
 	}
 	return nil
@@ -345,13 +342,13 @@ func validationTable(run validationRun, rs []models.CheckResult) *output.Validat
 			continue
 		}
 		if first {
-			v.Notes = append(v.Notes, "not modelled:")
+			v.Notes = append(v.Notes, "", "not modelled:")
 			first = false
 		}
 		v.Notes = append(v.Notes, fmt.Sprintf("  %s: %s", r.ID, r.NotModelled))
 	}
 	n := countChecks(rs)
-	v.Notes = append(v.Notes, fmt.Sprintf("%d of %d modelled checks pass and %d fail; %d of the %d are calibration targets; %d of %d checks not modelled",
+	v.Notes = append(v.Notes, "", fmt.Sprintf("%d of %d modelled checks pass and %d fail; %d of the %d are calibration targets; %d of %d checks not modelled",
 		n.passed, n.modelled, n.failed, n.fitted, n.modelled, n.all-n.modelled, n.all))
 	return v
 }

@@ -384,14 +384,17 @@ func newCalibrator(sc *Scenario, opts CalibrateOptions) (*calibrator, error) {
 			integer: last.key == "capacity" && len(last.index) == 0, before: v.V})
 	}
 
-	// The targets.
-	m, err := Build(sc)
-	if err != nil {
-		return nil, err
-	}
+	// The targets. A calibrator with none (a PSA's draws) needs no model.
+	var m *Model
 	var names []string
-	for _, mi := range m.Metrics() {
-		names = append(names, mi.Name)
+	if len(c.targets) > 0 {
+		var err error
+		if m, err = Build(sc); err != nil {
+			return nil, err
+		}
+		for _, mi := range m.Metrics() {
+			names = append(names, mi.Name)
+		}
 	}
 	for i, t := range c.targets {
 		for _, name := range append([]string{t.Metric}, t.Over...) {

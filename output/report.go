@@ -25,7 +25,7 @@ type Machine struct {
 
 // ValidationTable is the validation checks as the report shows them: lines
 // before the table, its header, rows of cells (a row of one cell heads a
-// group of checks), and notes after it.
+// group of checks), and notes after it (an empty note ends a paragraph).
 type ValidationTable struct {
 	Intro  []string
 	Header []string
@@ -379,7 +379,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		b.WriteString("\n")
 		for _, l := range v.Notes {
-			b.WriteString(mdEscape(l) + "\n\n")
+			if l != "" {
+				b.WriteString(mdEscape(l) + "\n\n")
+			}
 		}
 	}
 	b.WriteString("## Method (STRESS-DES)\n\n")
@@ -464,8 +466,8 @@ table.validation td { padding: 1pt 3pt; }
 <thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
 {{range .Rows}}{{if eq (len .) 1}}<tr><th colspan="{{len $.Validation.Header}}">{{index . 0}}</th></tr>{{else}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}
 {{end}}</table>
-{{range .Notes}}<p class="small">{{.}}</p>
-{{end}}{{end}}
+{{range .Notes}}{{if .}}<p class="small">{{.}}</p>
+{{end}}{{end}}{{end}}
 <h2>Method (STRESS-DES)</h2>
 {{range .Method}}<h3>{{.Heading}}</h3>
 {{range .Text}}<p>{{.}}</p>

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -225,21 +226,20 @@ func readSweepMeans(path string, metrics []string, points int) ([][]float64, err
 	return sum, nil
 }
 
-// rank returns the ranks of xs from 1, ties sharing their mean rank.
-func rank(xs []float64) []float64 {
+// argsort returns the indexes of xs in increasing order of value, ties in
+// index order.
+func argsort(xs []float64) []int {
 	order := make([]int, len(xs))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case xs[a] < xs[b]:
-			return -1
-		case xs[a] > xs[b]:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(xs[a], xs[b]) })
+	return order
+}
+
+// rank returns the ranks of xs from 1, ties sharing their mean rank.
+func rank(xs []float64) []float64 {
+	order := argsort(xs)
 	out := make([]float64, len(xs))
 	for i := 0; i < len(order); {
 		j := i
@@ -282,19 +282,7 @@ func residuals(y []float64, xs [][]float64) []float64 {
 // fifthMeans returns y's mean over the points with the lowest fifth of x
 // and over those with the highest fifth.
 func fifthMeans(x, y []float64) (lo, hi float64) {
-	order := make([]int, len(x))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case x[a] < x[b]:
-			return -1
-		case x[a] > x[b]:
-			return 1
-		}
-		return 0
-	})
+	order := argsort(x)
 	m := max(1, len(x)/5)
 	for _, i := range order[:m] {
 		lo += y[i]
@@ -320,16 +308,16 @@ func SensitivityFigures(metric string, ss []Sensitivity) ([]Figure, error) {
 	}
 	name := forestLabel(metric)
 	var figs []Figure
-	oneWay := !math.IsNaN(rows[0].Base)
-	byPRCC := slices.Clone(rows)
-	slices.SortStableFunc(byPRCC, func(a, b Sensitivity) int { return cmpAbs(b.PRCC, a.PRCC) })
-	prcc, err := barFigure("prcc-"+metric, "Partial rank correlation with "+name, "partial rank correlation coefficient",
-		byPRCC, func(s Sensitivity) (float64, float64) { return 0, s.PRCC }, true, -1, 1,
-		"Each parameter's ranks against the metric's, the other parameters' ranks regressed out; * p < 0.05.")
-	if err != nil {
-		return nil, err
-	}
+	oneWay := !math.IsNaN(rows[0].Base) // a one-way design has no PRCC
 	if !oneWay {
+		byPRCC := slices.Clone(rows)
+		slices.SortStableFunc(byPRCC, func(a, b Sensitivity) int { return cmpAbs(b.PRCC, a.PRCC) })
+		prcc, err := barFigure("prcc-"+metric, "Partial rank correlation with "+name, "partial rank correlation coefficient",
+			byPRCC, func(s Sensitivity) (float64, float64) { return 0, s.PRCC }, true, -1, 1,
+			"Each parameter's ranks against the metric's, the other parameters' ranks regressed out; * p < 0.05.")
+		if err != nil {
+			return nil, err
+		}
 		figs = append(figs, prcc)
 	}
 	bySwing := slices.Clone(rows)
@@ -351,15 +339,7 @@ func SensitivityFigures(metric string, ss []Sensitivity) ([]Figure, error) {
 	return append(figs, tornado), nil
 }
 
-func cmpAbs(a, b float64) int {
-	switch {
-	case math.Abs(a) < math.Abs(b):
-		return -1
-	case math.Abs(a) > math.Abs(b):
-		return 1
-	}
-	return 0
-}
+func cmpAbs(a, b float64) int { return cmp.Compare(math.Abs(a), math.Abs(b)) }
 
 // barFigure draws one horizontal bar a row, from span's first value to its
 // second, rows top to bottom in the order given, a star by the parameters

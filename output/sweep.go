@@ -149,7 +149,7 @@ func MergeSweep(dirs []string, out string) error {
 			if _, err := os.Stat(filepath.Join(d, sweepParts, partName(p.ID))); err != nil {
 				continue
 			}
-			if where[p.ID] != "" && !sameDir(where[p.ID], d) {
+			if where[p.ID] != "" && !SameFile(where[p.ID], d) {
 				return fmt.Errorf("merge: point %d is in both %s and %s", p.ID, where[p.ID], d)
 			}
 			where[p.ID] = d
@@ -184,7 +184,7 @@ func MergeSweep(dirs []string, out string) error {
 	}
 	// The merged directory describes its sweep too (journeysim sensitivity
 	// reads the design from it).
-	if !slices.ContainsFunc(dirs, func(d string) bool { return sameDir(d, out) }) {
+	if !slices.ContainsFunc(dirs, func(d string) bool { return SameFile(d, out) }) {
 		data, err := json.MarshalIndent(man, "", "  ")
 		if err != nil {
 			return err
@@ -204,7 +204,8 @@ func MergeSweep(dirs []string, out string) error {
 	})
 }
 
-func sameDir(a, b string) bool {
+// SameFile reports whether a and b name one existing file or directory.
+func SameFile(a, b string) bool {
 	fa, err1 := os.Stat(a)
 	fb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
