@@ -182,6 +182,13 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// journeysimProcess is this test binary run as journeysim with args (see TestMain).
+func journeysimProcess(args ...string) *exec.Cmd {
+	c := exec.Command(os.Args[0], args...)
+	c.Env = append(os.Environ(), "JOURNEYSIM_TEST_MAIN=1")
+	return c
+}
+
 // TestSweepShardProcesses runs a sweep as 3 shards in 3 processes at once,
 // all writing into one directory, merges it, and compares the bytes with the
 // sweep run in one process.
@@ -195,8 +202,7 @@ func TestSweepShardProcesses(t *testing.T) {
 	var procs []*exec.Cmd
 	for i := range 3 {
 		args := append(append([]string(nil), sweepArgs...), "--out", shared, "--workers", "1", "--shard", strconv.Itoa(i)+"/3")
-		c := exec.Command(os.Args[0], args...)
-		c.Env = append(os.Environ(), "JOURNEYSIM_TEST_MAIN=1")
+		c := journeysimProcess(args...)
 		var stderr bytes.Buffer
 		c.Stderr = &stderr
 		if err := c.Start(); err != nil {
@@ -236,8 +242,7 @@ func TestSweepKilled(t *testing.T) {
 	wantR, wantP := sweepFiles(t, whole)
 
 	killed := filepath.Join(tmp, "killed")
-	c := exec.Command(os.Args[0], append(append([]string(nil), args...), "--out", killed)...)
-	c.Env = append(os.Environ(), "JOURNEYSIM_TEST_MAIN=1")
+	c := journeysimProcess(append(append([]string(nil), args...), "--out", killed)...)
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
