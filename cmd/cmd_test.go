@@ -181,7 +181,16 @@ func TestCompareEndToEnd(t *testing.T) {
 	if !strings.Contains(out, "new_presentations") || !regexpMatch(`new_presentations\s+\S+\s+\S+\s+0\s`, out) {
 		t.Errorf("new presentations should not differ on common random numbers:\n%s", out)
 	}
-	for _, f := range []string{"base/summary.json", "case-managers-at-detox/summary.json", "differences-case-managers-at-detox.csv"} {
+	// Four posts at £40,000 a year, paid whether full or not.
+	if !regexpMatch(`cost\.case_management\s+0\s+160000\s`, out) {
+		t.Errorf("the case managers should cost 160000 a year:\n%s", out)
+	}
+	for _, want := range []string{"incremental_cost", "icer", "net_monetary_benefit@20000", "roi.incremental.excl_transfers", "roi.full.alternative"} {
+		if !regexpMatch(`(?m)^\s+`+regexp.QuoteMeta(want)+`\s`, out) {
+			t.Errorf("economics table lacks %q:\n%s", want, out)
+		}
+	}
+	for _, f := range []string{"base/summary.json", "case-managers-at-detox/summary.json", "differences-case-managers-at-detox.csv", "economics-case-managers-at-detox.csv"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)
 		}

@@ -126,6 +126,13 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 		}); err != nil {
 			return err
 		}
+		ce, hasEcon := models.CompareEconomics(bm, base.Results, a.m, res.Results)
+		econRows := output.EconomicsRows(ce)
+		if hasEcon {
+			if err := bundle.Add("economics-"+name+".csv", func(w io.Writer) error { return output.WriteEconomicsCSV(w, econRows) }); err != nil {
+				return err
+			}
+		}
 		figs, err := output.CompareFigures(bm, base.Results, a.m, res.Results, bsc.Name, a.sc.Name, name, ds)
 		if err != nil {
 			return err
@@ -165,6 +172,12 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 			return err
 		}
 		fmt.Fprintf(opts.Out, "\n%s\n\n", output.Reading(a.sc.Name, ds, models.HeadlineMetrics))
+		if hasEcon {
+			if err := output.WriteEconomicsTable(opts.Out, econRows); err != nil {
+				return err
+			}
+			fmt.Fprintln(opts.Out)
+		}
 	}
 	if err := bundle.WriteDir(dir, opts.Force); err != nil {
 		return err

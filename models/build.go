@@ -26,6 +26,7 @@ type Model struct {
 	warmup, horizon          float64
 
 	metrics *metricLayout
+	econ    *econ // nil without an economics table
 
 	flows         []FlowInfo
 	survival      []SurvivalCurve
@@ -162,6 +163,11 @@ func Build(s *Scenario) (*Model, error) {
 		return nil, b.err
 	}
 	m.buildJourneys()
+	ec, err := buildEconomics(s, m)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.File, err)
+	}
+	m.econ = ec
 	m.metrics = newMetricLayout(m)
 	return m, nil
 }

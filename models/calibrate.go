@@ -125,6 +125,10 @@ type CalibrateOptions struct {
 	// places.detox.routes.completed[1].probability). Each must declare an
 	// uncertainty. Nil means every parameter that declares one.
 	Params []string
+	// Economic keeps, when Params is nil, the parameters that only value a
+	// run (costs, crime rates, QALY weights; see EconomicPath): a PSA draws
+	// them, a calibration cannot fit them.
+	Economic bool
 	// LHS is the number of points of the first pass, a Latin hypercube; 0
 	// means 20.
 	LHS int
@@ -339,7 +343,10 @@ func newCalibrator(sc *Scenario, opts CalibrateOptions) (*calibrator, error) {
 		all = append(all, p.Path)
 		if p.Uncertainty != "" {
 			uncertain[p.Path] = p.Uncertainty
-			withU = append(withU, p.Path)
+			// Prices and weights cannot move a journey: left out unless named.
+			if opts.Economic || !EconomicPath(p.Path) {
+				withU = append(withU, p.Path)
+			}
 		}
 	}
 	paths := opts.Params

@@ -418,7 +418,7 @@ func TestScenarioFileEncodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cal := &Calibration{fitted: cloneScenario(sc), keys: []string{"arrivals", "calibrated_to", "case_mix", "places", "policy", "report", "run"}}
+	cal := &Calibration{fitted: cloneScenario(sc), keys: []string{"arrivals", "calibrated_to", "case_mix", "economics", "places", "policy", "report", "run"}}
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "empty.toml"), []byte("name = \"Empty\"\n"), 0o644); err != nil {
 		t.Fatal(err)

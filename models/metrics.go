@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/journeysim/journeysim/sim"
@@ -329,6 +330,9 @@ func newMetricLayout(m *Model) *metricLayout {
 				func(r *run) float64 { return perYear(acc(r).exits[ri]) })
 		}
 	}
+	if m.econ != nil {
+		addEconomicsMetrics(l, m)
+	}
 	for _, p := range m.places {
 		if p.kind == KindCapacity {
 			l.series = append(l.series, MetricInfo{Name: "occupancy." + p.name, Unit: "clients", Description: "mean clients in " + p.label})
@@ -363,4 +367,49 @@ func (r *run) result() *Result {
 		res.Survival = append(res.Survival, r.survivalOf(r.m.survivalPlace[i], sc.Days))
 	}
 	return res
+}
+
+// addEconomicsMetrics adds costs, crime costs and QALYs. Totals marked pv
+// are over the whole measured period, discounted to its start.
+func addEconomicsMetrics(l *metricLayout, m *Model) {
+	e := m.Scenario.Economics
+	money := fmt.Sprintf("%s %d", e.Currency, e.PriceYear)
+	years := m.horizon / daysPerYear
+	tot := func(r *run) *EconomicsTotals {
+		if r.econ == nil {
+			t := r.economics()
+			r.econ = &t
+		}
+		return r.econ
+	}
+	for pi, p := range m.places {
+		if !m.econ.places[pi].priced {
+			continue
+		}
+		l.add("cost."+p.name, money+" per year", "cost of "+p.label+", undiscounted",
+			func(r *run) float64 { return tot(r).PlaceCost[pi] / years })
+	}
+	keep := 1 - m.econ.transferShare
+	l.add("cost.total", money+" per year", "cost of all places, undiscounted",
+		func(r *run) float64 { return tot(r).Cost / years })
+	l.add("cost.total_pv", money, "cost of all places over the measured years, discounted",
+		func(r *run) float64 { return tot(r).CostPV })
+	l.add("cost_per_completion", money, "undiscounted cost over successful completions",
+		func(r *run) float64 { return tot(r).Cost / float64(r.acc.completions) })
+	l.add("crime_cost", money+" per year", "crime costs of the clients in the model, undiscounted",
+		func(r *run) float64 { return tot(r).Crime / years })
+	l.add("crime_cost_pv", money, "crime costs over the measured years, discounted, stolen-property transfers included",
+		func(r *run) float64 { return tot(r).CrimePV })
+	l.add("crime_cost_pv.excl_transfers", money, "crime costs over the measured years, discounted, stolen-property transfers left out",
+		func(r *run) float64 { return tot(r).CrimePV * keep })
+	l.add("crime_avoided_in_treatment_pv", money, "crime avoided while in treatment against the rate while using, discounted",
+		func(r *run) float64 { return tot(r).AvoidedPV })
+	l.add("roi.full", "returned per 1 spent", "full return: crime avoided in treatment over the full cost of treatment, transfers included",
+		func(r *run) float64 { return tot(r).AvoidedPV / tot(r).CostPV })
+	l.add("roi.full.excl_transfers", "returned per 1 spent", "full return with stolen-property transfers left out",
+		func(r *run) float64 { return tot(r).AvoidedPV * keep / tot(r).CostPV })
+	l.add("qalys", "QALYs per year", "quality-adjusted life-years lived by clients in the model, undiscounted",
+		func(r *run) float64 { return tot(r).QALYs / years })
+	l.add("qalys_pv", "QALYs", "quality-adjusted life-years over the measured years, discounted",
+		func(r *run) float64 { return tot(r).QALYsPV })
 }

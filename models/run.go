@@ -43,6 +43,8 @@ type run struct {
 	traceBuf []byte
 	serials  uint32
 
+	econ *EconomicsTotals // computed once when the metrics are
+
 	measuring bool
 	start     float64 // end of warm-up
 	end       float64

@@ -16,6 +16,8 @@ type Scenario struct {
 	// journeysim calibrate fitted this scenario to: validation marks those
 	// checks as fitted, not tested.
 	CalibratedTo []string `toml:"calibrated_to"`
+	// Economics values the run in money and QALYs; nil leaves it out.
+	Economics *EconomicsSpec `toml:"economics"`
 
 	// Origin maps each key path set in the scenario to where it was set: a
 	// file name, or "--set".
@@ -77,6 +79,11 @@ type PlaceSpec struct {
 	Exits         map[string]*ExitSpec    `toml:"exits"`
 	Routes        map[string][]*RouteSpec `toml:"routes"`
 	Mortality     *HazardSpec             `toml:"mortality"`
+
+	// Economics (see EconomicsSpec).
+	Cost         *CostSpec `toml:"cost"`
+	CrimePerYear *Value    `toml:"crime_per_year"` // crime cost of a client-year here
+	QALYWeight   *Value    `toml:"qaly_weight"`    // health-related quality of life, 0 to 1
 
 	// Parallel places only.
 	JoinAt    []string    `toml:"join_at"`    // offered on admission to these places

@@ -184,7 +184,7 @@ func planOneWay(sc *Scenario, ranges []SweepRange) (*SweepPlan, error) {
 }
 
 func planPSA(sc *Scenario, n int, seed uint64) (*SweepPlan, error) {
-	c, err := newCalibrator(sc, CalibrateOptions{})
+	c, err := newCalibrator(sc, CalibrateOptions{Economic: true})
 	if err != nil {
 		return nil, err
 	}

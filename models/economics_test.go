@@ -1,0 +1,281 @@
+package models
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDiscounting(t *testing.T) {
+	// (1.035)^-2 = 1 / 1.071225.
+	if got, want := DiscountFactor(0.035, 2), 1/1.071225; math.Abs(got-want) > 1e-12 {
+		t.Errorf("DiscountFactor(3.5%%, 2y) = %v, want %v", got, want)
+	}
+	// A flow of 1 a year for one year at 3.5%: (1 − 1/1.035) / ln 1.035.
+	want := (1 - 1/1.035) / math.Log(1.035)
+	if got := DiscountedRate(0.035, 0, 1); math.Abs(got-want) > 1e-12 {
+		t.Errorf("DiscountedRate(3.5%%, 0, 1) = %v, want %v", got, want)
+	}
+	// The same flow summed day by day, each day discounted at its midpoint.
+	sum := 0.0
+	for d := 0; d < 3650; d++ {
+		sum += DiscountFactor(0.035, (float64(d)+0.5)/365) / 365
+	}
+	if got := DiscountedRate(0.035, 0, 10); math.Abs(got-sum) > 1e-6 {
+		t.Errorf("DiscountedRate(3.5%%, 0, 10) = %v, daily sum %v", got, sum)
+	}
+	if got := DiscountedRate(0, 2, 5); got != 3 {
+		t.Errorf("undiscounted 2y to 5y = %v, want 3", got)
+	}
+}
+
+func TestPriceFactor(t *testing.T) {
+	e := &EconomicsSpec{Currency: "GBP", PriceYear: 2011, Prices: map[string]Value{
+		"EUR 2011": {V: 0.868}, "GBP 1992": {V: 1.52}}}
+	for _, c := range []struct {
+		price string
+		want  float64
+		err   string
+	}{
+		{"GBP 2011", 1, ""},
+		{"gbp 2011", 1, ""},
+		{"EUR 2011", 0.868, ""},
+		{"GBP 1992", 1.52, ""},
+		{"EUR 2012", 0, `no conversion from EUR 2012 to GBP 2011: declare economics.prices."EUR 2012" (declared: EUR 2011, GBP 1992)`},
+		{"GBP", 0, `want a currency and a year`},
+		{"GBP 20x1", 0, `is not a year`},
+	} {
+		got, err := e.PriceFactor(c.price)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("PriceFactor(%q): error %v, want %q", c.price, err, c.err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("PriceFactor(%q) = %v, %v; want %v", c.price, got, err, c.want)
+		}
+	}
+	// €206 a day at 2011 prices is £178.81.
+	f, _ := e.PriceFactor("EUR 2011")
+	if got := 206 * f; math.Abs(got-178.808) > 1e-9 {
+		t.Errorf("€206 = £%v, want £178.808", got)
+	}
+}
+
+func TestFiellerRatio(t *testing.T) {
+	// Points on a line through the origin: the ratio is 2 with no doubt.
+	r := FiellerRatio([]float64{2, 4, 6}, []float64{1, 2, 3})
+	if r.Mean != 2 || math.Abs(r.CILow-2) > 1e-9 || math.Abs(r.CIHigh-2) > 1e-9 {
+		t.Errorf("exact ratio: %+v, want 2 [2, 2]", r)
+	}
+	// Hand-computed: x = (10, 14, 12), y = (4, 6, 5): means 12 and 5;
+	// var of means 4/3, 1/3, cov 2/3; t(2, 0.975) = 4.302653.
+	r = FiellerRatio([]float64{10, 14, 12}, []float64{4, 6, 5})
+	tq := 4.302652729911275
+	a := 25 - tq*tq/3
+	b := 60 - tq*tq*2/3
+	c := 144 - tq*tq*4/3
+	lo, hi := (b-math.Sqrt(b*b-a*c))/a, (b+math.Sqrt(b*b-a*c))/a
+	if r.Mean != 2.4 || a > 0 && (math.Abs(r.CILow-lo) > 1e-9 || math.Abs(r.CIHigh-hi) > 1e-9) {
+		t.Errorf("ratio: %+v, want 2.4 [%v, %v]", r, lo, hi)
+	}
+	// A denominator whose CI spans zero leaves the ratio's CI unbounded.
+	r = FiellerRatio([]float64{1, 2, 3}, []float64{-1, 0.5, 1})
+	if !math.IsNaN(r.CILow) || !math.IsNaN(r.CIHigh) {
+		t.Errorf("denominator about 0: CI %v to %v, want unbounded", r.CILow, r.CIHigh)
+	}
+}
+
+// TestCompareEconomics checks the ICER, net monetary benefit and returns
+// on replications whose totals are set by hand.
+func TestCompareEconomics(t *testing.T) {
+	m := mtLoad(t, "baseline")
+	set := func(vals map[string]float64) *Result {
+		r := &Result{Values: make([]float64, len(m.Metrics()))}
+		for k, v := range vals {
+			r.Values[mtIndex(t, m, k)] = v
+		}
+		return r
+	}
+	base := []*Result{
+		set(map[string]float64{"cost.total_pv": 1000, "qalys_pv": 10, "crime_cost_pv": 5000, "crime_cost_pv.excl_transfers": 3750, "crime_avoided_in_treatment_pv": 2000}),
+		set(map[string]float64{"cost.total_pv": 1000, "qalys_pv": 12, "crime_cost_pv": 5200, "crime_cost_pv.excl_transfers": 3900, "crime_avoided_in_treatment_pv": 2000}),
+	}
+	alt := []*Result{
+		set(map[string]float64{"cost.total_pv": 1500, "qalys_pv": 10.02, "crime_cost_pv": 4600, "crime_cost_pv.excl_transfers": 3450, "crime_avoided_in_treatment_pv": 3000}),
+		set(map[string]float64{"cost.total_pv": 1700, "qalys_pv": 12.04, "crime_cost_pv": 4900, "crime_cost_pv.excl_transfers": 3675, "crime_avoided_in_treatment_pv": 3400}),
+	}
+	ce, ok := CompareEconomics(m, base, m, alt)
+	if !ok {
+		t.Fatal("no economics")
+	}
+	near := func(what string, got, want float64) {
+		t.Helper()
+		if math.Abs(got-want) > 1e-9*math.Max(1, math.Abs(want)) {
+			t.Errorf("%s = %v, want %v", what, got, want)
+		}
+	}
+	// Extra cost 500 and 700, extra QALYs 0.02 and 0.04.
+	near("incremental cost", ce.Cost.Mean, 600)
+	near("incremental QALYs", ce.QALYs.Mean, 0.03)
+	near("ICER", ce.ICER.Mean, 600/0.03)
+	// NMB at £20,000: 20000·0.02 − 500 = −100; 20000·0.04 − 700 = 100.
+	if ce.NMB[0].WTP != 20000 {
+		t.Fatalf("first willingness to pay %v, want 20000", ce.NMB[0].WTP)
+	}
+	near("NMB@20000", ce.NMB[0].Mean, 0)
+	near("NMB@30000", ce.NMB[1].Mean, (30000*0.02-500+30000*0.04-700)/2)
+	// Crime saved 400 and 300 (300 and 225 without transfers).
+	near("crime saved", ce.CrimeSaved.Mean, 350)
+	near("incremental ROI", ce.Incremental.Mean, 350.0/600)
+	near("incremental ROI without transfers", ce.IncrementalExcl.Mean, 262.5/600)
+	near("full ROI of the alternative", ce.FullAlt.Mean, 3200.0/1600)
+	near("full ROI of the alternative without transfers", ce.FullAltExcl.Mean, 3200.0*(1-m.econ.transferShare)/1600)
+	near("full ROI of the base", ce.FullBase.Mean, 2)
+}
+
+// TestModelEconomics: 10 clients a day through t1 (open, 10 d, £2 a day)
+// and t2 (never full, 5 d, €10 an admission at £0.50 a euro) to s (using,
+// 30 d, crime 365.25 a year). Little's law gives the occupancies.
+func TestModelEconomics(t *testing.T) {
+	src := mtHead("60d", "2y", 3652.5, "t1") + `
+[economics]
+currency = "GBP"
+price_year = 2011
+crime_price = "GBP 2011"
+transfer_share = 0.2
+discount_rate = 0
+willingness_to_pay = [20000]
+using_place = "s"
+[economics.prices]
+"EUR 2011" = 0.5
+
+[places.t1]
+kind = "open"
+stay = "fixed(10d)"
+cost = { per_day = 2, price = "GBP 2011" }
+qaly_weight = 0.5
+crime_per_year = 36.525
+[places.t1.exits.done]
+probability = 1
+[[places.t1.routes.done]]
+to = "t2"
+
+[places.t2]
+kind = "capacity"
+capacity = 1000
+stay = "fixed(5d)"
+cost = { per_episode = 10, price = "EUR 2011" }
+[places.t2.exits.done]
+probability = 1
+[[places.t2.routes.done]]
+to = "s"
+
+[places.s]
+kind = "state"
+stay = "fixed(30d)"
+crime_per_year = 365.25
+qaly_weight = 0.6
+[places.s.exits.done]
+probability = 1
+[[places.s.routes.done]]
+to = "gone"
+`
+	m := mtModel(t, src)
+	rs := mtReplicate(t, m, mtReps)
+	mtNear(t, "cost.t1", mtStat(t, m, rs, "cost.t1"), 100*2*365.25, 0)
+	mtNear(t, "cost.t2", mtStat(t, m, rs, "cost.t2"), 3652.5*10*0.5, 0)
+	// Crime: 300 in s at 1 a day, 100 in t1 at 0.1 a day.
+	mtNear(t, "crime_cost", mtStat(t, m, rs, "crime_cost"), (300+10)*365.25, 0)
+	// Avoided in treatment: t1 and t2 at (1 − 0.1) and (1 − 0) a day.
+	mtNear(t, "crime_avoided_in_treatment_pv", mtStat(t, m, rs, "crime_avoided_in_treatment_pv"), (100*0.9+50*1)*365.25*2, 0)
+	mtNear(t, "qalys", mtStat(t, m, rs, "qalys"), 100*0.5+300*0.6, 0)
+	// Undiscounted, a total over two years is twice a year's.
+	for _, k := range []string{"cost.total", "crime_cost", "qalys"} {
+		for i, r := range rs {
+			pv := k + "_pv"
+			if k == "cost.total" {
+				pv = "cost.total_pv"
+			}
+			y, tot := r.Values[mtIndex(t, m, k)], r.Values[mtIndex(t, m, pv)]
+			if math.Abs(tot-2*y) > 1e-6*y {
+				t.Errorf("replication %d: %s %v, but %s %v is not twice it", i, k, y, pv, tot)
+			}
+		}
+	}
+	// At 3.5% a year, a steady flow over two years is worth DiscountedRate(0.035, 0, 2) years.
+	md := mtModel(t, strings.Replace(src, "discount_rate = 0", "discount_rate = 0.035", 1))
+	rd := mtReplicate(t, md, mtReps)
+	for i := range rd {
+		q, pv := rd[i].Values[mtIndex(t, md, "qalys")], rd[i].Values[mtIndex(t, md, "qalys_pv")]
+		if want := q * DiscountedRate(0.035, 0, 2); math.Abs(pv-want) > 0.002*want {
+			t.Errorf("replication %d: discounted QALYs %v, want %v", i, pv, want)
+		}
+	}
+}
+
+func TestEconomicsErrors(t *testing.T) {
+	head := mtHead("60d", "2y", 365.25, "t1") + `
+[places.t1]
+kind = "open"
+stay = "fixed(10d)"
+%s
+[places.t1.exits.done]
+probability = 1
+[[places.t1.routes.done]]
+to = "gone"
+[economics]
+currency = "GBP"
+price_year = 2011
+`
+	for _, c := range []struct{ place, want string }{
+		{`cost = { per_day = 2 }`, `places.t1.cost.price: say the currency and year of the costs`},
+		{`cost = { per_day = 2, price = "USD 2003" }`, `no conversion from USD 2003 to GBP 2011`},
+		{`cost = { per_post_year = 2, price = "GBP 2011" }`, `per_post_year needs the clients one post carries`},
+		{`crime_per_year = 100`, `economics.crime_price`},
+	} {
+		path := filepath.Join(t.TempDir(), "scenario.toml")
+		if err := os.WriteFile(path, []byte(strings.Replace(head, "%s", c.place, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sc, err := (&Loader{}).Load(path, nil)
+		if err == nil {
+			_, err = Build(sc)
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.place, err, c.want)
+		}
+	}
+}
+
+// TestCalibrationLeavesPricesAlone: prices and weights cannot move a
+// journey, so a calibration does not search them; a PSA draws them.
+func TestCalibrationLeavesPricesAlone(t *testing.T) {
+	sc, err := Load("baseline-prior", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(opts CalibrateOptions) (econ, other int) {
+		c, err := newCalibrator(sc, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range c.params {
+			if EconomicPath(p.path) {
+				econ++
+			} else {
+				other++
+			}
+		}
+		return econ, other
+	}
+	if e, o := count(CalibrateOptions{}); e != 0 || o == 0 {
+		t.Errorf("calibration searches %d economic and %d other parameters, want 0 and some", e, o)
+	}
+	if e, _ := count(CalibrateOptions{Economic: true}); e == 0 {
+		t.Error("a PSA draws no economic parameter")
+	}
+}

@@ -1,0 +1,90 @@
+package output
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/journeysim/journeysim/models"
+)
+
+// EconomicsRow is one line of a cost-effectiveness table.
+type EconomicsRow struct {
+	Measure, Unit       string
+	Mean, CILow, CIHigh float64
+	Note                string
+}
+
+// EconomicsRows lays out a comparison's economics: what the alternative
+// cost, what it bought, the ICER and net benefit, and the return on
+// investment under the four conventions.
+func EconomicsRows(ce models.CostEffect) []EconomicsRow {
+	est := func(m, u string, e models.Estimate, note string) EconomicsRow {
+		return EconomicsRow{m, u, e.Mean, e.CILow, e.CIHigh, note}
+	}
+	rat := func(m, u string, r models.Ratio, note string) EconomicsRow {
+		return EconomicsRow{m, u, r.Mean, r.CILow, r.CIHigh, note}
+	}
+	money, per := ce.Money, "returned per 1 spent"
+	rows := []EconomicsRow{
+		est("incremental_cost", money, ce.Cost, "discounted, alternative − base"),
+		est("incremental_qalys", "QALYs", ce.QALYs, "discounted, alternative − base"),
+		rat("icer", money+" per QALY", ce.ICER, "incremental cost over incremental QALYs (Fieller CI)"),
+	}
+	for _, n := range ce.NMB {
+		rows = append(rows, est("net_monetary_benefit@"+strconv.FormatFloat(n.WTP, 'f', -1, 64), money, n.Estimate,
+			"QALYs valued at "+strconv.FormatFloat(n.WTP, 'f', -1, 64)+" each, less the extra cost"))
+	}
+	rows = append(rows,
+		est("crime_saved", money, ce.CrimeSaved, "discounted crime costs, base − alternative"),
+		rat("roi.incremental", per, ce.Incremental, "extra crime saved over extra spending (the NTORS method), transfers included"),
+		rat("roi.incremental.excl_transfers", per, ce.IncrementalExcl, "as above, stolen-property transfers left out"),
+		rat("roi.full.base", per, ce.FullBase, "base: crime avoided in treatment over the full cost of treatment, transfers included"),
+		rat("roi.full.base.excl_transfers", per, ce.FullBaseExcl, "as above, transfers left out"),
+		rat("roi.full.alternative", per, ce.FullAlt, "alternative: crime avoided in treatment over the full cost of treatment, transfers included"),
+		rat("roi.full.alternative.excl_transfers", per, ce.FullAltExcl, "as above, transfers left out"),
+	)
+	return rows
+}
+
+// WriteEconomicsTable prints the rows for a reader.
+func WriteEconomicsTable(w io.Writer, rows []EconomicsRow) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "economics\tmean\t95% CI\tunit\tmeaning")
+	for _, r := range rows {
+		ci := "no data"
+		switch {
+		case math.IsNaN(r.Mean):
+		case math.IsNaN(r.CILow):
+			ci = "unbounded"
+		default:
+			ci = Format(r.CILow) + " to " + Format(r.CIHigh)
+		}
+		m := "no data"
+		if !math.IsNaN(r.Mean) {
+			m = Format(r.Mean)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", r.Measure, m, ci, r.Unit, r.Note)
+	}
+	return tw.Flush()
+}
+
+// WriteEconomicsCSV writes the rows as CSV; a figure with no data is empty.
+func WriteEconomicsCSV(w io.Writer, rows []EconomicsRow) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"measure", "mean", "ci_low", "ci_high", "unit", "note"})
+	num := func(x float64) string {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return ""
+		}
+		return strconv.FormatFloat(x, 'g', 10, 64)
+	}
+	for _, r := range rows {
+		cw.Write([]string{r.Measure, num(r.Mean), num(r.CILow), num(r.CIHigh), r.Unit, r.Note})
+	}
+	cw.Flush()
+	return cw.Error()
+}
