@@ -26,6 +26,8 @@ type SweepManifest struct {
 	Seed         uint64   `json:"seed"`
 	Replications int      `json:"replications"`
 	Version      string   `json:"version"`
+	// Money is the currency and price year of the sweep's costs, if any.
+	Money string `json:"money,omitempty"`
 	models.SweepPlan
 }
 

@@ -1,0 +1,48 @@
+package output
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestAcceptability(t *testing.T) {
+	// Net benefit w·q − c: (q, c) = (1, 10000) wins above 10,000 a QALY;
+	// (2, 50000) above 25,000; (−1, −5000) below 5,000; (0, 100) never.
+	ps := []CEPoint{{QALYs: 1, Cost: 10000}, {QALYs: 2, Cost: 50000}, {QALYs: -1, Cost: -5000}, {QALYs: 0, Cost: 100}}
+	got := Acceptability(ps, []float64{0, 4000, 10000, 20000, 30000})
+	want := []float64{0.25, 0.25, 0, 0.25, 0.5}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("acceptability at %v: %v, want %v", []float64{0, 4000, 10000, 20000, 30000}[i], got[i], want[i])
+		}
+	}
+}
+
+func TestSweepCostEffect(t *testing.T) {
+	write := func(dir, points, results string) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, "points.csv"), []byte(points), 0o644)
+		os.WriteFile(filepath.Join(dir, "results.csv"), []byte(results), 0o644)
+	}
+	dir := t.TempDir()
+	b, a, c := filepath.Join(dir, "b"), filepath.Join(dir, "a"), filepath.Join(dir, "c")
+	points := "point,x\n0,1\n1,2\n"
+	write(b, points, "point,replication,metric,value\n0,0,cost.total_pv,100\n0,1,cost.total_pv,200\n0,0,qalys_pv,10\n0,1,qalys_pv,10\n1,0,cost.total_pv,100\n1,0,qalys_pv,5\n")
+	write(a, points, "point,replication,metric,value\n0,0,cost.total_pv,400\n0,1,cost.total_pv,400\n0,0,qalys_pv,11\n0,1,qalys_pv,13\n1,0,cost.total_pv,90\n1,0,qalys_pv,5\n")
+	write(c, "point,x\n0,1\n1,3\n", "")
+	ps, err := SweepCostEffect(b, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Point 0: costs 400 against a mean of 150, QALYs 12 against 10.
+	if len(ps) != 2 || ps[0].Cost != 250 || ps[0].QALYs != 2 || ps[1].Cost != -10 || ps[1].QALYs != 0 {
+		t.Errorf("got %+v", ps)
+	}
+	if _, err := SweepCostEffect(b, c); err == nil || !strings.Contains(err.Error(), "point 1 draws x = 2") {
+		t.Errorf("different draws: error %v", err)
+	}
+}
