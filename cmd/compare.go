@@ -149,6 +149,9 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 				return err
 			}
 			r.AltName, r.Diffs = a.sc.Name, ds
+			if hasEcon {
+				r.Economics, r.EconomicsBase = econRows, bsc.Name
+			}
 			r.Figures = append(figs, r.Figures...)
 			if err := bundle.Add("report-"+name+".html", r.WriteHTML); err != nil {
 				return err

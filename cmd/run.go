@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/journeysim/journeysim/models"
 	"github.com/journeysim/journeysim/output"
 )
 
@@ -107,6 +108,15 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err := output.AddRunFigures(bundle, m, res.Results, format); err != nil {
 		return err
 	}
+	econ, econBase, err := counterfactual(ctx, opts, sc, m, res)
+	if err != nil {
+		return err
+	}
+	if econ != nil {
+		if err := bundle.Add("economics.csv", func(w io.Writer) error { return output.WriteEconomicsCSV(w, econ) }); err != nil {
+			return err
+		}
+	}
 	var validation *output.ValidationTable
 	if opts.Validate {
 		if validation, err = addValidation(ctx, bundle, opts.Err, opts.scenarioFlags); err != nil {
@@ -119,6 +129,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 			return err
 		}
 		r.Validation = validation
+		r.Economics, r.EconomicsBase = econ, econBase
 		if err := addReport(bundle, r); err != nil {
 			return err
 		}
@@ -145,8 +156,47 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err := output.WriteTable(opts.Out, ss, m.Headline(), m.Scope.Places); err != nil {
 		return err
 	}
+	if econ != nil {
+		fmt.Fprintf(opts.Out, "\nagainst the counterfactual, %s:\n", econBase)
+		if err := output.WriteEconomicsTable(opts.Out, econ); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(opts.Out, "\nresults written to %s/ (%s)\n", dir, strings.Join(bundle.Names(), ", "))
 	return nil
+}
+
+// counterfactual runs the scenario's economics.counterfactual, if it
+// declares one and is not it, on the same seed, replications and periods,
+// and returns the run's economics against it.
+func counterfactual(ctx context.Context, opts *RunOptions, sc *models.Scenario, m *models.Model, res *scenarioRunResult) ([]output.EconomicsRow, string, error) {
+	e := sc.Economics
+	if e == nil || e.Counterfactual == "" {
+		return nil, "", nil
+	}
+	name := strings.TrimSuffix(filepath.Base(e.Counterfactual), ".toml")
+	if name == strings.TrimSuffix(filepath.Base(opts.Scenario), ".toml") || name == strings.TrimSuffix(filepath.Base(sc.File), ".toml") {
+		return nil, "", nil
+	}
+	common := []string{fmt.Sprintf("run.seed=%d", sc.Seed()), fmt.Sprintf("run.replications=%d", sc.Replications()),
+		"run.warmup=" + fmtDays(sc.Warmup()), "run.horizon=" + fmtDays(sc.Horizon())}
+	csc, err := models.Load(e.Counterfactual, common)
+	if err != nil {
+		return nil, "", fmt.Errorf("economics.counterfactual: %w", err)
+	}
+	cm, err := models.Build(csc)
+	if err != nil {
+		return nil, "", fmt.Errorf("economics.counterfactual: %w", err)
+	}
+	cres, err := opts.replicate(ctx, opts.Err, e.Counterfactual, csc, cm)
+	if err != nil {
+		return nil, "", err
+	}
+	ce, ok := models.CompareEconomics(cm, cres.Results, m, res.Results)
+	if !ok {
+		return nil, "", fmt.Errorf("economics.counterfactual: %s values nothing (it has no economics table)", e.Counterfactual)
+	}
+	return output.EconomicsRows(ce), csc.Name, nil
 }
 
 func metaOf(res *scenarioRunResult) output.Meta {

@@ -45,6 +45,10 @@ type Report struct {
 	AltName    string           // set for a comparison
 	Diffs      []Difference     // set for a comparison
 	Validation *ValidationTable // the validation checks, if run
+	// Economics is the cost-effectiveness of the run (or the comparison's
+	// alternative) against EconomicsBase, if valued.
+	Economics     []EconomicsRow
+	EconomicsBase string
 }
 
 // NewReport assembles a report of one run with its standard figures.
@@ -80,6 +84,8 @@ type sections struct {
 	Assumed, Unsourced int
 	Method             []methodItem
 	Validation         *ValidationTable
+	Economics          []reportRow
+	EconomicsIntro     string
 }
 
 type placeRow struct {
@@ -113,6 +119,26 @@ func (r *Report) sections() (*sections, error) {
 	}
 	if len(r.Diffs) > 0 {
 		s.Reading = Reading(r.AltName, r.Diffs, models.HeadlineMetrics)
+	}
+	for _, e := range r.Economics {
+		ci := "no data"
+		switch {
+		case math.IsNaN(e.Mean):
+		case math.IsNaN(e.CILow):
+			ci = "unbounded"
+		default:
+			ci = Format(e.CILow) + " to " + Format(e.CIHigh)
+		}
+		mean := "no data"
+		if !math.IsNaN(e.Mean) {
+			mean = Format(e.Mean)
+		}
+		s.Economics = append(s.Economics, reportRow{Name: e.Measure, Mean: mean, CI: ci, Unit: e.Unit, Description: e.Note})
+	}
+	if len(r.Economics) > 0 {
+		s.EconomicsIntro = "Against " + r.EconomicsBase + ", on paired replications; money discounted over the measured years. " +
+			"The incremental return sets crime saved against extra spending; the full return sets crime avoided while in treatment, " +
+			"at the rate while using, against the full cost of treatment."
 	}
 	for _, f := range r.Figures {
 		var b bytes.Buffer
@@ -356,6 +382,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		b.WriteString("## Comparison\n\n" + s.Reading + "\n\n")
 		table(s.Comparison, "metric", "base → alternative", "difference (95% CI)", "change")
 	}
+	if len(s.Economics) > 0 {
+		b.WriteString("## Costs and effects\n\n" + s.EconomicsIntro + "\n\n")
+		table(s.Economics, "measure", "mean", "95% CI", "unit")
+	}
 	b.WriteString("## Figures\n\n")
 	for _, f := range s.Figures {
 		fmt.Fprintf(&b, "![%s](%s.png)\n\n", f.Title, f.Name)
@@ -455,6 +485,14 @@ table.validation td { padding: 1pt 3pt; }
 <table>
 <thead><tr><th>metric</th><th>base → alternative</th><th>difference (95% CI)</th><th>change</th><th>unit</th></tr></thead>
 {{range .Comparison}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td class="num">{{.Unit}}</td><td>{{.Description}}</td></tr>
+{{end}}</table>
+{{end}}
+{{if .Economics}}
+<h2>Costs and effects</h2>
+<p>{{.EconomicsIntro}}</p>
+<table>
+<thead><tr><th>measure</th><th>mean</th><th>95% CI</th><th>unit</th><th>what it measures</th></tr></thead>
+{{range .Economics}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td>{{.Unit}}</td><td class="small">{{.Description}}</td></tr>
 {{end}}</table>
 {{end}}
 <h2>Figures</h2>
