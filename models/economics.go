@@ -224,6 +224,12 @@ func (r *run) economics() EconomicsTotals {
 		return t
 	}
 	days := r.m.horizon / float64(months)
+	// Each month's mean discount factor.
+	dfs := make([]float64, months)
+	for k := range dfs {
+		a, b := float64(k)*days/daysPerYear, float64(k+1)*days/daysPerYear
+		dfs[k] = DiscountedRate(ec.rate, a, b) / (b - a)
+	}
 	series, queues := r.m.occupancySeries()
 	var usingCrime, usingQALY float64
 	if ec.using >= 0 {
@@ -236,7 +242,7 @@ func (r *run) economics() EconomicsTotals {
 				if math.IsNaN(q) {
 					continue
 				}
-				df := DiscountedRate(ec.rate, float64(k)*days/daysPerYear, float64(k+1)*days/daysPerYear) / (days / daysPerYear)
+				df := dfs[k]
 				t.Crime += q * usingCrime * days
 				t.CrimePV += q * usingCrime * days * df
 				t.QALYs += q * usingQALY * days
@@ -248,7 +254,7 @@ func (r *run) economics() EconomicsTotals {
 			if math.IsNaN(o) {
 				continue
 			}
-			df := DiscountedRate(ec.rate, float64(k)*days/daysPerYear, float64(k+1)*days/daysPerYear) / (days / daysPerYear)
+			df := dfs[k]
 			cost := (o*pe.perDay + pe.fixedDay) * days
 			t.PlaceCost[pi] += cost
 			t.CostPV += cost * df

@@ -55,21 +55,22 @@ func WriteEconomicsTable(w io.Writer, rows []EconomicsRow) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "economics\tmean\t95% CI\tunit\tmeaning")
 	for _, r := range rows {
-		ci := "no data"
-		switch {
-		case math.IsNaN(r.Mean):
-		case math.IsNaN(r.CILow):
-			ci = "unbounded"
-		default:
-			ci = Format(r.CILow) + " to " + Format(r.CIHigh)
-		}
-		m := "no data"
-		if !math.IsNaN(r.Mean) {
-			m = Format(r.Mean)
-		}
+		m, ci := r.texts()
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", r.Measure, m, ci, r.Unit, r.Note)
 	}
 	return tw.Flush()
+}
+
+// texts renders the mean and the CI for a reader: a ratio whose
+// denominator may be zero has an unbounded CI.
+func (r EconomicsRow) texts() (mean, ci string) {
+	if math.IsNaN(r.Mean) {
+		return "no data", "no data"
+	}
+	if math.IsNaN(r.CILow) {
+		return Format(r.Mean), "unbounded"
+	}
+	return Format(r.Mean), Format(r.CILow) + " to " + Format(r.CIHigh)
 }
 
 // WriteEconomicsCSV writes the rows as CSV; a figure with no data is empty.

@@ -121,18 +121,7 @@ func (r *Report) sections() (*sections, error) {
 		s.Reading = Reading(r.AltName, r.Diffs, models.HeadlineMetrics)
 	}
 	for _, e := range r.Economics {
-		ci := "no data"
-		switch {
-		case math.IsNaN(e.Mean):
-		case math.IsNaN(e.CILow):
-			ci = "unbounded"
-		default:
-			ci = Format(e.CILow) + " to " + Format(e.CIHigh)
-		}
-		mean := "no data"
-		if !math.IsNaN(e.Mean) {
-			mean = Format(e.Mean)
-		}
+		mean, ci := e.texts()
 		s.Economics = append(s.Economics, reportRow{Name: e.Measure, Mean: mean, CI: ci, Unit: e.Unit, Description: e.Note})
 	}
 	if len(r.Economics) > 0 {
