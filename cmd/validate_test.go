@@ -203,7 +203,7 @@ func TestReportCommandValidates(t *testing.T) {
 		args     []string
 		validate bool
 	}{
-		{nil, true},
+		{[]string{}, true}, // not nil: cobra reads os.Args for nil
 		{[]string{"--validate=false"}, false},
 	} {
 		var got *RunOptions

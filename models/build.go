@@ -163,9 +163,9 @@ func Build(s *Scenario) (*Model, error) {
 		return nil, b.err
 	}
 	m.buildJourneys()
-	ec, err := buildEconomics(s, m)
+	ec, err := buildEconomics(s, m, scope)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", s.File, err)
+		return nil, err // Problems at their keys, for Load to place
 	}
 	m.econ = ec
 	m.metrics = newMetricLayout(m)

@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -34,6 +35,17 @@ type EconomicsSpec struct {
 	// UsingPlace is the out-of-treatment state whose crime rate treatment
 	// is credited with avoiding (the "full" return); default "using".
 	UsingPlace string `toml:"using_place"`
+	// CrimeModifiers say who commits more crime than others, e.g. high-rate
+	// offenders. The places' crime_per_year stay the mean over the case
+	// mix of new arrivals; the modifiers share it out.
+	CrimeModifiers []CrimeModifier `toml:"crime_modifiers"`
+}
+
+// CrimeModifier multiplies the crime rate of the clients it applies to:
+// When may read client.* and policy.*, which do not change in a life.
+type CrimeModifier struct {
+	When  Expr   `toml:"when"`
+	Ratio *Value `toml:"ratio"`
 }
 
 // CostSpec is a place's unit cost: per day (or week, or year) in the
@@ -96,41 +108,60 @@ func DiscountedRate(r, a, b float64) float64 {
 	return (math.Exp(-d*a) - math.Exp(-d*b)) / d
 }
 
-// placeEcon holds one place's economics in output money.
+// placeEcon holds one place's economics in output money, per day.
 type placeEcon struct {
 	perDay     float64 // per client-day in the place
 	perEpisode float64
-	fixedDay   float64 // staff posts, per calendar day
-	crimeDay   float64 // crime cost per client-day
+	postDay    float64 // staff posts, per unit of capacity per calendar day
+	crimeDay   float64 // crime cost per client-day, for the mean client
 	qalyDay    float64 // QALY weight per client-day, over days a year
+	avoids     bool    // a treatment stay, credited with the crime avoided while using
 	priced     bool    // has a cost table
 }
 
 // econ is a model's economics, resolved.
 type econ struct {
 	rate          float64
+	delta         float64 // continuous discount rate a day, ln(1 + rate) / days a year
 	transferShare float64
 	using         int // place index of the using state, -1 if none
 	places        []placeEcon
+	// crimeMods move a client's crime rate by case mix; crimeNorm makes
+	// the mean over the arrivals' case mix 1, so crime_per_year stays the
+	// rate of the average client.
+	crimeMods []ratioMod
+	crimeNorm float64
+}
+
+// crimeRatio is client c's crime rate relative to the average client's.
+func (ec *econ) crimeRatio(c *Client) float64 {
+	k := ec.crimeNorm
+	for _, m := range ec.crimeMods {
+		if m.when == nil || m.when(c) {
+			k *= m.ratio
+		}
+	}
+	return k
 }
 
 // buildEconomics resolves the scenario's economics; nil when it declares none.
-func buildEconomics(s *Scenario, m *Model) (*econ, error) {
+func buildEconomics(s *Scenario, m *Model, scope *Scope) (*econ, error) {
 	e := s.Economics
 	if e == nil {
 		return nil, nil
 	}
-	ec := &econ{rate: 0, using: -1, places: make([]placeEcon, len(m.places))}
+	ec := &econ{rate: 0, using: -1, places: make([]placeEcon, len(m.places)), crimeNorm: 1}
 	if e.DiscountRate != nil {
 		ec.rate = e.DiscountRate.V
 		if ec.rate < 0 || ec.rate > 1 {
-			return nil, fmt.Errorf("economics.discount_rate: %g is not a rate between 0 and 1 a year", ec.rate)
+			return nil, problem("economics.discount_rate", "%g is not a rate between 0 and 1 a year", ec.rate)
 		}
 	}
+	ec.delta = math.Log1p(ec.rate) / daysPerYear
 	if e.TransferShare != nil {
 		ec.transferShare = e.TransferShare.V
 		if ec.transferShare < 0 || ec.transferShare > 1 {
-			return nil, fmt.Errorf("economics.transfer_share: %g is not a share between 0 and 1", ec.transferShare)
+			return nil, problem("economics.transfer_share", "%g is not a share between 0 and 1", ec.transferShare)
 		}
 	}
 	using := e.UsingPlace
@@ -140,22 +171,31 @@ func buildEconomics(s *Scenario, m *Model) (*econ, error) {
 	if i, ok := m.index[using]; ok && i >= 0 {
 		ec.using = i
 	} else if e.UsingPlace != "" {
-		return nil, fmt.Errorf("economics.using_place: no place %q", e.UsingPlace)
+		return nil, problem("economics.using_place", "no place %q", e.UsingPlace)
 	}
-	crimeF := 1.0
+	if err := ec.buildCrimeMods(e, m, scope); err != nil {
+		return nil, err
+	}
 	for i, p := range m.places {
 		ps := s.Places[p.name]
 		pe := &ec.places[i]
+		pe.avoids = p.treatment && p.kind != KindParallel && ec.using >= 0
+		if p.kind == KindParallel && (ps.CrimePerYear != nil || ps.QALYWeight != nil) {
+			k := "crime_per_year"
+			if ps.CrimePerYear == nil {
+				k = "qaly_weight"
+			}
+			return nil, problem("places."+p.name+"."+k, "a parallel place is held alongside another place, whose %s applies; a parallel place takes only a cost", k)
+		}
 		if ps.CrimePerYear != nil {
 			if e.CrimePrice == "" {
-				return nil, fmt.Errorf("places.%s.crime_per_year: say the crime costs' currency and year in economics.crime_price, like \"GBP 2011\"", p.name)
+				return nil, problem("places."+p.name+".crime_per_year", "say the crime costs' currency and year in economics.crime_price, like \"GBP 2011\"")
 			}
 			f, err := e.PriceFactor(e.CrimePrice)
 			if err != nil {
-				return nil, fmt.Errorf("economics.crime_price: %v", err)
+				return nil, problem("economics.crime_price", "%v", err)
 			}
-			crimeF = f
-			pe.crimeDay = ps.CrimePerYear.V * crimeF / daysPerYear
+			pe.crimeDay = ps.CrimePerYear.V * f / daysPerYear
 		}
 		if ps.QALYWeight != nil {
 			pe.qalyDay = ps.QALYWeight.V / daysPerYear
@@ -167,11 +207,11 @@ func buildEconomics(s *Scenario, m *Model) (*econ, error) {
 		pe.priced = true
 		key := "places." + p.name + ".cost"
 		if c.Price == "" {
-			return nil, fmt.Errorf("%s.price: say the currency and year of the costs, like \"GBP 2011\"", key)
+			return nil, problem(key+".price", "say the currency and year of the costs, like \"GBP 2011\"")
 		}
 		f, err := e.PriceFactor(c.Price)
 		if err != nil {
-			return nil, fmt.Errorf("%s.price: %v", key, err)
+			return nil, problem(key+".price", "%v", err)
 		}
 		day := 0.0
 		if c.PerDay != nil {
@@ -189,18 +229,179 @@ func buildEconomics(s *Scenario, m *Model) (*econ, error) {
 		}
 		if c.PerPostYear != nil {
 			if c.Caseload == nil || c.Caseload.V <= 0 {
-				return nil, fmt.Errorf("%s.caseload: per_post_year needs the clients one post carries (a caseload above 0)", key)
+				return nil, problem(key+".caseload", "per_post_year needs the clients one post carries (a caseload above 0)")
 			}
 			if p.capacity < 0 {
-				return nil, fmt.Errorf("%s.per_post_year: %s has no capacity to divide into posts", key, p.name)
+				return nil, problem(key+".per_post_year", "%s has no capacity to divide into posts", p.name)
 			}
-			posts := float64(p.capacity) / c.Caseload.V
-			pe.fixedDay = posts * c.PerPostYear.V * f / daysPerYear
+			pe.postDay = c.PerPostYear.V * f / c.Caseload.V / daysPerYear
 		} else if c.Caseload != nil {
-			return nil, fmt.Errorf("%s.caseload: only per_post_year uses a caseload", key)
+			return nil, problem(key+".caseload", "only per_post_year uses a caseload")
 		}
 	}
 	return ec, nil
+}
+
+// problem is a problem with the scenario at key, for Load to place.
+func problem(key, format string, a ...any) error {
+	return Problems{{Key: key, Msg: fmt.Sprintf(format, a...)}}
+}
+
+// maxMixCells bounds the case-mix cells enumerated to normalise the crime
+// modifiers: eight attributes of four levels.
+const maxMixCells = 1 << 16
+
+// buildCrimeMods compiles economics.crime_modifiers, which may read only
+// the case mix and the policy: they are fixed for a client's life, so
+// their mean over the arrivals is known before the run.
+func (ec *econ) buildCrimeMods(e *EconomicsSpec, m *Model, scope *Scope) error {
+	if len(e.CrimeModifiers) == 0 {
+		return nil
+	}
+	fixed := &Scope{Attributes: scope.Attributes, Policy: scope.Policy}
+	for i, cm := range e.CrimeModifiers {
+		key := fmt.Sprintf("economics.crime_modifiers[%d]", i)
+		if cm.Ratio == nil || cm.Ratio.V <= 0 {
+			return problem(key+".ratio", "give the crime rate relative to other clients, a number above 0")
+		}
+		if v, ok, err := cm.When.Const(fixed); err == nil && ok && !v {
+			continue
+		}
+		var when Cond
+		if !cm.When.IsZero() {
+			c, err := cm.When.Compile(fixed)
+			if err != nil {
+				if _, err := cm.When.Compile(scope); err != nil {
+					return problem(key+".when", "%v", err)
+				}
+				return problem(key+".when", "may read only client.* and policy.*, which do not change in a client's life")
+			}
+			when = c
+		}
+		ec.crimeMods = append(ec.crimeMods, ratioMod{when: when, ratio: cm.Ratio.V})
+	}
+	// The mean ratio over every cell of the case mix, weighted by its share.
+	cells := 1
+	for _, cum := range m.mix {
+		cells *= len(cum)
+		if cells > maxMixCells {
+			return problem("economics.crime_modifiers", "the case mix has more than %d cells to average over", maxMixCells)
+		}
+	}
+	var c Client
+	mean := 0.0
+	for cell := range cells {
+		w, rest := 1.0, cell
+		for a, cum := range m.mix {
+			l := rest % len(cum)
+			rest /= len(cum)
+			c.Attr[a] = uint8(l)
+			share := cum[l]
+			if l > 0 {
+				share -= cum[l-1]
+			}
+			w *= share
+		}
+		if w == 0 {
+			continue
+		}
+		ec.crimeNorm = 1
+		mean += w * ec.crimeRatio(&c)
+	}
+	if mean <= 0 {
+		return problem("economics.crime_modifiers", "no client in the case mix has a crime rate")
+	}
+	ec.crimeNorm = 1 / mean
+	return nil
+}
+
+// ledger is one run's money, crime and QALYs, accrued stint by stint:
+// when a client leaves a place or a waiting list, and at the end of the
+// run for those still there. PV is discounted to the end of warm-up.
+type ledger struct {
+	placeCost                         []float64
+	costPV, crime, crimePV, avoidedPV float64
+	qalys, qalysPV                    float64
+}
+
+// span returns the days of [a, b] inside the measured period, and their
+// present value as a flow of one a day.
+func (r *run) span(a, b float64) (days, pv float64) {
+	a, b = max(a, r.start), min(b, r.end)
+	if b <= a {
+		return 0, 0
+	}
+	d := r.m.econ.delta
+	if d == 0 {
+		return b - a, b - a
+	}
+	return b - a, -math.Exp(-d*(a-r.start)) * math.Expm1(-d*(b-a)) / d
+}
+
+// accrueStay adds client c's stay in place p from day a to day b.
+func (r *run) accrueStay(c *Client, p int, a, b float64) {
+	days, pv := r.span(a, b)
+	if days == 0 {
+		return
+	}
+	ec := r.m.econ
+	pe := &ec.places[p]
+	l := &r.ledger
+	l.placeCost[p] += pe.perDay * days
+	l.costPV += pe.perDay * pv
+	l.qalys += pe.qalyDay * days
+	l.qalysPV += pe.qalyDay * pv
+	if pe.crimeDay == 0 && !pe.avoids {
+		return
+	}
+	k := ec.crimeRatio(c)
+	l.crime += pe.crimeDay * k * days
+	l.crimePV += pe.crimeDay * k * pv
+	if pe.avoids {
+		l.avoidedPV += (ec.places[ec.using].crimeDay - pe.crimeDay) * k * pv
+	}
+}
+
+// accrueWait adds client c's wait for a place from day a to day b: people
+// on a waiting list are still using.
+func (r *run) accrueWait(c *Client, a, b float64) {
+	ec := r.m.econ
+	if ec.using < 0 {
+		return
+	}
+	days, pv := r.span(a, b)
+	if days == 0 {
+		return
+	}
+	pe := &ec.places[ec.using]
+	l := &r.ledger
+	k := ec.crimeRatio(c)
+	l.crime += pe.crimeDay * k * days
+	l.crimePV += pe.crimeDay * k * pv
+	l.qalys += pe.qalyDay * days
+	l.qalysPV += pe.qalyDay * pv
+}
+
+// accrueEpisode adds an admission to place p on day t.
+func (r *run) accrueEpisode(p int, t float64) {
+	pe := &r.m.econ.places[p]
+	if pe.perEpisode == 0 || t < r.start || t > r.end {
+		return
+	}
+	r.ledger.placeCost[p] += pe.perEpisode
+	r.ledger.costPV += pe.perEpisode * math.Exp(-r.m.econ.delta*(t-r.start))
+}
+
+// accrueHold adds a parallel place p held from day a to day b; a negative
+// sign takes back the part not held when a hold ends early.
+func (r *run) accrueHold(p int, a, b, sign float64) {
+	pe := &r.m.econ.places[p]
+	if pe.perDay == 0 {
+		return
+	}
+	days, pv := r.span(a, b)
+	r.ledger.placeCost[p] += sign * pe.perDay * days
+	r.ledger.costPV += sign * pe.perDay * pv
 }
 
 // EconomicsTotals is what one replication's economics add up to over the
@@ -213,90 +414,58 @@ type EconomicsTotals struct {
 	PlaceCost      []float64
 }
 
-// economics adds up one finished run from its monthly occupancy: each
-// month's mean clients times its length, discounted at its midpoint.
-// Episode costs are discounted at the period's mean factor.
+// economics closes the ledger of a finished run: the clients still in a
+// place or on a list are accrued to the end, and staff posts for the
+// capacity in place over the period.
 func (r *run) economics() EconomicsTotals {
-	ec := r.m.econ
-	t := EconomicsTotals{PlaceCost: make([]float64, len(r.m.places))}
-	months := len(r.acc.monthly[0])
-	if months == 0 {
-		return t
-	}
-	days := r.m.horizon / float64(months)
-	// Each month's mean discount factor.
-	dfs := make([]float64, months)
-	for k := range dfs {
-		a, b := float64(k)*days/daysPerYear, float64(k+1)*days/daysPerYear
-		dfs[k] = DiscountedRate(ec.rate, a, b) / (b - a)
-	}
-	series, queues := r.m.occupancySeries()
-	var usingCrime, usingQALY float64
-	if ec.using >= 0 {
-		usingCrime, usingQALY = ec.places[ec.using].crimeDay, ec.places[ec.using].qalyDay
-	}
-	for pi, pe := range ec.places {
-		// Clients on a waiting list are still using.
-		if qi := queues[pi]; qi >= 0 {
-			for k, q := range r.acc.monthly[qi] {
-				if math.IsNaN(q) {
-					continue
-				}
-				df := dfs[k]
-				t.Crime += q * usingCrime * days
-				t.CrimePV += q * usingCrime * days * df
-				t.QALYs += q * usingQALY * days
-				t.QALYsPV += q * usingQALY * days * df
-			}
-		}
-		occ := r.acc.monthly[series[pi]]
-		for k, o := range occ {
-			if math.IsNaN(o) {
-				continue
-			}
-			df := dfs[k]
-			cost := (o*pe.perDay + pe.fixedDay) * days
-			t.PlaceCost[pi] += cost
-			t.CostPV += cost * df
-			crime := o * pe.crimeDay * days
-			t.Crime += crime
-			t.CrimePV += crime * df
-			if r.m.places[pi].treatment && ec.using >= 0 {
-				t.AvoidedPV += o * (ec.places[ec.using].crimeDay - pe.crimeDay) * days * df
-			}
-			q := o * pe.qalyDay * days
-			t.QALYs += q
-			t.QALYsPV += q * df
-		}
-		if pe.perEpisode != 0 {
-			years := r.m.horizon / daysPerYear
-			ep := float64(r.acc.places[pi].admissions) * pe.perEpisode
-			t.PlaceCost[pi] += ep
-			t.CostPV += ep * DiscountedRate(ec.rate, 0, years) / years
+	for id := range r.n {
+		c := r.client(id)
+		switch {
+		case c.Place < 0:
+		case c.Waiting:
+			r.accrueWait(c, c.Since, r.end)
+		default:
+			r.accrueStay(c, int(c.Place), c.Since, r.end)
 		}
 	}
+	l := &r.ledger
+	for pi, pe := range r.m.econ.places {
+		if pe.postDay == 0 {
+			continue
+		}
+		p := r.m.places[pi]
+		from, capacity := r.start, float64(p.capacity)
+		for _, ch := range capacityAfter(p.capacity, p.changes) {
+			days, pv := r.span(from, r.start+ch.at)
+			l.placeCost[pi] += pe.postDay * capacity * days
+			l.costPV += pe.postDay * capacity * pv
+			from, capacity = r.start+ch.at, float64(ch.capacity)
+		}
+		days, pv := r.span(from, r.end)
+		l.placeCost[pi] += pe.postDay * capacity * days
+		l.costPV += pe.postDay * capacity * pv
+	}
+	t := EconomicsTotals{PlaceCost: l.placeCost, CostPV: l.costPV, Crime: l.crime, CrimePV: l.crimePV,
+		AvoidedPV: l.avoidedPV, QALYs: l.qalys, QALYsPV: l.qalysPV}
 	for _, c := range t.PlaceCost {
 		t.Cost += c
 	}
 	return t
 }
 
-// occupancySeries returns, for each place, the index of its occupancy
-// series and of its waiting-list series (-1 if it has none).
-func (m *Model) occupancySeries() (occ, queue []int) {
-	occ, queue = make([]int, len(m.places)), make([]int, len(m.places))
-	for pi, p := range m.places {
-		queue[pi] = -1
-		for si, s := range m.metrics.series {
-			switch s.Name {
-			case "occupancy." + p.name:
-				occ[pi] = si
-			case "queue." + p.name:
-				queue[pi] = si
-			}
+// capacityAfter returns a place's capacity changes in the order they take
+// effect, each with the capacity it leaves, factors applied as the run
+// applies them.
+func capacityAfter(capacity int, changes []capacityChange) []capacityChange {
+	out := append([]capacityChange(nil), changes...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].at < out[j].at })
+	for i, ch := range out {
+		if ch.capacity < 0 {
+			out[i].capacity = int(math.Round(float64(capacity) * ch.factor))
 		}
+		capacity = out[i].capacity
 	}
-	return occ, queue
+	return out
 }
 
 // Ratio is a ratio of two means with a 95% CI by Fieller's theorem, from

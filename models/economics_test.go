@@ -237,14 +237,7 @@ price_year = 2011
 		{`cost = { per_post_year = 2, price = "GBP 2011" }`, `per_post_year needs the clients one post carries`},
 		{`crime_per_year = 100`, `economics.crime_price`},
 	} {
-		path := filepath.Join(t.TempDir(), "scenario.toml")
-		if err := os.WriteFile(path, []byte(strings.Replace(head, "%s", c.place, 1)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		sc, err := (&Loader{}).Load(path, nil)
-		if err == nil {
-			_, err = Build(sc)
-		}
+		err := buildSource(t, strings.Replace(head, "%s", c.place, 1))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want %q", c.place, err, c.want)
 		}
@@ -278,4 +271,156 @@ func TestCalibrationLeavesPricesAlone(t *testing.T) {
 	if e, _ := count(CalibrateOptions{Economic: true}); e == 0 {
 		t.Error("a PSA draws no economic parameter")
 	}
+}
+
+// TestCrimeModifiers: one arrival in ten is a high-rate offender with nine
+// times the others' crime rate. crime_per_year stays the mean over the
+// arrivals (norm 1/1.8), so crime moves only with who stays where.
+func TestCrimeModifiers(t *testing.T) {
+	src := mtHead("60d", "2y", 3652.5, "hub") + `
+[case_mix.offender]
+high = 0.1
+other = 0.9
+
+[economics]
+currency = "GBP"
+price_year = 2011
+crime_price = "GBP 2011"
+discount_rate = 0
+using_place = "long"
+crime_modifiers = [ { when = "client.offender == 'high'", ratio = 9 } ]
+
+[places.hub]
+kind = "state"
+stay = "fixed(0d)"
+[places.hub.exits.on]
+probability = 1
+[[places.hub.routes.on]]
+to = "long"
+probability = 0.5
+when = "client.offender == 'high'"
+[[places.hub.routes.on]]
+to = "short"
+probability = 0.5
+
+[places.long]
+kind = "state"
+stay = "fixed(30d)"
+crime_per_year = 365.25
+[places.long.exits.done]
+probability = 1
+[[places.long.routes.done]]
+to = "gone"
+
+[places.short]
+kind = "state"
+stay = "fixed(10d)"
+crime_per_year = 365.25
+[places.short.exits.done]
+probability = 1
+[[places.short.routes.done]]
+to = "gone"
+`
+	m := mtModel(t, src)
+	rs := mtReplicate(t, m, mtReps)
+	// One arrival a day is a high-rate offender, and half of them go to
+	// long; short takes the rest. Crime is one a day at the mean rate: a
+	// high-rate offender's is 9/1.8 = 5, another's 1/1.8.
+	long, shortHigh, shortOther := 0.5*30, 0.5*10, 9*10.0
+	want := (long*5 + shortHigh*5 + shortOther/1.8) * 365.25
+	s := mtStat(t, m, rs, "crime_cost")
+	mtNear(t, "crime_cost", s, want, 0)
+	mtFar(t, "crime_cost without modifiers", s, (long+shortHigh+shortOther)*365.25, 0)
+	mtFar(t, "crime_cost unnormalised", s, ((long+shortHigh)*9+shortOther)*365.25, 0)
+
+	for _, c := range []struct{ from, to, want string }{
+		{`when = "client.offender == 'high'", ratio = 9`, `when = "admissions.long >= 1", ratio = 9`,
+			`economics.crime_modifiers[0].when: may read only client.* and policy.*`},
+		{`ratio = 9`, `ratio = 0`, `economics.crime_modifiers[0].ratio: give the crime rate relative to other clients`},
+	} {
+		err := buildSource(t, strings.Replace(src, c.from, c.to, 1))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.to, err, c.want)
+		}
+	}
+}
+
+// TestPostsFollowCapacity: posts are paid for the capacity in place, so a
+// capacity doubled halfway through the period costs one and a half times
+// the first year's posts on average.
+func TestPostsFollowCapacity(t *testing.T) {
+	src := mtHead("0d", "2y", 365.25, "t") + `
+[economics]
+currency = "GBP"
+price_year = 2011
+discount_rate = 0.035
+
+[places.t]
+kind = "capacity"
+capacity = 30
+stay = "fixed(1d)"
+cost = { per_post_year = 1000, caseload = 15, price = "GBP 2011" }
+[[places.t.capacity_changes]]
+at = "1y"
+factor = 2
+[places.t.exits.done]
+probability = 1
+[[places.t.routes.done]]
+to = "gone"
+`
+	m := mtModel(t, src)
+	rs := mtReplicate(t, m, 2)
+	// Two posts for a year, then four: 6,000 over two years.
+	mtExact(t, m, rs, "cost.t", 3000)
+	pv := rs[0].Values[mtIndex(t, m, "cost.total_pv")]
+	if want := 2000*DiscountedRate(0.035, 0, 1) + 4000*DiscountedRate(0.035, 1, 2); math.Abs(pv-want) > 1e-6 {
+		t.Errorf("cost.total_pv = %v, want %v", pv, want)
+	}
+}
+
+// TestHoldCosts: a parallel place costs per day held, and a hold cut short
+// by death is paid only for the days held.
+func TestHoldCosts(t *testing.T) {
+	src := mtHead("60d", "2y", 365.25, "t") + `
+[economics]
+currency = "GBP"
+price_year = 2011
+discount_rate = 0
+
+[places.t]
+kind = "open"
+stay = "fixed(%s)"
+[places.t.exits.done]
+probability = 1
+[[places.t.routes.done]]
+to = "dead"
+
+[places.aid]
+kind = "parallel"
+join_at = ["t"]
+duration = "fixed(20d)"
+cost = { per_day = 1, per_episode = 5, price = "GBP 2011" }
+`
+	// One arrival a day, each holding aid for 20 days (and an episode of 5).
+	m := mtModel(t, strings.Replace(src, "%s", "30d", 1))
+	mtNear(t, "cost.aid", mtStat(t, m, mtReplicate(t, m, mtReps), "cost.aid"), 365.25*25, 0)
+	// Dead after 8 days: 8 days held.
+	m = mtModel(t, strings.Replace(src, "%s", "8d", 1))
+	s := mtStat(t, m, mtReplicate(t, m, mtReps), "cost.aid")
+	mtNear(t, "cost.aid cut short", s, 365.25*13, 0)
+	mtFar(t, "cost.aid cut short", s, 365.25*25, 0)
+}
+
+// buildSource loads and builds a scenario from its text, returning the error.
+func buildSource(t *testing.T, src string) error {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "scenario.toml")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := (&Loader{}).Load(path, nil)
+	if err == nil {
+		_, err = Build(sc)
+	}
+	return err
 }

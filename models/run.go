@@ -43,7 +43,8 @@ type run struct {
 	traceBuf []byte
 	serials  uint32
 
-	econ *EconomicsTotals // computed once when the metrics are
+	econ   *EconomicsTotals // computed once when the metrics are
+	ledger ledger           // accrued as clients move, with economics
 
 	measuring bool
 	start     float64 // end of warm-up
@@ -100,6 +101,9 @@ func (m *Model) newRun(seed uint64, rep int) *run {
 		r.holdEnd = append(r.holdEnd, eng.Register(func(id int32) { r.onHoldEnd(id, k) }))
 	}
 	r.acc.init(m)
+	if m.econ != nil {
+		r.ledger.placeCost = make([]float64, len(m.places))
+	}
 	for _, a := range r.acc.byAttr {
 		r.inTreatBy = append(r.inTreatBy, make([]int64, len(a.inTreatment)))
 	}
@@ -253,6 +257,7 @@ func (r *run) enter(id int32, p int) {
 		return
 	}
 	c.Waiting = true
+	c.Since = now
 	prio := 0
 	for _, rule := range pr.p.prioRules {
 		if rule.when == nil || rule.when(c) {
@@ -289,6 +294,12 @@ func (r *run) admitted(id int32, p int, waited float64) {
 	now := r.eng.Now()
 	pr := r.ps[p]
 	pl := pr.p
+	if r.m.econ != nil {
+		if c.Waiting {
+			r.accrueWait(c, c.Since, now)
+		}
+		r.accrueEpisode(p, now)
+	}
 	c.Waiting = false
 	c.Since = now
 	if r.trace != nil {
@@ -559,6 +570,9 @@ func (r *run) onLeave(id int32) {
 	pl := pr.p
 	ei := int(c.run.pending)
 	r.pop(pr, now, -1)
+	if r.m.econ != nil {
+		r.accrueStay(c, p, c.Since, now)
+	}
 	if pl.treatment {
 		r.countInTreatment(c, -1)
 		if c.Since < r.yearStart {
@@ -634,6 +648,9 @@ func (r *run) countExitByAttr(c *Client) {
 
 func (r *run) reneged(id int32, p int, waited float64) {
 	c := r.client(id)
+	if r.m.econ != nil {
+		r.accrueWait(c, c.Since, r.eng.Now())
+	}
 	c.Waiting = false
 	pr := r.ps[p]
 	r.follow(id, pr.p.reneged, r.chooseRoute(pr, pr.p.reneged, c), "gave up waiting")
@@ -674,7 +691,12 @@ func (r *run) offer(id int32, q int) {
 	}
 	d := pr.duration.Rand()
 	nq := len(r.m.parallel)
-	r.hold[int(id)*nq+pl.parIndex] = r.eng.Now() + d
+	now := r.eng.Now()
+	r.hold[int(id)*nq+pl.parIndex] = now + d
+	if r.m.econ != nil {
+		r.accrueEpisode(q, now)
+		r.accrueHold(q, now, now+d, 1)
+	}
 	r.eng.After(d, r.holdEnd[pl.parIndex], id)
 }
 
@@ -689,7 +711,11 @@ func (r *run) onHoldEnd(id int32, k int) {
 func (r *run) dropHold(id int32, k int) {
 	c := r.client(id)
 	c.Holding &^= 1 << uint(k)
-	r.hold[int(id)*len(r.m.parallel)+k] = 0
+	h := &r.hold[int(id)*len(r.m.parallel)+k]
+	if r.m.econ != nil {
+		r.accrueHold(r.m.parallel[k], r.eng.Now(), *h, -1) // nothing left when the hold ran its course
+	}
+	*h = 0
 	r.ps[r.m.parallel[k]].res.Release()
 	if r.trace != nil {
 		r.traceEvent(id, "left "+r.m.places[r.m.parallel[k]].name, "")

@@ -57,7 +57,11 @@ func (s *Scenario) Validate() Problems {
 	}
 	if len(c.probs) == 0 {
 		if _, err := Build(s); err != nil {
-			c.add("", "%v", err)
+			if ps, ok := err.(Problems); ok {
+				c.probs = append(c.probs, ps...)
+			} else {
+				c.add("", "%v", err)
+			}
 		}
 	}
 	return c.probs
