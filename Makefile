@@ -6,7 +6,7 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X $(PKG)/cmd.version=$(VERSION) -X $(PKG)/cmd.commit=$(COMMIT)
 PEERS   ?= ../shared/peers
 
-.PHONY: all build run test vet bench golden validate calibrate clean
+.PHONY: all build run test vet race determinism soak fuzz bench golden validate calibrate clean
 
 all: build
 
@@ -34,8 +34,30 @@ calibrate: build
 vet:
 	$(GO) vet ./...
 
-test: vet
-	$(GO) test ./...
+# The tests under the race detector, then determinism end to end.
+test: vet race determinism
+
+race:
+	$(GO) test -race ./...
+
+# The baseline and a sweep on 1 and 2 workers, twice each: byte-identical.
+determinism: build
+	.ci/determinism bin/journeysim
+
+# The baseline 1,000 times on random seeds: every run ends cleanly and every
+# metric is finite (about a minute on 2 cores; not part of make test).
+SOAK ?= 1000
+soak:
+	$(GO) test ./models -run '^TestSoak$$' -soak $(SOAK) -timeout 1h -v
+
+# Search for inputs that break the parsers, FUZZTIME each (not part of make
+# test, which replays the corpus in models/testdata/fuzz); then the slowest
+# input of each target.
+FUZZTIME ?= 1m
+FUZZ_TARGETS := FuzzLoad FuzzSet FuzzDuration FuzzDist FuzzExpr FuzzSweepAxis
+fuzz:
+	for f in $(FUZZ_TARGETS); do $(GO) test ./models -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) || exit 1; done
+	$(GO) test ./models -run '^TestFuzzInputTimes$$' -slowest -v
 
 # Go benchmarks of the hot paths, then the peers' reference model against the
 # bare Go loop, alternately in the same run.

@@ -148,6 +148,11 @@ func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
 	if err != nil {
 		return err
 	}
+	if m, err := models.Build(sc); err != nil {
+		return err
+	} else if err := opts.checkMemory(opts.Scenario, m, sc.Replications(), opts.Workers); err != nil {
+		return err
+	}
 	evals := opts.Evals
 	if evals == 0 {
 		evals = -1 // none

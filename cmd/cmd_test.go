@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -305,5 +306,49 @@ func compareCSV(t *testing.T, name, got, want string) {
 				t.Errorf("%s row %d col %d: %q, want %q", name, i, j, g[i][j], w[i][j])
 			}
 		}
+	}
+}
+
+// TestNoNaNInOutput runs a scenario where many metrics have no data (no
+// treatment at all) and compares it with the baseline: no file written may
+// hold NaN or an infinity; JSON says null, CSV leaves the value empty and
+// summary.csv says why.
+func TestNoNaNInOutput(t *testing.T) {
+	dir := t.TempDir()
+	short := []string{"--replications", "3", "--warmup", "1y", "--horizon", "1y", "--quiet", "--validate=false"}
+	if code, _, stderr := execute(t, append([]string{"run", "no-treatment", "--out", filepath.Join(dir, "run")}, short...)...); code != exitOK {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := execute(t, append([]string{"compare", "no-treatment", "baseline", "--out", filepath.Join(dir, "compare")}, short[:len(short)-1]...)...); code != exitOK {
+		t.Fatalf("compare: exit %d: %s", code, stderr)
+	}
+	bad := regexp.MustCompile(`\bNaN\b|\b[+-]?Inf\b`)
+	files := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".csv") && !strings.HasSuffix(path, ".json") && !strings.HasSuffix(path, ".md") {
+			return err
+		}
+		files++
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if loc := bad.FindIndex(b); loc != nil {
+			t.Errorf("%s holds %q", path, b[loc[0]:loc[1]])
+		}
+		if strings.HasSuffix(path, ".json") && !json.Valid(b) {
+			t.Errorf("%s is not valid JSON", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary, _ := os.ReadFile(filepath.Join(dir, "run", "summary.csv"))
+	if !strings.Contains(string(summary), "completion_rate,,,,") || !strings.Contains(string(summary), "no data in any replication") {
+		t.Errorf("summary.csv does not leave completion_rate empty with a note:\n%.600s", summary)
+	}
+	if files < 10 {
+		t.Errorf("only %d files checked", files)
 	}
 }

@@ -25,22 +25,37 @@ func usageErrorf(format string, a ...any) error {
 
 // Exit statuses.
 const (
-	exitOK    = 0
-	exitError = 1
-	exitUsage = 2
+	exitOK          = 0
+	exitError       = 1
+	exitUsage       = 2
+	exitInterrupted = 130 // 128 + SIGINT, as shells report it
 )
+
+// Interrupted is the error of a command stopped by SIGINT or SIGTERM: Kept
+// says what it left behind that is whole.
+type Interrupted struct{ Kept string }
+
+func (e *Interrupted) Error() string { return "interrupted: " + e.Kept }
 
 // NewCmdRoot returns the root command with every subcommand attached.
 func NewCmdRoot(stdout, stderr io.Writer) *cobra.Command {
+	root, _ := newRoot(stdout, stderr)
+	return root
+}
+
+func newRoot(stdout, stderr io.Writer) (*cobra.Command, *profiler) {
+	prof := &profiler{}
 	root := &cobra.Command{
 		Use:   "journeysim",
 		Short: "Simulate journeys through a local drug treatment system",
 		Long: `journeysim is a discrete-event simulator of the journeys people with drug
 problems take through a local treatment system: detoxification, case management,
 community treatment, residential rehabilitation and mutual aid.`,
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: func(*cobra.Command, []string) error { return prof.start() },
 	}
+	prof.addFlags(root.PersistentFlags())
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
@@ -61,24 +76,37 @@ community treatment, residential rehabilitation and mutual aid.`,
 		NewCmdScenarios(nil),
 		NewCmdSchema(),
 	)
-	return root
+	return root, prof
 }
 
 // Main runs journeysim with os.Args and returns the exit status: 0 on
-// success, 1 on error, 2 on a usage error.
+// success, 1 on error, 2 on a usage error, 130 when interrupted.
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C kills at once
+	}()
 	return Execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
 }
 
 // Execute runs journeysim with args and returns the exit status.
 func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	root := NewCmdRoot(stdout, stderr)
+	root, prof := newRoot(stdout, stderr)
 	root.SetArgs(args)
 	_, err := root.ExecuteContextC(ctx)
+	if perr := prof.stop(); err == nil {
+		err = perr
+	}
 	if err == nil {
 		return exitOK
+	}
+	if ctx.Err() != nil {
+		in := &Interrupted{Kept: "nothing was written"}
+		errors.As(err, &in)
+		fmt.Fprintln(stderr, "journeysim:", in)
+		return exitInterrupted
 	}
 	fmt.Fprintln(stderr, "journeysim:", err)
 	var ue *UsageError

@@ -180,7 +180,9 @@ func counterfactual(ctx context.Context, opts *RunOptions, sc *models.Scenario, 
 	}
 	common := []string{fmt.Sprintf("run.seed=%d", sc.Seed()), fmt.Sprintf("run.replications=%d", sc.Replications()),
 		"run.warmup=" + fmtDays(sc.Warmup()), "run.horizon=" + fmtDays(sc.Horizon())}
-	csc, err := models.Load(e.Counterfactual, common)
+	// The counterfactual's own keys, on top of this scenario as run: no
+	// treatment in the same area, at the same scale.
+	csc, err := (&models.Loader{Rebase: opts.Scenario}).Load(e.Counterfactual, append(opts.overrides(), common...))
 	if err != nil {
 		return nil, "", fmt.Errorf("economics.counterfactual: %w", err)
 	}

@@ -31,6 +31,7 @@ type scenarioFlags struct {
 	Warmup       string
 	Sets         []string
 	Quiet        bool
+	MaxMemory    string
 	set          map[string]bool // flags given on the command line
 }
 
@@ -42,6 +43,7 @@ func (s *scenarioFlags) add(f *pflag.FlagSet) {
 	f.StringVar(&s.Warmup, "warmup", "", "warm-up before measuring, e.g. 3y (default: the scenario's)")
 	f.StringArrayVar(&s.Sets, "set", nil, "override a scenario value: path=value (repeatable)")
 	f.BoolVarP(&s.Quiet, "quiet", "q", false, "no progress bar")
+	f.StringVar(&s.MaxMemory, "max-memory", "", "refuse a run that could need more memory than this, e.g. 8GiB; 0 for no limit (default: the machine's memory)")
 }
 
 // parse records which flags were given and checks them.
@@ -54,7 +56,8 @@ func (s *scenarioFlags) parse(cmd *cobra.Command) error {
 	if s.set["replications"] && s.Replications < 1 {
 		return usageErrorf("--replications must be at least 1")
 	}
-	return nil
+	_, _, err := s.memoryLimit()
+	return err
 }
 
 // overrides returns the scenario overrides the flags imply, then the --set ones.
@@ -99,6 +102,9 @@ func (s *scenarioFlags) load(ref string, extra ...string) (*models.Scenario, *mo
 
 // replicate runs a loaded scenario's replications with a progress bar on stderr.
 func (s *scenarioFlags) replicate(ctx context.Context, stderr io.Writer, ref string, sc *models.Scenario, m *models.Model) (*scenarioRunResult, error) {
+	if err := s.checkMemory(ref, m, sc.Replications(), s.Workers); err != nil {
+		return nil, err
+	}
 	update, finish := newProgress(stderr, sc.Replications(), ref, s.Quiet)
 	t0 := time.Now()
 	rs, err := m.Replicate(ctx, sc.Seed(), sc.Replications(), s.Workers, update)

@@ -154,6 +154,12 @@ func runSweep(ctx context.Context, opts *SweepOptions) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
+	// Each worker runs one point at a time and keeps its replications.
+	if m, err := models.Build(sc); err != nil {
+		return err
+	} else if err := opts.checkMemory(opts.Scenario, m, sc.Replications()*opts.Workers, opts.Workers); err != nil {
+		return err
+	}
 	// Every point must load: check them before running any.
 	for _, p := range plan.Points {
 		if _, err := plan.PointScenario(opts.Scenario, opts.overrides(), p); err != nil {
@@ -186,6 +192,11 @@ func runSweep(ctx context.Context, opts *SweepOptions) error {
 	})
 	if started {
 		finish()
+	}
+	if err != nil && ctx.Err() != nil {
+		done, _ := output.PointsDone(man, opts.Dir)
+		return &Interrupted{Kept: fmt.Sprintf("%d of %d points are kept in %s; run the same command again to go on",
+			done, len(plan.Points), opts.Dir)}
 	}
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -177,7 +176,7 @@ func TestSensitivityCommand(t *testing.T) {
 // with JOURNEYSIM_TEST_MAIN set, the process is the command line it was given.
 func TestMain(m *testing.M) {
 	if os.Getenv("JOURNEYSIM_TEST_MAIN") == "1" {
-		os.Exit(Execute(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+		os.Exit(Main())
 	}
 	os.Exit(m.Run())
 }
@@ -229,10 +228,11 @@ func TestSweepShardProcesses(t *testing.T) {
 	}
 }
 
-// TestSweepKilled kills a sweep process (SIGKILL) once some points are
-// done, runs it again with the same arguments, and compares the bytes with
-// a sweep never interrupted.
-func TestSweepKilled(t *testing.T) {
+// TestSweepInterrupted stops a sweep part way, by SIGKILL and by SIGINT,
+// and runs it again: the rerun does only the points not done, and the
+// results are the same bytes as a sweep never stopped. SIGINT ends with
+// status 130 and says how many points were kept.
+func TestSweepInterrupted(t *testing.T) {
 	args := []string{"sweep", "--vary", "places.detox.capacity=3:14:1", "--replications", "2", "--warmup", "3y", "--horizon", "2y", "--quiet", "--workers", "1"}
 	tmp := t.TempDir()
 	whole := filepath.Join(tmp, "whole")
@@ -241,47 +241,82 @@ func TestSweepKilled(t *testing.T) {
 	}
 	wantR, wantP := sweepFiles(t, whole)
 
-	killed := filepath.Join(tmp, "killed")
-	c := journeysimProcess(append(append([]string(nil), args...), "--out", killed)...)
+	for _, sig := range []os.Signal{os.Kill, os.Interrupt} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := filepath.Join(tmp, strings.ReplaceAll(sig.String(), " ", "-"))
+			c := journeysimProcess(append(append([]string(nil), args...), "--out", dir)...)
+			var stderr bytes.Buffer
+			c.Stderr = &stderr
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+			parts := filepath.Join(dir, "parts")
+			deadline := time.Now().Add(60 * time.Second)
+			for {
+				es, _ := os.ReadDir(parts)
+				done := 0
+				for _, e := range es {
+					if !strings.HasPrefix(e.Name(), ".") {
+						done++
+					}
+				}
+				if done >= 3 {
+					break
+				}
+				if time.Now().After(deadline) {
+					c.Process.Kill()
+					t.Fatal("no point was done within a minute")
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			if err := c.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			c.Wait()
+			if _, err := os.Stat(filepath.Join(dir, "results.csv")); err == nil {
+				t.Skip("the sweep finished before the signal landed")
+			}
+			if sig == os.Interrupt {
+				if code := c.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "of 12 points are kept in") {
+					t.Errorf("after SIGINT: exit %d, stderr %q; want %d and the points kept", code, stderr.String(), exitInterrupted)
+				}
+			}
+			code, out, errs := execute(t, append(append([]string(nil), args...), "--out", dir)...)
+			if code != exitOK {
+				t.Fatalf("rerun: exit %d: %s", code, errs)
+			}
+			if strings.Contains(out, "this run 12 points") {
+				t.Errorf("the rerun ran every point again:\n%s", out)
+			}
+			gotR, gotP := sweepFiles(t, dir)
+			if !bytes.Equal(gotR, wantR) || !bytes.Equal(gotP, wantP) {
+				t.Error("the sweep stopped and run again differs from one never stopped")
+			}
+		})
+	}
+}
+
+// TestRunInterrupted: SIGINT stops a run with status 130, and it writes
+// nothing, not even an empty directory.
+func TestRunInterrupted(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	// Far more work than a second: 100,000 replications.
+	c := journeysimProcess("run", "--replications", "100000", "--quiet", "--out", dir)
+	var stderr bytes.Buffer
+	c.Stderr = &stderr
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
-	parts := filepath.Join(killed, "parts")
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		es, _ := os.ReadDir(parts)
-		done := 0
-		for _, e := range es {
-			if !strings.HasPrefix(e.Name(), ".") {
-				done++
-			}
-		}
-		if done >= 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			c.Process.Kill()
-			t.Fatal("no point was done within a minute")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	if err := c.Process.Kill(); err != nil {
+	time.Sleep(time.Second) // for the process to start and set its handler
+	if err := c.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
 	c.Wait()
-	if _, err := os.Stat(filepath.Join(killed, "results.csv")); err == nil {
-		t.Skip("the sweep finished before the kill landed")
+	if code := c.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted: nothing was written") {
+		t.Errorf("exit %d, stderr %q; want %d and nothing written", code, stderr.String(), exitInterrupted)
 	}
-	code, out, stderr := execute(t, append(append([]string(nil), args...), "--out", killed)...)
-	if code != exitOK {
-		t.Fatalf("rerun: exit %d: %s", code, stderr)
-	}
-	if strings.Contains(out, "this run 12 points") {
-		t.Errorf("the rerun ran every point again:\n%s", out)
-	}
-	gotR, gotP := sweepFiles(t, killed)
-	if !bytes.Equal(gotR, wantR) || !bytes.Equal(gotP, wantP) {
-		t.Error("the sweep killed and run again differs from one never interrupted")
+	if _, err := os.Stat(dir); err == nil {
+		t.Errorf("%s exists after an interrupted run", dir)
 	}
 }
 

@@ -109,6 +109,11 @@ func runValidation(ctx context.Context, errw io.Writer, flags scenarioFlags) (va
 		return validationRun{}, nil, err
 	}
 	run := validationRun{Seed: sc.Seed(), Replications: sc.Replications(), Warmup: sc.Warmup(), Horizon: sc.Horizon()}
+	if m, err := models.Build(sc); err != nil {
+		return validationRun{}, nil, err
+	} else if err := flags.checkMemory(models.ValidationBase, m, sc.Replications(), flags.Workers); err != nil {
+		return validationRun{}, nil, err
+	}
 	cur, update, finish := "", func(int) {}, func() {}
 	progress := func(what string, done, total int) {
 		if what != cur {

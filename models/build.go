@@ -148,7 +148,7 @@ func Build(s *Scenario) (*Model, error) {
 	}
 	m.intake = m.index[s.Arrivals.To]
 	perYear := b.value(s.Arrivals.PerYear, 0)
-	m.perDay = perYear * b.value(s.Arrivals.Scale, 1) / daysPerYear
+	m.perDay = perYear * b.value(s.Arrivals.Scale, 1) * b.value(s.Scale, 1) / daysPerYear
 	m.trend = b.value(s.Arrivals.Trend, 0)
 	for _, a := range scope.Attributes {
 		cum := make([]float64, len(a.Levels))
@@ -182,6 +182,11 @@ func (b *builder) fail(err error) {
 	if b.err == nil {
 		b.err = err
 	}
+}
+
+// scaled is a capacity times the scenario's scale, in whole places.
+func (b *builder) scaled(capacity float64) int {
+	return int(math.Round(capacity * b.value(b.m.Scenario.Scale, 1)))
 }
 
 func (b *builder) value(v *Value, def float64) float64 {
@@ -275,7 +280,7 @@ func (b *builder) place(name string, ps *PlaceSpec) *place {
 	}
 	p.capacity = -1 // unlimited
 	if ps.Capacity != nil {
-		p.capacity = int(ps.Capacity.V)
+		p.capacity = b.scaled(ps.Capacity.V)
 	}
 	p.priority = ps.Discipline == "priority"
 	for _, r := range ps.Priority {
@@ -285,7 +290,7 @@ func (b *builder) place(name string, ps *PlaceSpec) *place {
 	for _, ch := range ps.CapacityChanges {
 		cc := capacityChange{at: ch.At.Days(), capacity: -1}
 		if ch.Capacity != nil {
-			cc.capacity = int(ch.Capacity.V)
+			cc.capacity = b.scaled(ch.Capacity.V)
 		} else {
 			cc.factor = ch.Factor.V
 		}

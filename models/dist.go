@@ -451,6 +451,16 @@ func parseParams(fam distFamily, body string) (Dist, error) {
 			return Dist{}, fmt.Errorf("triangular needs lo <= mode <= hi and lo < hi, not lo = %s, mode = %s and hi = %s", texts[0], texts[1], texts[2])
 		}
 	}
+	// Parameters each in range can still overflow together.
+	extreme := fmt.Errorf("%s(%s) is out of the range that can be computed: its parameters are too far apart", spec.name, body)
+	if m := d.Mean(); math.IsNaN(m) || math.IsInf(m, 0) {
+		return Dist{}, extreme
+	}
+	if fam == famGamma {
+		if b := d.gamma().Beta; !(b > 0) || math.IsInf(b, 0) {
+			return Dist{}, extreme
+		}
+	}
 	return d, nil
 }
 

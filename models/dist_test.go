@@ -232,6 +232,8 @@ func TestParseDistErrors(t *testing.T) {
 		{"exponential(mean = 0d)", "exponential mean must be positive, not 0d"},
 		{"exponential(rate = -0.1)", "exponential rate must be positive, not -0.1"},
 		{"lognormal(median = 0d, sigma = 1)", "lognormal median must be positive, not 0d"},
+		{"gamma(mean = 1e308d, shape = 1e-308)", "gamma(mean = 1e308d, shape = 1e-308) is out of the range that can be computed: its parameters are too far apart"},
+		{"lognormal(median = 1d, sigma = 1e3)", "lognormal(median = 1d, sigma = 1e3) is out of the range that can be computed: its parameters are too far apart"},
 		{"lognormal(90d, 0)", "lognormal sigma must be positive, not 0"},
 		{"gamma(mean = 30d, shape = -1)", "gamma shape must be positive, not -1"},
 		{"weibull(scale = 0w, shape = 1)", "weibull scale must be positive, not 0w"},
@@ -418,7 +420,7 @@ func TestDistTextRoundTrip(t *testing.T) {
 	ins := append([]string{
 		"exponential(mean = 2.5w)",
 		"gamma(mean = 3m, shape = 2.5)",
-		"lognormal(median = 1e-3d, sigma = 1e+03)",
+		"lognormal(median = 1e-3d, sigma = 1e+01)",
 		"weibull(scale = 18250d, shape = 0.7)",
 		"uniform(lo = -1e21, hi = 1e21)",
 		"fixed(0.1)",

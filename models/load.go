@@ -76,6 +76,11 @@ type Loader struct {
 	Embedded fs.FS
 	// ReadFile reads a file from disk; nil means os.ReadFile.
 	ReadFile func(name string) ([]byte, error)
+	// Rebase, when set, replaces the base of the file Load is given: its
+	// keys then apply on top of the scenario Rebase names, found like a
+	// command-line argument. A counterfactual such as no-treatment is so
+	// applied to whatever area it values.
+	Rebase string
 }
 
 // Load loads the scenario ref (a file path, or the name of an embedded
@@ -166,9 +171,9 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 	var chain []*source
 	var probs Problems
 	seen := map[string]bool{}
-	var from *source
+	var from, findFrom *source // findFrom is nil for a name given like an argument
 	for next := ref; next != ""; {
-		src, err := l.find(next, from)
+		src, err := l.find(next, findFrom)
 		if err != nil {
 			p := Problem{Msg: err.Error()}
 			if from != nil {
@@ -193,6 +198,10 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 			if b, ok := raw["base"].(string); ok {
 				next = b
 			}
+		}
+		findFrom = from
+		if len(chain) == 1 && l.Rebase != "" {
+			next, findFrom = l.Rebase, nil
 		}
 	}
 	// An unknown key stops nothing: the rest of the file still decodes, so

@@ -3,15 +3,18 @@ package models
 // Scenario is a decoded scenario file, after inheritance and overrides. It is
 // read-only once loaded. Times are in days.
 type Scenario struct {
-	Name        string                  `toml:"name"`
-	Description string                  `toml:"description"`
-	Base        string                  `toml:"base"`
-	Run         RunSpec                 `toml:"run"`
-	Arrivals    ArrivalSpec             `toml:"arrivals"`
-	CaseMix     map[string]AttributeMix `toml:"case_mix"`
-	Policy      map[string]any          `toml:"policy"`
-	Report      ReportSpec              `toml:"report"`
-	Places      map[string]*PlaceSpec   `toml:"places"`
+	Name        string `toml:"name"`
+	Description string `toml:"description"`
+	Base        string `toml:"base"`
+	// Scale multiplies the arrivals and every capacity: from one area to
+	// many, the same system larger. Capacities round to whole places.
+	Scale    *Value                  `toml:"scale"`
+	Run      RunSpec                 `toml:"run"`
+	Arrivals ArrivalSpec             `toml:"arrivals"`
+	CaseMix  map[string]AttributeMix `toml:"case_mix"`
+	Policy   map[string]any          `toml:"policy"`
+	Report   ReportSpec              `toml:"report"`
+	Places   map[string]*PlaceSpec   `toml:"places"`
 	// CalibratedTo lists the targets (validation check ids, or metrics) that
 	// journeysim calibrate fitted this scenario to: validation marks those
 	// checks as fitted, not tested.
@@ -38,7 +41,7 @@ type RunSpec struct {
 // change by a constant share each year.
 type ArrivalSpec struct {
 	PerYear *Value `toml:"per_year"`
-	Scale   *Value `toml:"scale"` // multiplies PerYear: from one area to the nation
+	Scale   *Value `toml:"scale"` // multiplies PerYear alone: more demand on the same places
 	Trend   *Value `toml:"trend"` // relative change in the rate per year, e.g. 0.02
 	To      string `toml:"to"`    // the place new presentations enter
 }

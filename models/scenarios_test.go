@@ -151,3 +151,24 @@ func TestJSONSchema(t *testing.T) {
 		}
 	}
 }
+
+// TestRebase: a counterfactual's own keys apply on top of the scenario it
+// values, whatever that file's base says.
+func TestRebase(t *testing.T) {
+	sc, err := (&Loader{Rebase: "more-detox-beds"}).Load("no-treatment", []string{"scale=2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sc.Places["detox"].Capacity.V; got != 9 {
+		t.Errorf("detox capacity %v, want more-detox-beds' 9", got)
+	}
+	if sc.Arrivals.To != "using" || sc.Scale == nil || sc.Scale.V != 2 {
+		t.Errorf("arrivals to %q, scale %v: want no-treatment's using, and the override", sc.Arrivals.To, sc.Scale)
+	}
+	if sc.Origin["arrivals.to"] == sc.Origin["places.detox.capacity"] {
+		t.Errorf("origins: %q and %q", sc.Origin["arrivals.to"], sc.Origin["places.detox.capacity"])
+	}
+	if _, err := (&Loader{Rebase: "no-such-area"}).Load("no-treatment", nil); err == nil || !strings.Contains(err.Error(), "no-such-area") {
+		t.Errorf("a missing rebase: error %v", err)
+	}
+}

@@ -80,10 +80,11 @@ func ParseAxis(s string) (SweepAxis, error) {
 		if !(step > 0) || hi < lo {
 			return SweepAxis{}, fmt.Errorf("--vary %s=%s: need lo <= hi and a positive step", path, spec)
 		}
-		n := int(math.Floor((hi-lo)/step+1e-9)) + 1
-		if n > 100000 {
-			return SweepAxis{}, fmt.Errorf("--vary %s=%s: %d values; at most 100,000", path, spec, n)
+		nf := math.Floor((hi-lo)/step+1e-9) + 1 // a float first: 1e100 values overflow an int
+		if nf > 100000 {
+			return SweepAxis{}, fmt.Errorf("--vary %s=%s: %.4g values; at most 100,000", path, spec, nf)
 		}
+		n := int(nf)
 		for i := range n {
 			ax.Values = append(ax.Values, strconv.FormatFloat(lo+float64(i)*step, 'g', 12, 64))
 		}

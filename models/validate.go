@@ -200,6 +200,9 @@ func (s *Scenario) validateArrivals(c *checker) {
 	if a.Scale != nil && a.Scale.V <= 0 {
 		c.add("arrivals.scale", "must be positive")
 	}
+	if s.Scale != nil && !(s.Scale.V > 0 && s.Scale.V <= 1e6) {
+		c.add("scale", "must be above 0 and at most a million: it multiplies the arrivals and every capacity")
+	}
 	if a.Trend != nil && a.Trend.V <= -1 {
 		c.add("arrivals.trend", "a yearly relative change must be above -1")
 	}

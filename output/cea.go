@@ -199,7 +199,7 @@ func WriteCEPlaneCSV(w io.Writer, ps []CEPoint) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"point", "incremental_cost", "incremental_qalys"})
 	for _, p := range ps {
-		cw.Write([]string{strconv.Itoa(p.Point), strconv.FormatFloat(p.Cost, 'g', 10, 64), strconv.FormatFloat(p.QALYs, 'g', 10, 64)})
+		cw.Write([]string{strconv.Itoa(p.Point), csvFloat(p.Cost), csvFloat(p.QALYs)})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -210,7 +210,7 @@ func WriteCEACCSV(w io.Writer, wtps, acc []float64) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"willingness_to_pay", "probability_cost_effective"})
 	for i := range wtps {
-		cw.Write([]string{strconv.FormatFloat(wtps[i], 'f', -1, 64), strconv.FormatFloat(acc[i], 'g', 10, 64)})
+		cw.Write([]string{csvFloat(wtps[i]), csvFloat(acc[i])})
 	}
 	cw.Flush()
 	return cw.Error()

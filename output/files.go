@@ -98,7 +98,11 @@ func WriteSummaryCSV(w io.Writer, ss []Summary) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"metric", "mean", "ci_low", "ci_high", "unit", "n", "description"})
 	for _, s := range ss {
-		cw.Write([]string{s.Name, csvFloat(s.Mean), csvFloat(s.CILow), csvFloat(s.CIHigh), s.Unit, strconv.Itoa(s.N), s.Description})
+		desc := s.Description
+		if csvFloat(s.Mean) == "" {
+			desc += " (no data in any replication: the values are left empty)"
+		}
+		cw.Write([]string{s.Name, csvFloat(s.Mean), csvFloat(s.CILow), csvFloat(s.CIHigh), s.Unit, strconv.Itoa(s.N), desc})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -80,6 +81,19 @@ func RunSweepShard(ctx context.Context, man *SweepManifest, dir string, shard, s
 		}
 	})
 	return done, err
+}
+
+// PointsDone counts the points of man whose results dir holds.
+func PointsDone(man *SweepManifest, dir string) (int, error) {
+	n := 0
+	for _, p := range man.Points {
+		if _, err := os.Stat(filepath.Join(dir, sweepParts, partName(p.ID))); err == nil {
+			n++
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // openSweepDir writes man as dir's sweep.json, or checks that the one there

@@ -62,7 +62,7 @@ func WriteTable(w io.Writer, ss []Summary, headline []int, places []string) erro
 // exponents for the magnitudes a run reports.
 func Format(x float64) string {
 	switch {
-	case math.IsNaN(x):
+	case math.IsNaN(x) || math.IsInf(x, 0):
 		return ""
 	case math.Abs(x) < 1e-12:
 		// Rounding left over from a difference of equal means (2.96e-17).

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 // Discipline is the order in which a Resource admits waiting clients.
@@ -311,3 +312,10 @@ func (r *Resource) Reset() {
 	s.Wait.Reset()
 	s.Requests, s.Admitted, s.Reneged, s.Withdrawn, s.Released = 0, 0, 0, 0, 0
 }
+
+// Sizes of the engine's records, for memory estimates: a pending event,
+// and a client on a waiting list.
+const (
+	EventBytes  = int(unsafe.Sizeof(event{}))
+	WaiterBytes = int(unsafe.Sizeof(waiter{}))
+)

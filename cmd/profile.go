@@ -1,0 +1,62 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
+
+	"github.com/spf13/pflag"
+
+	"github.com/journeysim/journeysim/output"
+)
+
+// profiler writes the profiles --cpuprofile and --memprofile ask for, for
+// go tool pprof: CPU over the whole command, and the heap at its end (with
+// every allocation made, as -sample_index=alloc_space shows).
+type profiler struct {
+	cpu, mem string
+	cpuFile  *os.File
+}
+
+func (p *profiler) addFlags(f *pflag.FlagSet) {
+	f.StringVar(&p.cpu, "cpuprofile", "", "write a CPU profile of the command to this file (go tool pprof)")
+	f.StringVar(&p.mem, "memprofile", "", "write a heap profile at the end of the command to this file (go tool pprof)")
+}
+
+func (p *profiler) start() error {
+	if p.cpu == "" {
+		return nil
+	}
+	f, err := os.Create(p.cpu)
+	if err != nil {
+		return fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("--cpuprofile: %w", err)
+	}
+	p.cpuFile = f
+	return nil
+}
+
+// stop ends the CPU profile and writes the heap profile; it runs whether or
+// not the command succeeded.
+func (p *profiler) stop() error {
+	var first error
+	if p.cpuFile != nil {
+		pprof.StopCPUProfile()
+		if err := p.cpuFile.Close(); err != nil {
+			first = fmt.Errorf("--cpuprofile: %w", err)
+		}
+		p.cpuFile = nil
+	}
+	if p.mem != "" {
+		runtime.GC() // the heap profile is as of the last collection
+		err := output.WriteFileStream(p.mem, pprof.WriteHeapProfile)
+		if err != nil && first == nil {
+			first = fmt.Errorf("--memprofile: %w", err)
+		}
+	}
+	return first
+}

@@ -1,0 +1,213 @@
+package models
+
+import (
+	"errors"
+	"flag"
+	"io/fs"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The fuzz targets below replay their seed corpus in testdata/fuzz on every
+// go test; go test -fuzz=FuzzLoad ./models (and so on) searches further.
+// Each says what must hold for every input: no panic, and an answer that
+// is either an error or a value that survives the round trip.
+
+// fuzzScope is the baseline's scope, for conditions to compile against.
+var fuzzScope = sync.OnceValue(func() *Scope {
+	sc, err := Load("baseline", nil)
+	if err != nil {
+		panic(err)
+	}
+	return sc.scope(&checker{})
+})
+
+// FuzzLoad loads any bytes as a scenario file, whose base may be a shipped
+// scenario: the result is a scenario that builds, or an error.
+func FuzzLoad(f *testing.F) { f.Fuzz(fuzzLoadOne) }
+
+func fuzzLoadOne(t *testing.T, data []byte) {
+	l := &Loader{ReadFile: func(name string) ([]byte, error) {
+		if name == "fuzz.toml" {
+			return data, nil
+		}
+		return nil, fs.ErrNotExist
+	}}
+	sc, err := l.Load("fuzz.toml", nil)
+	if err != nil {
+		if err.Error() == "" {
+			t.Fatal("an error with no message")
+		}
+		return
+	}
+	if _, err := Build(sc); err != nil {
+		t.Fatalf("loaded, but does not build: %v", err)
+	}
+}
+
+// FuzzSet applies any --set override to the baseline.
+func FuzzSet(f *testing.F) { f.Fuzz(fuzzSetOne) }
+
+func fuzzSetOne(t *testing.T, set string) {
+	sc, err := Load("baseline", []string{set})
+	if err != nil {
+		var ps Problems
+		if !errors.As(err, &ps) || err.Error() == "" {
+			t.Fatalf("not a scenario problem: %T %v", err, err)
+		}
+		return
+	}
+	if _, err := Build(sc); err != nil {
+		t.Fatalf("loaded, but does not build: %v", err)
+	}
+}
+
+// FuzzDuration parses durations: a duration is finite, not negative, and
+// reads back as itself.
+func FuzzDuration(f *testing.F) { f.Fuzz(fuzzDurationOne) }
+
+func fuzzDurationOne(t *testing.T, s string) {
+	days, err := ParseDuration(s)
+	if err != nil {
+		return
+	}
+	if math.IsNaN(days) || math.IsInf(days, 0) || days < 0 {
+		t.Fatalf("ParseDuration(%q) = %v", s, days)
+	}
+	var d Duration
+	if err := d.UnmarshalText([]byte(s)); err != nil {
+		t.Fatalf("ParseDuration accepts %q but Duration does not: %v", s, err)
+	}
+	text, err := d.MarshalText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := ParseDuration(string(text))
+	if err != nil || again != days {
+		t.Fatalf("%q = %vd writes as %q, which reads as %v, %v", s, days, text, again, err)
+	}
+}
+
+// FuzzDist parses distributions: one that parses writes as text that
+// parses to the same text, and its draws are finite.
+func FuzzDist(f *testing.F) { f.Fuzz(fuzzDistOne) }
+
+func fuzzDistOne(t *testing.T, s string) {
+	d, err := ParseDist(s)
+	if err != nil {
+		return
+	}
+	text := d.String()
+	d2, err := ParseDist(text)
+	if err != nil || d2.String() != text {
+		t.Fatalf("%q writes as %q, which reads back as %q, %v", s, text, d2.String(), err)
+	}
+	// A duration is not negative, unless a normal or the bounds say so.
+	nonNeg := d.HasUnits() && d.Family() != "normal" && d.Quantile(0) >= 0
+	sm := d.Sampler(rand.NewPCG(1, 2))
+	for range 16 {
+		if x := sm.Rand(); math.IsNaN(x) || math.IsInf(x, 0) || (nonNeg && x < 0) {
+			t.Fatalf("%q drew %v", s, x)
+		}
+	}
+}
+
+// FuzzExpr parses conditions and compiles them against the baseline's
+// names; one that compiles evaluates on a client without panicking.
+func FuzzExpr(f *testing.F) { f.Fuzz(fuzzExprOne) }
+
+func fuzzExprOne(t *testing.T, s string) {
+	e, err := ParseExpr(s)
+	if err != nil {
+		return
+	}
+	if strings.TrimSpace(e.String()) == "" && !e.IsZero() {
+		t.Fatalf("%q parses to a blank condition", s)
+	}
+	c, err := e.Compile(fuzzScope())
+	if err != nil {
+		return
+	}
+	cl := Client{Place: -1, LastExitPlace: 2, LastExitReason: 1}
+	cl.admissions[1] = 3
+	c(&cl)
+}
+
+// FuzzSweepAxis parses --vary and --range.
+func FuzzSweepAxis(f *testing.F) { f.Fuzz(fuzzSweepAxisOne) }
+
+func fuzzSweepAxisOne(t *testing.T, s string) {
+	if ax, err := ParseAxis(s); err == nil && (ax.Path == "" || len(ax.Values) == 0) {
+		t.Fatalf("ParseAxis(%q) = %+v", s, ax)
+	}
+	if r, err := ParseRange(s); err == nil && !(r.Lo <= r.Hi) {
+		t.Fatalf("ParseRange(%q) = %v to %v", s, r.Lo, r.Hi)
+	}
+}
+
+var slowest = flag.Bool("slowest", false, "time every fuzz corpus input (testdata/fuzz and the fuzzing cache) and print the slowest of each target")
+
+// TestFuzzInputTimes measures, with -slowest, how long each input of the
+// fuzz corpora takes: the bar is a second to reject any input. It is a
+// measurement, not a check, so it only reports.
+func TestFuzzInputTimes(t *testing.T) {
+	if !*slowest {
+		t.Skip("run with -slowest")
+	}
+	cache := filepath.Join(os.Getenv("GOCACHE"), "fuzz", "github.com", "journeysim", "journeysim", "models")
+	if out, err := exec.Command("go", "env", "GOCACHE").Output(); err == nil {
+		cache = filepath.Join(strings.TrimSpace(string(out)), "fuzz", "github.com", "journeysim", "journeysim", "models")
+	}
+	targets := map[string]func(*testing.T, string){
+		"FuzzLoad":      func(t *testing.T, s string) { fuzzLoadOne(t, []byte(s)) },
+		"FuzzSet":       fuzzSetOne,
+		"FuzzDuration":  fuzzDurationOne,
+		"FuzzDist":      fuzzDistOne,
+		"FuzzExpr":      fuzzExprOne,
+		"FuzzSweepAxis": fuzzSweepAxisOne,
+	}
+	for _, name := range sortedKeys(targets) {
+		var files []string
+		seen := map[string]bool{}
+		for _, dir := range []string{filepath.Join("testdata", "fuzz", name), filepath.Join(cache, name)} {
+			m, _ := filepath.Glob(filepath.Join(dir, "*"))
+			for _, f := range m {
+				if !seen[filepath.Base(f)] { // the cache's inputs copied into testdata count once
+					seen[filepath.Base(f)] = true
+					files = append(files, f)
+				}
+			}
+		}
+		var worst time.Duration
+		worstFile := ""
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := string(b)
+			open, end := strings.IndexByte(text, '('), strings.LastIndexByte(text, ')')
+			if open < 0 || end < open {
+				t.Fatalf("%s: not a corpus file", f)
+			}
+			arg, err := strconv.Unquote(text[open+1 : end])
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			t0 := time.Now()
+			targets[name](t, arg)
+			if d := time.Since(t0); d > worst {
+				worst, worstFile = d, f
+			}
+		}
+		t.Logf("%-14s %5d inputs, slowest %v (%s)", name, len(files), worst, filepath.Base(worstFile))
+	}
+}
