@@ -155,7 +155,7 @@ func benchPeersRun(ctx context.Context, opts *BenchOptions) error {
 			name, cfg.CapA, cfg.CapB, cfg.Horizon/365, cfg.Seed)
 		fmt.Fprintf(opts.Out, "  scenario = journeysim run %s; engine = the model written against sim (sim/refmodel); bare = ../shared/peers/limit -heap bin\n", scenario)
 		tw := tabwriter.NewWriter(opts.Out, 2, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "pair\tscenario s\tengine s\tbare s\tscenario/bare\tengine/bare\tbare Mev/s\tscenario B/waiting\tengine B/waiting\t")
+		fmt.Fprintln(tw, "pair\tscenario s\tengine s\tbare s\tscenario/bare\tengine/bare\tscenario events\tbare events\tbare Mev/s\tscenario B/waiting\tengine B/waiting\t")
 		var scRatios, engRatios, scBytes, engBytes []float64
 		for i := range opts.Pairs {
 			var sc scenarioRun
@@ -183,9 +183,9 @@ func benchPeersRun(ctx context.Context, opts *BenchOptions) error {
 				engB = strconv.FormatFloat(eng.BytesPerWaiting, 'f', 1, 64)
 				engBytes = append(engBytes, eng.BytesPerWaiting)
 			}
-			fmt.Fprintf(tw, "%d\t%.4f\t%.4f\t%.4f\t%.3f\t%.3f\t%.2f\t%s\t%s\t\n", i+1,
+			fmt.Fprintf(tw, "%d\t%.4f\t%.4f\t%.4f\t%.3f\t%.3f\t%d\t%d\t%.2f\t%s\t%s\t\n", i+1,
 				sc.loopSeconds, eng.LoopSeconds, lim.loopSeconds, scRatio, engRatio,
-				float64(lim.events)/lim.loopSeconds/1e6, scB, engB)
+				sc.events, lim.events, float64(lim.events)/lim.loopSeconds/1e6, scB, engB)
 		}
 		tw.Flush()
 		fmt.Fprintf(opts.Out, "median wall-time ratio to the bare loop: scenario %.3f, engine %.3f\n", median(scRatios), median(engRatios))

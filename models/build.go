@@ -92,6 +92,7 @@ type exit struct {
 	stay   Dist // zero: the place's stay
 	hazard *hazard
 	routes []route
+	what   string // for the journey log: "exit <reason>"
 }
 
 type route struct {
@@ -304,7 +305,7 @@ func (b *builder) place(name string, ps *PlaceSpec) *place {
 	p.reneged = b.routes(ps.Routes[ExitReneged])
 	for _, r := range sortedKeys(ps.Exits) {
 		e := ps.Exits[r]
-		x := exit{reason: indexOf(b.m.reasons, r), mods: b.mods(e.Modifiers), routes: b.routes(ps.Routes[r])}
+		x := exit{reason: indexOf(b.m.reasons, r), mods: b.mods(e.Modifiers), routes: b.routes(ps.Routes[r]), what: "exit " + r}
 		if e.Probability != nil {
 			x.p = e.Probability.V
 		}

@@ -636,7 +636,7 @@ func (r *run) onLeave(id int32) {
 	for _, q := range pl.offersAfter {
 		r.offer(id, q)
 	}
-	r.follow(id, e.routes, r.chooseRoute(pr, e.routes, c), "exit "+r.m.reasons[e.reason])
+	r.follow(id, e.routes, r.chooseRoute(pr, e.routes, c), e.what)
 }
 
 // countExitByAttr counts a treatment exit of c in the breakdowns by attribute.

@@ -51,9 +51,11 @@ func (w *TimeWeighted) Integral(now Time) float64 { return w.area + w.value*(now
 // Max returns the largest value seen since the last reset.
 func (w *TimeWeighted) Max() float64 { return w.max }
 
-// Histogram bins non-negative observations on a logarithmic scale so that
-// quantiles can be read in bounded memory: a quantile is exact to within
-// HistogramRelErr of its value for observations between histMin and histMax.
+// Histogram bins non-negative observations on a log-linear scale so that
+// quantiles can be read in bounded memory: a bin is a power of two split
+// into 2^histSubBits equal parts, read off the float's bits with no
+// logarithm. A quantile is exact to within HistogramRelErr of its value for
+// observations between histMin and histMax.
 type histogram struct {
 	counts []uint32
 }
@@ -62,36 +64,36 @@ const (
 	histMin = 1e-4 // days: about 9 seconds
 	histMax = 1e6  // days
 	// HistogramRelErr is the largest relative error of a Tally quantile for
-	// values between 1e-4 and 1e6 days.
+	// values between 1e-4 and 1e6 days: half a bin, 2^-(histSubBits+1).
 	HistogramRelErr = 0.005
-)
 
-var (
-	histLogStep = math.Log1p(2 * HistogramRelErr)
-	histBins    = int(math.Ceil(math.Log(histMax/histMin)/histLogStep)) + 2
+	histSubBits = 7
+	histMinExp  = -14 // 2^-14 < histMin
+	histMaxExp  = 20  // 2^20 > histMax
+	histBins    = (histMaxExp-histMinExp)<<histSubBits + 2
 )
 
 func histIndex(x float64) int {
 	if !(x >= histMin) { // zero, negative and NaN fall in the first bin
 		return 0
 	}
-	if !(x < histMax) { // before converting: int(+Inf) is undefined
+	if !(x < histMax) {
 		return histBins - 1
 	}
-	i := int(math.Log(x/histMin)/histLogStep) + 1
-	if i >= histBins {
-		i = histBins - 1
-	}
-	return i
+	b := math.Float64bits(x)
+	e := int(b>>52&0x7ff) - 1023
+	return (e-histMinExp)<<histSubBits + int(b>>(52-histSubBits)&(1<<histSubBits-1)) + 1
 }
 
-// histValue returns the representative value of bin i: the geometric
-// middle of its bounds.
+// histValue returns the representative value of bin i: the middle of its
+// bounds.
 func histValue(i int) float64 {
 	if i == 0 {
 		return 0
 	}
-	return histMin * math.Exp((float64(i-1)+0.5)*histLogStep)
+	i--
+	e, m := i>>histSubBits+histMinExp, i&(1<<histSubBits-1)
+	return math.Ldexp(1+(float64(m)+0.5)/(1<<histSubBits), e)
 }
 
 // Tally accumulates observations (waits, lengths of stay): count, mean,
