@@ -25,6 +25,8 @@ import (
 type BenchOptions struct {
 	Out     io.Writer
 	Limit   string // path of the peers' bare-loop binary
+	SimPy   string // path of the peers' SimPy model; run when Python has simpy
+	SimPyN  int    // pairs that include SimPy (it is slow)
 	Pairs   int
 	Configs []string
 }
@@ -57,6 +59,8 @@ engine, alternately with the bare hand-written Go event loop (built from
 	}
 	peers.Flags().StringVar(&opts.Limit, "limit", "bin/limit", "path of the built bare-loop peer (go build -o bin/limit in ../shared/peers/limit)")
 	peers.Flags().IntVar(&opts.Pairs, "pairs", 7, "number of alternating pairs of runs")
+	peers.Flags().StringVar(&opts.SimPy, "simpy", "../shared/peers/simpy/model.py", "path of the peers' SimPy model, run with python3 when it has simpy")
+	peers.Flags().IntVar(&opts.SimPyN, "simpy-pairs", 3, "how many of the pairs include SimPy (about 11 s a run for stable)")
 	peers.Flags().StringSliceVar(&opts.Configs, "config", []string{"stable", "overloaded"}, "configurations: stable, overloaded")
 	bench.AddCommand(peers)
 	return bench
@@ -75,6 +79,38 @@ func runLimit(ctx context.Context, path string, cfg refmodel.Config) (peerRun, e
 	if err != nil {
 		return peerRun{}, fmt.Errorf("bench: running %s: %w", path, err)
 	}
+	return parsePeer(out, path)
+}
+
+// simpyPython returns a python3 that can import simpy, or "".
+func simpyPython(ctx context.Context, script string) string {
+	if script == "" {
+		return ""
+	}
+	if _, err := exec.LookPath("python3"); err != nil {
+		return ""
+	}
+	for _, py := range []string{"/usr/bin/python3", "python3"} {
+		if exec.CommandContext(ctx, py, "-c", "import simpy").Run() == nil {
+			return py
+		}
+	}
+	return ""
+}
+
+func runSimPy(ctx context.Context, python, script string, cfg refmodel.Config) (peerRun, error) {
+	out, err := exec.CommandContext(ctx, python, script,
+		"--years", strconv.FormatFloat(cfg.Horizon/365, 'g', -1, 64),
+		"--detox", strconv.Itoa(cfg.CapA), "--ct", strconv.Itoa(cfg.CapB),
+		"--seed", strconv.FormatUint(cfg.Seed, 10)).Output()
+	if err != nil {
+		return peerRun{}, fmt.Errorf("bench: running %s: %w", script, err)
+	}
+	return parsePeer(out, script)
+}
+
+// parsePeer reads events= and loop_seconds= from a peer's output.
+func parsePeer(out []byte, what string) (peerRun, error) {
 	var r peerRun
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
@@ -89,7 +125,7 @@ func runLimit(ctx context.Context, path string, cfg refmodel.Config) (peerRun, e
 		}
 	}
 	if r.loopSeconds <= 0 {
-		return peerRun{}, fmt.Errorf("bench: no loop_seconds in the output of %s", path)
+		return peerRun{}, fmt.Errorf("bench: no loop_seconds in the output of %s", what)
 	}
 	return r, nil
 }
@@ -140,6 +176,10 @@ func runScenario(ctx context.Context, name string) (scenarioRun, error) {
 }
 
 func benchPeersRun(ctx context.Context, opts *BenchOptions) error {
+	python := simpyPython(ctx, opts.SimPy)
+	if python == "" {
+		fmt.Fprintf(opts.Out, "SimPy: not run (no python3 with simpy, or no %s; apt-get install python3-simpy3)\n\n", opts.SimPy)
+	}
 	for _, name := range opts.Configs {
 		var cfg refmodel.Config
 		var scenario string
@@ -155,16 +195,20 @@ func benchPeersRun(ctx context.Context, opts *BenchOptions) error {
 			name, cfg.CapA, cfg.CapB, cfg.Horizon/365, cfg.Seed)
 		fmt.Fprintf(opts.Out, "  scenario = journeysim run %s; engine = the model written against sim (sim/refmodel); bare = ../shared/peers/limit -heap bin\n", scenario)
 		tw := tabwriter.NewWriter(opts.Out, 2, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "pair\tscenario s\tengine s\tbare s\tscenario/bare\tengine/bare\tscenario events\tbare events\tbare Mev/s\tscenario B/waiting\tengine B/waiting\t")
-		var scRatios, engRatios, scBytes, engBytes []float64
+		fmt.Fprintln(tw, "pair\tscenario s\tengine s\tbare s\tSimPy s\tscenario/bare\tengine/bare\tscenario events\tbare events\tbare Mev/s\tscenario B/waiting\tengine B/waiting\t")
+		var scRatios, engRatios, scBytes, engBytes, simpyRatios []float64
 		for i := range opts.Pairs {
 			var sc scenarioRun
 			var eng refmodel.Measurement
 			var lim peerRun
+			var py peerRun
 			steps := []func() error{
 				func() (err error) { sc, err = runScenario(ctx, scenario); return err },
 				func() (err error) { eng, err = refmodel.Measure(ctx, cfg); return err },
 				func() (err error) { lim, err = runLimit(ctx, opts.Limit, cfg); return err },
+			}
+			if python != "" && i < opts.SimPyN {
+				steps = append(steps, func() (err error) { py, err = runSimPy(ctx, python, opts.SimPy, cfg); return err })
 			}
 			// Rotate the order so that no implementation always runs first.
 			for k := range steps {
@@ -173,6 +217,11 @@ func benchPeersRun(ctx context.Context, opts *BenchOptions) error {
 				}
 			}
 			scRatio, engRatio := sc.loopSeconds/lim.loopSeconds, eng.LoopSeconds/lim.loopSeconds
+			simpyS := "-"
+			if py.loopSeconds > 0 {
+				simpyS = strconv.FormatFloat(py.loopSeconds, 'f', 2, 64)
+				simpyRatios = append(simpyRatios, py.loopSeconds/sc.loopSeconds)
+			}
 			scRatios, engRatios = append(scRatios, scRatio), append(engRatios, engRatio)
 			scB, engB := "-", "-" // meaningless with few clients waiting
 			if sc.waiting >= 1000 {
@@ -183,12 +232,15 @@ func benchPeersRun(ctx context.Context, opts *BenchOptions) error {
 				engB = strconv.FormatFloat(eng.BytesPerWaiting, 'f', 1, 64)
 				engBytes = append(engBytes, eng.BytesPerWaiting)
 			}
-			fmt.Fprintf(tw, "%d\t%.4f\t%.4f\t%.4f\t%.3f\t%.3f\t%d\t%d\t%.2f\t%s\t%s\t\n", i+1,
-				sc.loopSeconds, eng.LoopSeconds, lim.loopSeconds, scRatio, engRatio,
+			fmt.Fprintf(tw, "%d\t%.4f\t%.4f\t%.4f\t%s\t%.3f\t%.3f\t%d\t%d\t%.2f\t%s\t%s\t\n", i+1,
+				sc.loopSeconds, eng.LoopSeconds, lim.loopSeconds, simpyS, scRatio, engRatio,
 				sc.events, lim.events, float64(lim.events)/lim.loopSeconds/1e6, scB, engB)
 		}
 		tw.Flush()
 		fmt.Fprintf(opts.Out, "median wall-time ratio to the bare loop: scenario %.3f, engine %.3f\n", median(scRatios), median(engRatios))
+		if len(simpyRatios) > 0 {
+			fmt.Fprintf(opts.Out, "median speed-up of the scenario over SimPy: %.0f times (%d pairs)\n", median(simpyRatios), len(simpyRatios))
+		}
 		if len(scBytes) > 0 {
 			fmt.Fprintf(opts.Out, "median bytes per waiting client: scenario %.1f, engine %.1f\n", median(scBytes), median(engBytes))
 		}

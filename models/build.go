@@ -26,7 +26,8 @@ type Model struct {
 	warmup, horizon          float64
 
 	metrics *metricLayout
-	econ    *econ // nil without an economics table
+	econ    *econ         // nil without an economics table
+	lay     *clientLayout // where a client's case mix, holdings and counts are kept
 
 	flows         []FlowInfo
 	survival      []SurvivalCurve
@@ -127,6 +128,11 @@ func Build(s *Scenario) (*Model, error) {
 	m.droppedOut = indexOf(m.reasons, "dropped_out")
 	m.died = indexOf(m.reasons, "died")
 	m.reneged = indexOf(m.reasons, ExitReneged)
+	lay, err := scope.layoutOf()
+	if err != nil {
+		return nil, Problems{{Key: "places", Msg: err.Error()}}
+	}
+	m.lay = lay
 	b := &builder{m: m, scope: scope}
 	for _, n := range scope.Places {
 		m.places = append(m.places, b.place(n, s.Places[n]))

@@ -1,53 +1,208 @@
 package models
 
+import (
+	"fmt"
+	"math/bits"
+	"reflect"
+	"regexp"
+)
+
 // MaxAttributes is the most case-mix attributes a scenario may declare.
 const MaxAttributes = 8
 
 // MaxPlaces is the most places a scenario may declare.
 const MaxPlaces = 32
 
-// Client is one synthetic person. Clients live in pages of a slab indexed by
-// id and are reused after death, so memory follows the clients alive; the
-// struct holds no pointers, so the collector never scans it.
+// maxReasons is the most exit reasons: a reason's index fits an int8.
+const maxReasons = 127
+
+// Client is one synthetic person: 48 bytes. Clients live in pages of a slab
+// indexed by id and are reused after death, so memory follows the clients
+// alive; the struct holds no pointers, so the collector never scans it.
+// The case mix, the parallel places held, the admission counts and a few
+// flags are packed into bits by the scenario's clientLayout.
 type Client struct {
-	// Attr holds the index of the client's level of each case-mix attribute,
-	// in the order of Scope.Attributes.
-	Attr [MaxAttributes]uint8
-	// Holding is a bit set of the parallel places held, by parallel index
-	// (the order of Scope.Parallel's values).
-	Holding uint64
+	// Since is the day the client was admitted to Place, or joined its
+	// waiting list while Waiting.
+	Since       float64
+	LastExitAt  float64 // day of the last exit from a treatment place
+	presentedAt float64 // day of the presentation not yet followed by treatment, -1 none
+	bits        [2]uint64
 
-	Since      float64 // day the client was admitted to Place
-	LastExitAt float64 // day of the last exit from a treatment place
+	Place          int8 // current place index, -1 if none
+	LastExitPlace  int8 // place of the last exit from a treatment place, -1 if none
+	LastExitReason int8 // index of that exit's reason in Scope.Reasons, -1 if none
+	pending        int8 // exit index of the pending leave event, -1 for death
 
-	Place          int16 // current place index, -1 if none
-	LastExitPlace  int16 // place of the last exit from a treatment place, -1 if none
-	LastExitReason int16 // index of that exit's reason in Scope.Reasons, -1 if none
-	Waiting        bool  // on Place's waiting list, not yet admitted
-
-	// admissions counts admissions by place index, saturating at 255.
-	admissions [MaxPlaces]uint8
-	run        clientRun
+	yearSeen  int16 // last measured year the client was counted in treatment, -1 none
+	yearAdmit int16 // last measured year the client was counted as admitted, -1 none
 }
 
-// Admissions returns how many times the client has been admitted to place p,
-// counting a current stay (at most 255).
-func (c *Client) Admissions(p int) int { return int(c.admissions[p]) }
+// Flags, in the low bits of Client.bits[0].
+const (
+	flagWaiting     = 1 << iota // on Place's waiting list, not yet admitted
+	flagTreated                 // admitted to treatment since the warm-up ended
+	flagRepresented             // a presentation since the last treatment exit was counted
+	flagLink30                  // left treatment, awaiting follow-on treatment within 30 days
+	flagLink90                  // the same within 90 days
+	nFlags          = iota
+)
 
-// Holds reports whether the client holds the parallel place with parallel index k.
-func (c *Client) Holds(k int) bool { return c.Holding&(1<<uint(k)) != 0 }
+func (c *Client) flag(f uint64) bool { return c.bits[0]&f != 0 }
 
-// clientRun is run-time bookkeeping for the metrics.
-type clientRun struct {
-	presentedAt float64 // day of the presentation not yet followed by treatment, -1 none
-	serial      uint32  // order of arrival, for the journey log
-	pending     int16   // exit index of the pending leave event, -1 for death
-	yearSeen    int16   // last measured year the client was counted in treatment, -1 none
-	yearAdmit   int16   // last measured year the client was counted as admitted, -1 none
-	linkFrom    int16   // treatment place left, awaiting follow-on treatment, -1 none
-	link90From  int16   // the same, for linkage_90d
-	treated     bool    // admitted to treatment since the warm-up ended
-	// represented: a presentation since the last treatment exit was
-	// counted in completions_represent_6m
-	represented bool
+func (c *Client) setFlag(f uint64, on bool) {
+	if on {
+		c.bits[0] |= f
+	} else {
+		c.bits[0] &^= f
+	}
+}
+
+// Waiting reports whether the client is on Place's waiting list.
+func (c *Client) Waiting() bool { return c.flag(flagWaiting) }
+
+// bitField is a run of width bits of Client.bits.
+type bitField struct {
+	word, shift, width uint8
+}
+
+func (f bitField) mask() uint64 { return 1<<f.width - 1 }
+
+func (f bitField) get(c *Client) uint64 { return c.bits[f.word] >> f.shift & f.mask() }
+
+func (f bitField) set(c *Client, v uint64) {
+	m := f.mask() << f.shift
+	c.bits[f.word] = c.bits[f.word]&^m | v<<f.shift&m
+}
+
+// inc adds one to the field, saturating at its largest value.
+func (f bitField) inc(c *Client) {
+	if v := f.get(c); v < f.mask() {
+		f.set(c, v+1)
+	}
+}
+
+// clientLayout says where in Client.bits each attribute's level, the
+// parallel places held and each place's admission count live. A place that
+// conditions count (admissions.detox >= 2) gets 8 bits, saturating at 255;
+// the others 1 bit, admitted before or not, which is all the metrics ask.
+type clientLayout struct {
+	attr []bitField // by attribute, in Scope.Attributes order
+	hold bitField   // one bit a parallel place, by parallel index
+	adm  []bitField // by place index
+}
+
+const layoutBits = 128
+
+// newLayout packs the fields the scope needs, or says why they do not fit.
+func newLayout(s *Scope) (*clientLayout, error) {
+	l := &clientLayout{}
+	next := nFlags
+	alloc := func(width int) bitField {
+		if width == 0 {
+			return bitField{}
+		}
+		if next/64 != (next+width-1)/64 { // a field does not straddle words
+			next = (next/64 + 1) * 64
+		}
+		f := bitField{word: uint8(next / 64), shift: uint8(next % 64), width: uint8(width)}
+		next += width
+		return f
+	}
+	for _, a := range s.Attributes {
+		l.attr = append(l.attr, alloc(bits.Len(uint(max(len(a.Levels)-1, 0)))))
+	}
+	np := 0 // bits for the parallel indices in use
+	for _, k := range s.Parallel {
+		np = max(np, k+1)
+	}
+	if np > 64 {
+		return nil, fmt.Errorf("at most 64 parallel places, not %d", np)
+	}
+	l.hold = alloc(np)
+	for _, p := range s.Places {
+		w := 1
+		if s.counted == nil || s.counted[p] {
+			w = 8
+		}
+		l.adm = append(l.adm, alloc(w))
+	}
+	if next > layoutBits {
+		return nil, fmt.Errorf("the case mix, parallel places and admission counts need %d bits a client, more than %d: use fewer attribute levels, parallel places, or admissions.X in conditions", next, layoutBits)
+	}
+	return l, nil
+}
+
+// layoutOf returns the scope's layout, making it for a scope built by hand.
+func (s *Scope) layoutOf() (*clientLayout, error) {
+	if s.lay == nil {
+		l, err := newLayout(s)
+		if err != nil {
+			return nil, err
+		}
+		s.lay = l
+	}
+	return s.lay, nil
+}
+
+func (l *clientLayout) attrOf(c *Client, a int) int { return int(l.attr[a].get(c)) }
+
+func (l *clientLayout) setAttr(c *Client, a, level int) { l.attr[a].set(c, uint64(level)) }
+
+// admissions returns how many times c has been admitted to place p,
+// counting a current stay: exact to 255 for places conditions count, and
+// 0 or 1 (never or ever) for the rest.
+func (l *clientLayout) admissions(c *Client, p int) int { return int(l.adm[p].get(c)) }
+
+func (l *clientLayout) holds(c *Client, k int) bool {
+	return c.bits[l.hold.word]>>(uint(l.hold.shift)+uint(k))&1 != 0
+}
+
+func (l *clientLayout) setHolds(c *Client, k int, on bool) {
+	m := uint64(1) << (uint(l.hold.shift) + uint(k))
+	if on {
+		c.bits[l.hold.word] |= m
+	} else {
+		c.bits[l.hold.word] &^= m
+	}
+}
+
+var admissionsRE = regexp.MustCompile(`\badmissions\.([a-z][a-z0-9_]*)`)
+
+var exprT = reflect.TypeOf(Expr{})
+
+// countedPlaces returns the places whose admissions some condition of s reads.
+func countedPlaces(s *Scenario) map[string]bool {
+	set := map[string]bool{}
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		if v.Type() == exprT {
+			for _, m := range admissionsRE.FindAllStringSubmatch(v.Interface().(Expr).String(), -1) {
+				set[m[1]] = true
+			}
+			return
+		}
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if !v.IsNil() {
+				walk(v.Elem())
+			}
+		case reflect.Struct:
+			for i := range v.NumField() {
+				if v.Type().Field(i).IsExported() {
+					walk(v.Field(i))
+				}
+			}
+		case reflect.Map:
+			for _, k := range v.MapKeys() {
+				walk(v.MapIndex(k))
+			}
+		case reflect.Slice, reflect.Array:
+			for i := range v.Len() {
+				walk(v.Index(i))
+			}
+		}
+	}
+	walk(reflect.ValueOf(s).Elem())
+	return set
 }

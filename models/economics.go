@@ -295,7 +295,7 @@ func (ec *econ) buildCrimeMods(e *EconomicsSpec, m *Model, scope *Scope) error {
 		for a, cum := range m.mix {
 			l := rest % len(cum)
 			rest /= len(cum)
-			c.Attr[a] = uint8(l)
+			m.lay.setAttr(&c, a, l)
 			share := cum[l]
 			if l > 0 {
 				share -= cum[l-1]
@@ -422,7 +422,7 @@ func (r *run) economics() EconomicsTotals {
 		c := r.client(id)
 		switch {
 		case c.Place < 0:
-		case c.Waiting:
+		case c.Waiting():
 			r.accrueWait(c, c.Since, r.end)
 		default:
 			r.accrueStay(c, int(c.Place), c.Since, r.end)

@@ -96,6 +96,9 @@ type Scope struct {
 	Parallel   map[string]int // parallel place name -> place index (holding.X)
 	Reasons    []string       // exit reason names, by index (last_exit.reason)
 	Policy     map[string]any // policy name -> string, bool or float64 (policy.X)
+
+	counted map[string]bool // places whose admissions conditions read; nil: all
+	lay     *clientLayout   // where each is kept in Client.bits
 }
 
 // Attribute is a case-mix attribute and its levels, in the order of the
@@ -575,7 +578,7 @@ type valKind uint8
 const (
 	valConst      valKind = iota // b, n or s
 	valCond                      // cond
-	valAdmissions                // number: Client.Admissions(idx)
+	valAdmissions                // number: admissions to place idx
 	valAttr                      // string: level of attribute idx
 	valReason                    // string: Client.LastExitReason
 	valPlace                     // string: Client.LastExitPlace
@@ -599,13 +602,18 @@ type exprValue struct {
 type exprCompiler struct {
 	src   string
 	scope *Scope
+	lay   *clientLayout
 }
 
 func (e Expr) compile(s *Scope) (exprValue, error) {
 	if s == nil {
 		s = &Scope{}
 	}
-	c := exprCompiler{src: e.src, scope: s}
+	lay, err := s.layoutOf()
+	if err != nil {
+		return exprValue{}, err
+	}
+	c := exprCompiler{src: e.src, scope: s, lay: lay}
 	v, err := c.node(e.root)
 	if err != nil {
 		return exprValue{}, err
@@ -734,9 +742,9 @@ func (c *exprCompiler) name(n *exprNode, v exprValue) (exprValue, error) {
 			if i < 0 || i >= 64 {
 				return exprValue{}, c.errorf(n.off, "%s: place index %d out of range", n.name, i)
 			}
-			mask := uint64(1) << uint(i)
+			w, mask := c.lay.hold.word, uint64(1)<<(uint(c.lay.hold.shift)+uint(i))
 			v.typ, v.kind = typeBool, valCond
-			v.cond = func(c *Client) bool { return c.Holding&mask != 0 }
+			v.cond = func(c *Client) bool { return c.bits[w]&mask != 0 }
 			return v, nil
 		}
 	case "last_exit":
@@ -877,7 +885,7 @@ func (c *exprCompiler) cmp(n *exprNode, v exprValue) (exprValue, error) {
 	case typeBool:
 		v.cond = c.cmpBool(op, x, y)
 	case typeNum:
-		v.cond = cmpAdmissions(op, x, y)
+		v.cond = c.cmpAdmissions(op, x, y)
 	case typeStr:
 		v.cond, err = c.cmpStr(n, op, x, y)
 	}
@@ -918,38 +926,38 @@ func (c *exprCompiler) cmpBool(op tokKind, x, y exprValue) Cond {
 
 // cmpAdmissions compares admissions x with y, a constant or admissions.
 // Counts are small integers, exact as float64.
-func cmpAdmissions(op tokKind, x, y exprValue) Cond {
-	p := x.idx
+func (cc *exprCompiler) cmpAdmissions(op tokKind, x, y exprValue) Cond {
+	p := cc.lay.adm[x.idx]
 	if y.kind == valConst {
 		k := y.n
 		switch op {
 		case tokEq:
-			return func(c *Client) bool { return float64(c.Admissions(p)) == k }
+			return func(c *Client) bool { return float64(p.get(c)) == k }
 		case tokNe:
-			return func(c *Client) bool { return float64(c.Admissions(p)) != k }
+			return func(c *Client) bool { return float64(p.get(c)) != k }
 		case tokLt:
-			return func(c *Client) bool { return float64(c.Admissions(p)) < k }
+			return func(c *Client) bool { return float64(p.get(c)) < k }
 		case tokLe:
-			return func(c *Client) bool { return float64(c.Admissions(p)) <= k }
+			return func(c *Client) bool { return float64(p.get(c)) <= k }
 		case tokGt:
-			return func(c *Client) bool { return float64(c.Admissions(p)) > k }
+			return func(c *Client) bool { return float64(p.get(c)) > k }
 		}
-		return func(c *Client) bool { return float64(c.Admissions(p)) >= k }
+		return func(c *Client) bool { return float64(p.get(c)) >= k }
 	}
-	q := y.idx
+	q := cc.lay.adm[y.idx]
 	switch op {
 	case tokEq:
-		return func(c *Client) bool { return c.Admissions(p) == c.Admissions(q) }
+		return func(c *Client) bool { return p.get(c) == q.get(c) }
 	case tokNe:
-		return func(c *Client) bool { return c.Admissions(p) != c.Admissions(q) }
+		return func(c *Client) bool { return p.get(c) != q.get(c) }
 	case tokLt:
-		return func(c *Client) bool { return c.Admissions(p) < c.Admissions(q) }
+		return func(c *Client) bool { return p.get(c) < q.get(c) }
 	case tokLe:
-		return func(c *Client) bool { return c.Admissions(p) <= c.Admissions(q) }
+		return func(c *Client) bool { return p.get(c) <= q.get(c) }
 	case tokGt:
-		return func(c *Client) bool { return c.Admissions(p) > c.Admissions(q) }
+		return func(c *Client) bool { return p.get(c) > q.get(c) }
 	}
-	return func(c *Client) bool { return c.Admissions(p) >= c.Admissions(q) }
+	return func(c *Client) bool { return p.get(c) >= q.get(c) }
 }
 
 // cmpStr compares a string read from the client, x, with a constant y,
@@ -982,19 +990,19 @@ func (c *exprCompiler) cmpStr(n *exprNode, op tokKind, x, y exprValue) (Cond, er
 		if i > 255 {
 			return nil, c.errorf(y.off, "%s has more than 256 levels", x.text)
 		}
-		a, l := x.idx, uint8(i)
+		f, l := c.lay.attr[x.idx], uint64(i)
 		if eq {
-			return func(c *Client) bool { return c.Attr[a] == l }, nil
+			return func(c *Client) bool { return f.get(c) == l }, nil
 		}
-		return func(c *Client) bool { return c.Attr[a] != l }, nil
+		return func(c *Client) bool { return f.get(c) != l }, nil
 	case valReason:
-		r := int16(i)
+		r := int8(i)
 		if eq {
 			return func(c *Client) bool { return c.LastExitReason == r }, nil
 		}
 		return func(c *Client) bool { return c.LastExitReason != r }, nil
 	}
-	p := int16(i)
+	p := int8(i)
 	if eq {
 		return func(c *Client) bool { return c.LastExitPlace == p }, nil
 	}

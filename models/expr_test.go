@@ -196,15 +196,34 @@ func TestCompileNilScope(t *testing.T) {
 
 // testClients are clients to evaluate conditions on. Places: community(0),
 // detox(1), rehab(2), case_management(3).
-var testClients = []Client{
-	// 0: opiate, female, 3 detox admissions, holds case management, last
-	// left detox having completed.
-	{Attr: [MaxAttributes]uint8{1, 0}, Holding: 1 << 3, LastExitPlace: 1, LastExitReason: 0, admissions: [MaxPlaces]uint8{1, 3, 0, 1}},
-	// 1: non-opiate, male, one rehab admission, no last exit.
-	{Attr: [MaxAttributes]uint8{0, 1}, LastExitPlace: -1, LastExitReason: -1, admissions: [MaxPlaces]uint8{0, 0, 1, 0}},
-	// 2: opiate, male, 2 detox and 2 rehab admissions, dropped out of rehab.
-	{Attr: [MaxAttributes]uint8{1, 1}, LastExitPlace: 2, LastExitReason: 2, admissions: [MaxPlaces]uint8{0, 2, 2, 0}},
-}
+var testClients = func() []Client {
+	lay, err := testScope().layoutOf()
+	if err != nil {
+		panic(err)
+	}
+	mk := func(attrs []int, holds bool, lastPlace, lastReason int8, adm []int) Client {
+		c := Client{LastExitPlace: lastPlace, LastExitReason: lastReason}
+		for a, l := range attrs {
+			lay.setAttr(&c, a, l)
+		}
+		lay.setHolds(&c, 3, holds)
+		for p, n := range adm {
+			for range n {
+				lay.adm[p].inc(&c)
+			}
+		}
+		return c
+	}
+	return []Client{
+		// 0: opiate, female, 3 detox admissions, holds case management, last
+		// left detox having completed.
+		mk([]int{1, 0}, true, 1, 0, []int{1, 3, 0, 1}),
+		// 1: non-opiate, male, one rehab admission, no last exit.
+		mk([]int{0, 1}, false, -1, -1, []int{0, 0, 1, 0}),
+		// 2: opiate, male, 2 detox and 2 rehab admissions, dropped out of rehab.
+		mk([]int{1, 1}, false, 2, 2, []int{0, 2, 2, 0}),
+	}
+}()
 
 func TestCondEval(t *testing.T) {
 	tests := []struct {

@@ -136,8 +136,7 @@ func fuzzExprOne(t *testing.T, s string) {
 	if err != nil {
 		return
 	}
-	cl := Client{Place: -1, LastExitPlace: 2, LastExitReason: 1}
-	cl.admissions[1] = 3
+	cl := Client{Place: -1, LastExitPlace: 2, LastExitReason: 1, bits: [2]uint64{^uint64(0), ^uint64(0)}}
 	c(&cl)
 }
 

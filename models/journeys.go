@@ -164,7 +164,7 @@ func (m *Model) Trace(ctx context.Context, seed uint64, rep, n int, w io.Writer)
 // traceEvent writes one line of the journey log if client id is traced.
 func (r *run) traceEvent(id int32, event, detail string) {
 	c := r.client(id)
-	if c.run.serial >= r.traceN {
+	if r.serial[id] >= r.traceN {
 		return
 	}
 	place := ""
@@ -174,7 +174,7 @@ func (r *run) traceEvent(id int32, event, detail string) {
 	b := r.traceBuf[:0]
 	b = strconv.AppendFloat(b, r.eng.Now(), 'f', 3, 64)
 	b = append(b, ',')
-	b = strconv.AppendUint(b, uint64(c.run.serial), 10)
+	b = strconv.AppendUint(b, uint64(r.serial[id]), 10)
 	b = append(b, ',')
 	b = append(b, place...)
 	b = append(b, ',')

@@ -30,9 +30,10 @@ func (m *Model) EstimateMemory(reps, workers int) MemoryEstimate {
 	e := MemoryEstimate{Workers: workers, Clients: m.arrivalsBefore(m.warmup + m.horizon)}
 	np := len(m.parallel)
 	// A client's record, its holds, its id on the free list, a pending
-	// event for its stay and each hold, a patience event and a place on a
-	// list; slices grow by doubling, so all but the record count twice.
-	growing := 8*np + 4 + sim.EventBytes*(np+2) + sim.WaiterBytes
+	// event for its stay and each hold, a patience event and its id on a
+	// list (the day it joined is on the record); slices grow by doubling,
+	// so all but the record count twice.
+	growing := 8*np + 4 + sim.EventBytes*(np+2) + 4
 	e.PerClient = int(unsafe.Sizeof(Client{})) + 2*growing
 	months := int(math.Ceil(m.horizon / (daysPerYear / 12)))
 	perResult := 8 * (len(m.metrics.calc) + len(m.metrics.series)*months + len(m.flows))

@@ -42,6 +42,7 @@ type run struct {
 	traceN   uint32    // clients traced: serials below this
 	traceBuf []byte
 	serials  uint32
+	serial   []uint32 // each client's order of arrival, when tracing
 
 	econ   *EconomicsTotals // computed once when the metrics are
 	ledger ledger           // accrued as clients move, with economics
@@ -133,6 +134,7 @@ func (m *Model) newRun(seed uint64, rep int) *run {
 			pr.res = sim.NewResource(eng, name, p.capacity, d)
 			idx := i
 			pr.res.Admit = func(id int32, waited sim.Time) { r.admitted(id, idx, waited) }
+			pr.res.Since = func(id int32) sim.Time { return r.client(id).Since } // set on joining the list
 			if p.patience != nil {
 				pr.patience = p.patience.Sampler(st.Rand("patience/" + name))
 				pr.res.Renege = func(id int32, waited sim.Time) { r.reneged(id, idx, waited) }
@@ -205,24 +207,28 @@ func (r *run) newClient() int32 {
 		r.hold = append(r.hold, make([]float64, len(r.m.parallel))...)
 	}
 	c := r.client(id)
-	*c = Client{Place: -1, LastExitPlace: -1, LastExitReason: -1}
-	c.run = clientRun{pending: -1, yearSeen: -1, yearAdmit: -1, linkFrom: -1, link90From: -1, presentedAt: -1}
+	*c = Client{Place: -1, LastExitPlace: -1, LastExitReason: -1, pending: -1, yearSeen: -1, yearAdmit: -1, presentedAt: -1}
 	for a, cum := range r.m.mix {
 		u := r.caseMix.Float64()
 		l := 0
 		for l < len(cum)-1 && u >= cum[l] {
 			l++
 		}
-		c.Attr[a] = uint8(l)
+		r.m.lay.setAttr(c, a, l)
 	}
+	if r.trace != nil {
+		if int(id) >= len(r.serial) {
+			r.serial = append(r.serial, make([]uint32, int(id)+1-len(r.serial))...)
+		}
+		r.serial[id] = r.serials
+	}
+	r.serials++
 	return id
 }
 
 func (r *run) onArrive(int32) {
 	r.eng.After(r.interarrival(), r.arrive, -1)
 	id := r.newClient()
-	r.client(id).run.serial = r.serials
-	r.serials++
 	if r.measuring {
 		r.acc.newPresentations++
 	}
@@ -247,7 +253,7 @@ func (r *run) enter(id int32, p int) {
 	}
 	c := r.client(id)
 	now := r.eng.Now()
-	c.Place = int16(p)
+	c.Place = int8(p)
 	pr := r.ps[p]
 	if p == r.m.intake {
 		r.presented(c, now)
@@ -256,7 +262,7 @@ func (r *run) enter(id int32, p int) {
 		r.admitted(id, p, 0)
 		return
 	}
-	c.Waiting = true
+	c.setFlag(flagWaiting, true)
 	c.Since = now
 	prio := 0
 	for _, rule := range pr.p.prioRules {
@@ -275,16 +281,16 @@ func (r *run) enter(id int32, p int) {
 }
 
 func (r *run) presented(c *Client, now float64) {
-	c.run.presentedAt = now
+	c.presentedAt = now
 	if !r.measuring {
 		return
 	}
 	r.acc.presentations++
 	// A completion counts once, at the first presentation after it.
-	if !c.run.represented && c.LastExitReason >= 0 && int(c.LastExitReason) == r.m.completed &&
+	if !c.flag(flagRepresented) && c.LastExitReason >= 0 && int(c.LastExitReason) == r.m.completed &&
 		now-c.LastExitAt <= represent6m && c.LastExitAt >= r.start && c.LastExitAt <= r.end-represent6m {
 		r.acc.represented++
-		c.run.represented = true
+		c.setFlag(flagRepresented, true)
 	}
 }
 
@@ -295,20 +301,18 @@ func (r *run) admitted(id int32, p int, waited float64) {
 	pr := r.ps[p]
 	pl := pr.p
 	if r.m.econ != nil {
-		if c.Waiting {
+		if c.Waiting() {
 			r.accrueWait(c, c.Since, now)
 		}
 		r.accrueEpisode(p, now)
 	}
-	c.Waiting = false
+	c.setFlag(flagWaiting, false)
 	c.Since = now
 	if r.trace != nil {
 		r.traceEvent(id, "admitted", fmtWait(waited))
 	}
-	prior := c.admissions[p]
-	if prior < math.MaxUint8 {
-		c.admissions[p]++
-	}
+	prior := r.m.lay.admissions(c, p)
+	r.m.lay.adm[p].inc(c)
 	r.pop(pr, now, 1)
 	if pl.treatment {
 		r.countInTreatment(c, 1)
@@ -350,30 +354,31 @@ func (r *run) admitted(id int32, p int, waited float64) {
 		}
 	}
 	if !math.IsInf(t, 1) {
-		c.run.pending = int16(ei)
+		c.pending = int8(ei)
 		r.eng.After(t, r.leave, id)
 	}
 }
 
 func (r *run) treatmentStart(c *Client, p int, now float64) {
-	if c.run.presentedAt >= 0 && c.run.presentedAt >= r.start {
-		r.acc.daysToTreatment.Add(now - c.run.presentedAt)
+	if c.presentedAt >= 0 && c.presentedAt >= r.start {
+		r.acc.daysToTreatment.Add(now - c.presentedAt)
 	}
-	c.run.presentedAt = -1
-	if c.run.linkFrom >= 0 && int(c.run.linkFrom) != p && now-c.LastExitAt <= linkageDays {
-		r.acc.places[c.run.linkFrom].linked++
-		c.run.linkFrom = -1
+	c.presentedAt = -1
+	// A pending linkage is from LastExitPlace, the treatment place left.
+	if c.flag(flagLink30) && int(c.LastExitPlace) != p && now-c.LastExitAt <= linkageDays {
+		r.acc.places[c.LastExitPlace].linked++
+		c.setFlag(flagLink30, false)
 	}
-	if c.run.link90From >= 0 && int(c.run.link90From) != p && now-c.LastExitAt <= linkage90Days {
-		r.acc.places[c.run.link90From].linked90++
-		c.run.link90From = -1
+	if c.flag(flagLink90) && int(c.LastExitPlace) != p && now-c.LastExitAt <= linkage90Days {
+		r.acc.places[c.LastExitPlace].linked90++
+		c.setFlag(flagLink90, false)
 	}
-	if !c.run.treated {
-		c.run.treated = true
+	if !c.flag(flagTreated) {
+		c.setFlag(flagTreated, true)
 		r.acc.distinctTreated++
 	}
-	if c.run.yearAdmit != r.year {
-		c.run.yearAdmit = r.year
+	if c.yearAdmit != r.year {
+		c.yearAdmit = r.year
 		r.acc.admittedYears++
 	}
 	r.countYear(c)
@@ -381,13 +386,13 @@ func (r *run) treatmentStart(c *Client, p int, now float64) {
 
 // countYear counts c among the clients in treatment this measured year.
 func (r *run) countYear(c *Client) {
-	if c.run.yearSeen == r.year {
+	if c.yearSeen == r.year {
 		return
 	}
-	c.run.yearSeen = r.year
+	c.yearSeen = r.year
 	r.acc.inTreatmentYears++
 	for a := range r.acc.byAttr {
-		r.acc.byAttr[a].inTreatment[c.Attr[r.acc.byAttr[a].attr]]++
+		r.acc.byAttr[a].inTreatment[r.m.lay.attrOf(c, r.acc.byAttr[a].attr)]++
 	}
 }
 
@@ -395,7 +400,7 @@ func (r *run) countYear(c *Client) {
 func (r *run) countInTreatment(c *Client, d int64) {
 	r.inTreat += d
 	for a := range r.acc.byAttr {
-		r.inTreatBy[a][c.Attr[r.acc.byAttr[a].attr]] += d
+		r.inTreatBy[a][r.m.lay.attrOf(c, r.acc.byAttr[a].attr)] += d
 	}
 }
 
@@ -568,7 +573,7 @@ func (r *run) onLeave(id int32) {
 	p := int(c.Place)
 	pr := r.ps[p]
 	pl := pr.p
-	ei := int(c.run.pending)
+	ei := int(c.pending)
 	r.pop(pr, now, -1)
 	if r.m.econ != nil {
 		r.accrueStay(c, p, c.Since, now)
@@ -576,7 +581,7 @@ func (r *run) onLeave(id int32) {
 	if pl.treatment {
 		r.countInTreatment(c, -1)
 		if c.Since < r.yearStart {
-			c.run.yearSeen = r.year // counted when the year began
+			c.yearSeen = r.year // counted when the year began
 		}
 	}
 	if pr.res != nil {
@@ -610,7 +615,7 @@ func (r *run) onLeave(id int32) {
 					r.acc.completionsEarly++
 				}
 				for a := range r.acc.byAttr {
-					r.acc.byAttr[a].completions[c.Attr[r.acc.byAttr[a].attr]]++
+					r.acc.byAttr[a].completions[r.m.lay.attrOf(c, r.acc.byAttr[a].attr)]++
 				}
 			}
 			if now <= r.end-linkageDays {
@@ -620,16 +625,10 @@ func (r *run) onLeave(id int32) {
 				pr.acc.link90Den++
 			}
 		}
-		c.LastExitPlace, c.LastExitReason, c.LastExitAt = int16(p), int16(e.reason), now
-		c.run.represented = false
-		c.run.linkFrom = -1
-		if r.measuring && now <= r.end-linkageDays {
-			c.run.linkFrom = int16(p)
-		}
-		c.run.link90From = -1
-		if r.measuring && now <= r.end-linkage90Days {
-			c.run.link90From = int16(p)
-		}
+		c.LastExitPlace, c.LastExitReason, c.LastExitAt = int8(p), int8(e.reason), now
+		c.setFlag(flagRepresented, false)
+		c.setFlag(flagLink30, r.measuring && now <= r.end-linkageDays)
+		c.setFlag(flagLink90, r.measuring && now <= r.end-linkage90Days)
 	} else if r.measuring {
 		pr.acc.exits[e.reason]++
 	}
@@ -642,7 +641,7 @@ func (r *run) onLeave(id int32) {
 // countExitByAttr counts a treatment exit of c in the breakdowns by attribute.
 func (r *run) countExitByAttr(c *Client) {
 	for a := range r.acc.byAttr {
-		r.acc.byAttr[a].exits[c.Attr[r.acc.byAttr[a].attr]]++
+		r.acc.byAttr[a].exits[r.m.lay.attrOf(c, r.acc.byAttr[a].attr)]++
 	}
 }
 
@@ -651,7 +650,7 @@ func (r *run) reneged(id int32, p int, waited float64) {
 	if r.m.econ != nil {
 		r.accrueWait(c, c.Since, r.eng.Now())
 	}
-	c.Waiting = false
+	c.setFlag(flagWaiting, false)
 	pr := r.ps[p]
 	r.follow(id, pr.p.reneged, r.chooseRoute(pr, pr.p.reneged, c), "gave up waiting")
 }
@@ -660,7 +659,7 @@ func (r *run) reneged(id int32, p int, waited float64) {
 func (r *run) offer(id int32, q int) {
 	c := r.client(id)
 	pl := r.m.places[q]
-	if c.Holds(pl.parIndex) {
+	if r.m.lay.holds(c, pl.parIndex) {
 		return
 	}
 	if pl.eligible != nil && !pl.eligible(c) {
@@ -679,13 +678,11 @@ func (r *run) offer(id int32, q int) {
 		}
 	}
 	pr.res.Request(id, 0, math.Inf(1))
-	c.Holding |= 1 << uint(pl.parIndex)
+	r.m.lay.setHolds(c, pl.parIndex, true)
 	if r.trace != nil {
 		r.traceEvent(id, "took up "+pl.name, "")
 	}
-	if c.admissions[q] < math.MaxUint8 {
-		c.admissions[q]++
-	}
+	r.m.lay.adm[q].inc(c)
 	if r.measuring {
 		pr.acc.admissions++
 	}
@@ -710,7 +707,7 @@ func (r *run) onHoldEnd(id int32, k int) {
 
 func (r *run) dropHold(id int32, k int) {
 	c := r.client(id)
-	c.Holding &^= 1 << uint(k)
+	r.m.lay.setHolds(c, k, false)
 	h := &r.hold[int(id)*len(r.m.parallel)+k]
 	if r.m.econ != nil {
 		r.accrueHold(r.m.parallel[k], r.eng.Now(), *h, -1) // nothing left when the hold ran its course
@@ -738,7 +735,7 @@ func (r *run) die(id int32) {
 func (r *run) release(id int32) {
 	c := r.client(id)
 	for k := range r.m.parallel {
-		if c.Holds(k) {
+		if r.m.lay.holds(c, k) {
 			r.dropHold(id, k)
 		}
 	}

@@ -167,6 +167,15 @@ func (s *Scenario) scope(c *checker) *Scope {
 		}
 	}
 	sc.Reasons = s.reasons()
+	if len(sc.Reasons) > maxReasons {
+		c.add("places", "at most %d exit reasons in all, not %d", maxReasons, len(sc.Reasons))
+	}
+	sc.counted = countedPlaces(s)
+	if lay, err := newLayout(sc); err != nil {
+		c.add("places", "%v", err) // and every condition fails to compile with it
+	} else {
+		sc.lay = lay
+	}
 	for _, b := range s.Report.By {
 		if _, ok := s.CaseMix[b]; !ok {
 			c.add("report.by", "unknown attribute %q (case_mix has: %s)", b, strings.Join(attrs, ", "))

@@ -353,6 +353,43 @@ func TestRenegeCallback(t *testing.T) {
 	}
 }
 
+// TestSinceHook: a resource that asks the model when a client joined
+// reports the same waits, to admission and to reneging, as one that
+// stores the day on its list.
+func TestSinceHook(t *testing.T) {
+	run := func(hook bool) (admitted, reneged []float64) {
+		eng := sim.NewEngine()
+		res := sim.NewResource(eng, "r", 1, sim.FIFO)
+		joined := map[int32]sim.Time{}
+		if hook {
+			res.Since = func(id int32) sim.Time { return joined[id] }
+		}
+		res.Admit = func(_ int32, w sim.Time) { admitted = append(admitted, w) }
+		res.Renege = func(_ int32, w sim.Time) { reneged = append(reneged, w) }
+		ask := func(at sim.Time, id int32, patience float64) {
+			eng.Call(at, func() { joined[id] = eng.Now(); res.Request(id, 0, patience) })
+		}
+		ask(0, 0, math.Inf(1))
+		ask(1, 1, math.Inf(1))
+		ask(2, 2, 1.5)
+		ask(2.5, 3, math.Inf(1))
+		eng.Call(5, res.Release)
+		eng.Call(6, res.Release)
+		if err := eng.Run(context.Background(), 10); err != nil {
+			t.Fatal(err)
+		}
+		return admitted, reneged
+	}
+	a, r := run(false)
+	ha, hr := run(true)
+	if want := []float64{0, 4, 3.5}; !slices.Equal(a, want) || !slices.Equal(r, []float64{1.5}) {
+		t.Errorf("stored: admitted after %v, reneged after %v; want %v and [1.5]", a, r, want)
+	}
+	if !slices.Equal(a, ha) || !slices.Equal(r, hr) {
+		t.Errorf("with Since: admitted after %v, reneged after %v; want %v and %v", ha, hr, a, r)
+	}
+}
+
 // ---------------------------------------------------------------------------
 // Disciplines and ordering.
 
