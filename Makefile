@@ -60,12 +60,12 @@ fuzz:
 	$(GO) test ./models -run '^TestFuzzInputTimes$$' -slowest -v
 
 # Go benchmarks of the hot paths, then the peers' reference model against the
-# bare Go loop, alternately in the same run.
+# bare Go loop (and SimPy where python3 has simpy), alternately in the same run.
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	@if [ -d "$(PEERS)/limit" ]; then \
 		(cd "$(PEERS)/limit" && $(GO) build -o "$(CURDIR)/bin/limit" .) && \
-		bin/journeysim bench peers --limit bin/limit; \
+		bin/journeysim bench peers --limit bin/limit --simpy $(PEERS)/simpy/model.py; \
 	else echo "bench: $(PEERS)/limit not found; skipping the peer comparison"; fi
 
 # Regenerate golden files in testdata/ after reviewing the change they record.

@@ -95,7 +95,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err := checkOutDir(dir, opts.Force); err != nil {
 		return err
 	}
-	res, err := opts.replicate(ctx, opts.Err, opts.Scenario, sc, m)
+	res, err := opts.replicateKept(ctx, opts.Err, opts.Scenario, sc, m, partialDir(dir))
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err := output.AddRunFigures(bundle, m, res.Results, format); err != nil {
 		return err
 	}
-	econ, econBase, err := counterfactual(ctx, opts, sc, m, res)
+	econ, econBase, err := counterfactual(ctx, opts, sc, m, res, partialDir(dir))
 	if err != nil {
 		return err
 	}
@@ -144,6 +144,9 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err := bundle.WriteDir(dir, opts.Force); err != nil {
 		return err
 	}
+	if err := os.RemoveAll(partialDir(dir)); err != nil { // the results are whole: the kept replications go
+		return err
+	}
 	ss := output.Summarize(m, res.Results)
 	switch opts.Format {
 	case "json":
@@ -169,7 +172,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 // counterfactual runs the scenario's economics.counterfactual, if it
 // declares one and is not it, on the same seed, replications and periods,
 // and returns the run's economics against it.
-func counterfactual(ctx context.Context, opts *RunOptions, sc *models.Scenario, m *models.Model, res *scenarioRunResult) ([]output.EconomicsRow, string, error) {
+func counterfactual(ctx context.Context, opts *RunOptions, sc *models.Scenario, m *models.Model, res *scenarioRunResult, partial string) ([]output.EconomicsRow, string, error) {
 	e := sc.Economics
 	if e == nil || e.Counterfactual == "" {
 		return nil, "", nil
@@ -190,7 +193,7 @@ func counterfactual(ctx context.Context, opts *RunOptions, sc *models.Scenario, 
 	if err != nil {
 		return nil, "", fmt.Errorf("economics.counterfactual: %w", err)
 	}
-	cres, err := opts.replicate(ctx, opts.Err, e.Counterfactual, csc, cm)
+	cres, err := opts.replicateKept(ctx, opts.Err, e.Counterfactual, csc, cm, partial)
 	if err != nil {
 		return nil, "", err
 	}

@@ -102,17 +102,7 @@ func (s *scenarioFlags) load(ref string, extra ...string) (*models.Scenario, *mo
 
 // replicate runs a loaded scenario's replications with a progress bar on stderr.
 func (s *scenarioFlags) replicate(ctx context.Context, stderr io.Writer, ref string, sc *models.Scenario, m *models.Model) (*scenarioRunResult, error) {
-	if err := s.checkMemory(ref, m, sc.Replications(), s.Workers); err != nil {
-		return nil, err
-	}
-	update, finish := newProgress(stderr, sc.Replications(), ref, s.Quiet)
-	t0 := time.Now()
-	rs, err := m.Replicate(ctx, sc.Seed(), sc.Replications(), s.Workers, update)
-	finish()
-	if err != nil {
-		return nil, err
-	}
-	return &scenarioRunResult{Ref: ref, Scenario: sc, Model: m, Results: rs, Wall: time.Since(t0)}, nil
+	return s.replicateKept(ctx, stderr, ref, sc, m, "")
 }
 
 // fmtDays renders a duration in days the way scenarios write it.

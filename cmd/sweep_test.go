@@ -296,8 +296,8 @@ func TestSweepInterrupted(t *testing.T) {
 	}
 }
 
-// TestRunInterrupted: SIGINT stops a run with status 130, and it writes
-// nothing, not even an empty directory.
+// TestRunInterrupted: SIGINT stops a run with status 130; it writes no
+// results, not even an empty directory, and keeps the replications done.
 func TestRunInterrupted(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	// Far more work than a second: 100,000 replications.
@@ -312,11 +312,14 @@ func TestRunInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Wait()
-	if code := c.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted: nothing was written") {
-		t.Errorf("exit %d, stderr %q; want %d and nothing written", code, stderr.String(), exitInterrupted)
+	if code := c.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "replications of baseline are kept in "+partialDir(dir)) {
+		t.Errorf("exit %d, stderr %q; want %d and the replications kept", code, stderr.String(), exitInterrupted)
 	}
 	if _, err := os.Stat(dir); err == nil {
 		t.Errorf("%s exists after an interrupted run", dir)
+	}
+	if _, err := os.Stat(partialDir(dir)); err != nil {
+		t.Errorf("no kept replications: %v", err)
 	}
 }
 

@@ -432,7 +432,7 @@ func TestScenarioFileEncodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []*Scenario{sc, got} {
-		s.Name, s.Description, s.Base, s.File, s.Origin = "", "", "", "", nil
+		s.Name, s.Description, s.Base, s.File, s.Origin, s.fingerprint = "", "", "", "", nil, ""
 	}
 	if !reflect.DeepEqual(got, sc) {
 		var d []string
@@ -592,7 +592,7 @@ func TestCalibratorBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []*Scenario{loaded, cal.fitted} {
-		s.Base, s.File, s.Origin = "", "", nil
+		s.Base, s.File, s.Origin, s.fingerprint = "", "", nil, ""
 		// The file's base, the shipped baseline, declares uncertainties the
 		// test took away.
 		clearUncertainty(s)

@@ -2,7 +2,9 @@ package models
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -251,6 +253,8 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 		}
 	}
 	sc := &Scenario{}
+	sum := sha256.Sum256(buf.Bytes())
+	sc.fingerprint = hex.EncodeToString(sum[:])
 	if _, err := toml.NewDecoder(&buf).Decode(sc); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {

@@ -27,7 +27,13 @@ type Scenario struct {
 	Origin map[string]string `toml:"-"`
 	// File is the file or embedded name the scenario was loaded from.
 	File string `toml:"-"`
+
+	fingerprint string // of the merged text, overrides included
 }
+
+// Fingerprint identifies the scenario as loaded, its bases and overrides
+// merged: two loads with the same fingerprint run the same model.
+func (s *Scenario) Fingerprint() string { return s.fingerprint }
 
 // RunSpec says how long and how often to run.
 type RunSpec struct {

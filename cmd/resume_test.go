@@ -1,0 +1,76 @@
+package cmd
+
+import (
+	"context"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/journeysim/journeysim/models"
+)
+
+// TestReplicationsKept: a run started again takes up the replications an
+// earlier one kept, runs the rest, and gets the same results as a run never
+// stopped; a changed scenario does not use them.
+func TestReplicationsKept(t *testing.T) {
+	flags := scenarioFlags{Workers: 2, Quiet: true, set: map[string]bool{}}
+	sets := []string{"run.replications=6", `run.warmup="2y"`, `run.horizon="2y"`}
+	sc, err := models.Load("baseline", sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := models.Build(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partial := filepath.Join(t.TempDir(), ".out.partial")
+	ctx := context.Background()
+	whole, err := flags.replicateKept(ctx, io.Discard, "baseline", sc, m, partial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := newRepCache(partial, sc)
+	if n := cache.count(); n != 6 {
+		t.Fatalf("%d replications kept, want 6", n)
+	}
+	// As if stopped after three: the others were never kept. Replication 1
+	// is swapped for replication 4, to show it is read, not run.
+	for rep := 3; rep < 6; rep++ {
+		os.Remove(cache.path(rep))
+	}
+	if err := cache.save(1, whole.Results[4]); err != nil {
+		t.Fatal(err)
+	}
+	again, err := flags.replicateKept(ctx, io.Discard, "baseline", sc, m, partial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rep := range 6 {
+		want := whole.Results[rep]
+		if rep == 1 {
+			want = whole.Results[4]
+		}
+		if !sameValues(again.Results[rep].Values, want.Values) {
+			t.Errorf("replication %d differs from the run never stopped", rep)
+		}
+	}
+	// Another seed is another scenario: nothing is taken up.
+	sc2, _ := models.Load("baseline", append(sets, "run.seed=7"))
+	if c2 := newRepCache(partial, sc2); c2.dir == cache.dir || c2.count() != 0 {
+		t.Errorf("a changed scenario shares the kept replications (%s)", c2.dir)
+	}
+}
+
+func sameValues(a, b []float64) bool {
+	bits := func(xs []float64) []uint64 {
+		out := make([]uint64, len(xs))
+		for i, x := range xs {
+			out[i] = math.Float64bits(x)
+		}
+		return out
+	}
+	return reflect.DeepEqual(bits(a), bits(b))
+}
