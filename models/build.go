@@ -1,8 +1,10 @@
 package models
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Model is a scenario compiled for simulation: names resolved to indices,
@@ -75,10 +77,12 @@ type prioRule struct {
 	level int
 }
 
+// capacityChange sets a place's capacity at a day after warm-up. A place's
+// changes are in the order they take effect, a factor already applied to
+// the capacity before it, so the run and the post costs read one schedule.
 type capacityChange struct {
 	at       float64 // days after warm-up
 	capacity int
-	factor   float64 // if capacity < 0
 }
 
 type ratioMod struct {
@@ -294,14 +298,16 @@ func (b *builder) place(name string, ps *PlaceSpec) *place {
 		p.prioRules = append(p.prioRules, prioRule{when: b.cond(r.When), level: r.Level})
 	}
 	p.patience = ps.Patience
-	for _, ch := range ps.CapacityChanges {
-		cc := capacityChange{at: ch.At.Days(), capacity: -1}
+	changes := slices.Clone(ps.CapacityChanges)
+	slices.SortStableFunc(changes, func(x, y CapacityChange) int { return cmp.Compare(x.At.Days(), y.At.Days()) })
+	capacity := p.capacity
+	for _, ch := range changes {
 		if ch.Capacity != nil {
-			cc.capacity = b.scaled(ch.Capacity.V)
-		} else {
-			cc.factor = ch.Factor.V
+			capacity = b.scaled(ch.Capacity.V)
+		} else { // a factor multiplies the capacity as it is then
+			capacity = int(math.Round(float64(capacity) * ch.Factor.V))
 		}
-		p.changes = append(p.changes, cc)
+		p.changes = append(p.changes, capacityChange{at: ch.At.Days(), capacity: capacity})
 	}
 	if ps.Stay != nil {
 		p.stay = *ps.Stay

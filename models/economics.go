@@ -3,7 +3,6 @@ package models
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -100,12 +99,16 @@ func DiscountFactor(r, t float64) float64 { return math.Pow(1+r, -t) }
 
 // DiscountedRate returns the present value of a flow of 1 a year paid
 // continuously from year a to year b at rate r: ∫ₐᵇ (1+r)^−t dt.
-func DiscountedRate(r, a, b float64) float64 {
-	if r == 0 {
+func DiscountedRate(r, a, b float64) float64 { return flowPV(math.Log1p(r), a, b) }
+
+// flowPV is the present value at time 0 of a flow of 1 per unit of time
+// from a to b, discounted continuously at d per unit of time; expm1 keeps
+// a short stint exact.
+func flowPV(d, a, b float64) float64 {
+	if d == 0 {
 		return b - a
 	}
-	d := math.Log1p(r)
-	return (math.Exp(-d*a) - math.Exp(-d*b)) / d
+	return -math.Exp(-d*a) * math.Expm1(-d*(b-a)) / d
 }
 
 // placeEcon holds one place's economics in output money, per day.
@@ -331,11 +334,7 @@ func (r *run) span(a, b float64) (days, pv float64) {
 	if b <= a {
 		return 0, 0
 	}
-	d := r.m.econ.delta
-	if d == 0 {
-		return b - a, b - a
-	}
-	return b - a, -math.Exp(-d*(a-r.start)) * math.Expm1(-d*(b-a)) / d
+	return b - a, flowPV(r.m.econ.delta, a-r.start, b-r.start)
 }
 
 // accrueStay adds client c's stay in place p from day a to day b.
@@ -349,11 +348,18 @@ func (r *run) accrueStay(c *Client, p int, a, b float64) {
 	l := &r.ledger
 	l.placeCost[p] += pe.perDay * days
 	l.costPV += pe.perDay * pv
+	r.accrueLife(c, pe, days, pv)
+}
+
+// accrueLife adds the crime and QALYs of days (worth pv) lived at pe's rates.
+func (r *run) accrueLife(c *Client, pe *placeEcon, days, pv float64) {
+	l := &r.ledger
 	l.qalys += pe.qalyDay * days
 	l.qalysPV += pe.qalyDay * pv
 	if pe.crimeDay == 0 && !pe.avoids {
 		return
 	}
+	ec := r.m.econ
 	k := ec.crimeRatio(c)
 	l.crime += pe.crimeDay * k * days
 	l.crimePV += pe.crimeDay * k * pv
@@ -373,13 +379,7 @@ func (r *run) accrueWait(c *Client, a, b float64) {
 	if days == 0 {
 		return
 	}
-	pe := &ec.places[ec.using]
-	l := &r.ledger
-	k := ec.crimeRatio(c)
-	l.crime += pe.crimeDay * k * days
-	l.crimePV += pe.crimeDay * k * pv
-	l.qalys += pe.qalyDay * days
-	l.qalysPV += pe.qalyDay * pv
+	r.accrueLife(c, &ec.places[ec.using], days, pv)
 }
 
 // accrueEpisode adds an admission to place p on day t.
@@ -434,16 +434,17 @@ func (r *run) economics() EconomicsTotals {
 			continue
 		}
 		p := r.m.places[pi]
-		from, capacity := r.start, float64(p.capacity)
-		for _, ch := range capacityAfter(p.capacity, p.changes) {
-			days, pv := r.span(from, r.start+ch.at)
-			l.placeCost[pi] += pe.postDay * capacity * days
-			l.costPV += pe.postDay * capacity * pv
-			from, capacity = r.start+ch.at, float64(ch.capacity)
+		// Each capacity from its change (or the start) to the next (or the end).
+		sched := append([]capacityChange{{at: 0, capacity: p.capacity}}, p.changes...)
+		for i, ch := range sched {
+			to := r.end
+			if i+1 < len(sched) {
+				to = r.start + sched[i+1].at
+			}
+			days, pv := r.span(r.start+ch.at, to)
+			l.placeCost[pi] += pe.postDay * float64(ch.capacity) * days
+			l.costPV += pe.postDay * float64(ch.capacity) * pv
 		}
-		days, pv := r.span(from, r.end)
-		l.placeCost[pi] += pe.postDay * capacity * days
-		l.costPV += pe.postDay * capacity * pv
 	}
 	t := EconomicsTotals{PlaceCost: l.placeCost, CostPV: l.costPV, Crime: l.crime, CrimePV: l.crimePV,
 		AvoidedPV: l.avoidedPV, QALYs: l.qalys, QALYsPV: l.qalysPV}
@@ -451,21 +452,6 @@ func (r *run) economics() EconomicsTotals {
 		t.Cost += c
 	}
 	return t
-}
-
-// capacityAfter returns a place's capacity changes in the order they take
-// effect, each with the capacity it leaves, factors applied as the run
-// applies them.
-func capacityAfter(capacity int, changes []capacityChange) []capacityChange {
-	out := append([]capacityChange(nil), changes...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].at < out[j].at })
-	for i, ch := range out {
-		if ch.capacity < 0 {
-			out[i].capacity = int(math.Round(float64(capacity) * ch.factor))
-		}
-		capacity = out[i].capacity
-	}
-	return out
 }
 
 // Ratio is a ratio of two means with a 95% CI by Fieller's theorem, from

@@ -17,9 +17,11 @@ type MemoryEstimate struct {
 	Total     int64 // workers × clients × per client + results + runtime
 }
 
-// runtimeBytes is the process before any client: the binary, the runtime
-// and the shipped scenarios (measured at about 20 MB; doubled).
-const runtimeBytes = 40 << 20
+// runtimeBytes is the process beside its clients: the binary, the runtime,
+// the shipped scenarios and the output. The baseline area's run peaks at
+// 46 to 51 MB resident (2026-12-02, /usr/bin/time on run baseline at scale
+// 1 and 10); rounded up.
+const runtimeBytes = 64 << 20
 
 // EstimateMemory bounds the memory of reps replications run workers at a
 // time. It counts every arrival over the warm-up and the horizon as alive

@@ -162,13 +162,7 @@ func (m *Model) newRun(seed uint64, rep int) *run {
 
 func (r *run) scheduleChange(pr *placeRun, ch capacityChange) {
 	at := r.start + ch.at
-	r.eng.Call(at, func() {
-		n := ch.capacity
-		if n < 0 { // a factor multiplies the capacity as it is now
-			n = int(math.Round(float64(pr.res.Capacity()) * ch.factor))
-		}
-		pr.res.SetCapacity(n)
-	})
+	r.eng.Call(at, func() { pr.res.SetCapacity(ch.capacity) })
 }
 
 // rate returns the arrival rate a day at time t.
