@@ -159,6 +159,12 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err := output.WriteTable(opts.Out, ss, m.Headline(), m.Scope.Places); err != nil {
 		return err
 	}
+	if len(m.Scenario.Followups) > 0 {
+		fmt.Fprintln(opts.Out, "\nfollow-ups. "+output.FollowupNote)
+		if err := output.WriteFollowupTable(opts.Out, ss); err != nil {
+			return err
+		}
+	}
 	if econ != nil {
 		fmt.Fprintf(opts.Out, "\nagainst the counterfactual, %s:\n", econBase)
 		if err := output.WriteEconomicsTable(opts.Out, econ); err != nil {

@@ -307,7 +307,13 @@ func TestRunInterrupted(t *testing.T) {
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second) // for the process to start and set its handler
+	// Interrupt once a replication is kept (a replication takes a second or
+	// more under the race detector), or after a minute.
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if entries, _ := os.ReadDir(partialDir(dir)); len(entries) > 0 {
+			break
+		}
+	}
 	if err := c.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}

@@ -36,11 +36,14 @@ func NewCmdValidate(runF func(*ValidateOptions) error) *cobra.Command {
 baseline's seed and replications so that they share common random numbers, and
 compares each check's simulated mean and 95% CI with its published figure
 (shared/evidence/targets.md): a level within its tolerance, or a contrast
-between a scenario and the baseline (a difference, relative change or odds
-ratio, with a paired CI) within its tolerance or in the published direction.
-Checks for figures the model has no metric for are listed as not modelled.
-Checks the baseline was calibrated to (its calibrated_to) are marked † : they
-show the fit, and the others test the model.
+between a scenario and the baseline, or another base for a setting unlike
+England's (a difference, relative change or odds ratio, with a paired CI),
+within its tolerance or in the published direction. Figures from studies
+that followed people up are read from the baseline's follow-ups; rare events
+are pooled over replications. Checks for figures the model has no metric for
+are listed as not modelled. Checks a scenario was calibrated to (its
+calibrated_to) are marked † : they show the fit, and the others test the
+model.
 
 Exit status 1 if any modelled check fails, unless --report-only.`,
 		Example: `  journeysim validate
@@ -299,9 +302,18 @@ func validationTable(run validationRun, rs []models.CheckResult) *output.Validat
 		"runs, on common random numbers:")
 	seen := map[string]bool{}
 	for _, r := range rs {
-		if l := checkRunLabel(r.Check); r.Modelled() && !seen[l] {
-			seen[l] = true
-			v.Intro = append(v.Intro, "  "+l)
+		if !r.Modelled() {
+			continue
+		}
+		labels := []string{checkRunLabel(r.Check)}
+		if r.Contrast != "" {
+			labels = append([]string{r.BaseName()}, labels...)
+		}
+		for _, l := range labels {
+			if !seen[l] {
+				seen[l] = true
+				v.Intro = append(v.Intro, "  "+l)
+			}
 		}
 	}
 	titles := map[int]string{}
@@ -338,9 +350,10 @@ func validationTable(run validationRun, rs []models.CheckResult) *output.Validat
 		v.Notes = append(v.Notes, "* input check: a source of the figure is also an input of the model, so the check shows only that it was wired in")
 	}
 	if fitted {
-		v.Notes = append(v.Notes, "† calibration target: the baseline was fitted to it (calibrated_to), so its pass shows the fit; the other checks test the model")
+		v.Notes = append(v.Notes, "† calibration target: its scenario was fitted to it (calibrated_to), so its pass shows the fit; the other checks test the model")
 	}
-	v.Notes = append(v.Notes, "Odds ratios and ratios are compared on the log scale: their tolerance multiplies or divides the figure.")
+	v.Notes = append(v.Notes, "Odds ratios and ratios are compared on the log scale: their tolerance multiplies or divides the figure.",
+		"A contrast pairs its scenario with the baseline unless the check names a base; pooled checks sum rare events over replications.")
 	first := true
 	for _, r := range rs {
 		if r.Modelled() {
@@ -378,15 +391,19 @@ type checkJSON struct {
 	Status        string   `json:"status"`
 	NotModelled   string   `json:"not_modelled,omitempty"`
 	Scenario      string   `json:"scenario,omitempty"`
+	Base          string   `json:"base,omitempty"`
 	Set           []string `json:"set,omitempty"`
 	Metric        string   `json:"metric,omitempty"`
 	Over          []string `json:"over,omitempty"`
+	PerMetric     string   `json:"per_metric,omitempty"`
+	PerOver       []string `json:"per_over,omitempty"`
 	Contrast      string   `json:"contrast,omitempty"`
 	Compare       string   `json:"compare,omitempty"`
 	FigureLow     *float64 `json:"figure_low"`
 	FigureHigh    *float64 `json:"figure_high"`
 	Tolerance     *float64 `json:"tolerance"`
 	LogScale      bool     `json:"log_scale"`
+	Pooled        bool     `json:"pooled"`
 	ToleranceWhy  string   `json:"tolerance_why,omitempty"`
 	AcceptedLow   *float64 `json:"accepted_low"`
 	AcceptedHigh  *float64 `json:"accepted_high"`
@@ -411,6 +428,13 @@ func toCheckJSON(r models.CheckResult, titles map[int]string) checkJSON {
 	lo, hi := r.Published()
 	alo, ahi := r.Accepted()
 	j.Scenario, j.Set, j.Metric, j.Over = r.ScenarioName(), r.Set, r.Metric, r.Over
+	if r.Contrast != "" {
+		j.Base = r.BaseName()
+	}
+	j.Pooled = r.Pool
+	if r.Per != nil {
+		j.PerMetric, j.PerOver = r.Per.Metric, r.Per.Over
+	}
 	j.Contrast, j.Compare, j.LogScale, j.ToleranceWhy = r.Contrast, r.Compare, r.LogScale(), r.ToleranceWhy
 	j.FigureLow, j.FigureHigh, j.AcceptedLow, j.AcceptedHigh = checkNum(lo), checkNum(hi), checkNum(alo), checkNum(ahi)
 	j.Tolerance = checkNum(r.Tolerance)
@@ -447,8 +471,8 @@ func writeValidationJSON(w io.Writer, run validationRun, rs []models.CheckResult
 
 func writeValidationCSV(w io.Writer, rs []models.CheckResult) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"id", "target", "title", "status", "input_check", "calibration_target", "scenario", "set", "metric", "over",
-		"contrast", "compare", "figure_low", "figure_high", "tolerance", "log_scale", "mean", "ci_low", "ci_high",
+	cw.Write([]string{"id", "target", "title", "status", "input_check", "calibration_target", "scenario", "base", "set", "metric", "over", "per",
+		"contrast", "compare", "figure_low", "figure_high", "tolerance", "log_scale", "pooled", "mean", "ci_low", "ci_high",
 		"n", "off", "sources", "quote", "tolerance_why", "not_modelled"})
 	f := func(x float64) string {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -458,13 +482,20 @@ func writeValidationCSV(w io.Writer, rs []models.CheckResult) error {
 	}
 	for _, r := range rs {
 		lo, hi := r.Published()
-		scenario, tol := "", ""
+		scenario, base, tol := "", "", ""
 		if r.Modelled() {
 			scenario, tol = r.ScenarioName(), f(r.Tolerance)
 		}
+		if r.Contrast != "" {
+			base = r.BaseName()
+		}
+		per := ""
+		if r.Per != nil {
+			per = strings.Join(append([]string{r.Per.Metric}, r.Per.Over...), "; ")
+		}
 		cw.Write([]string{r.ID, strconv.Itoa(r.Target), r.Title, r.Status, strconv.FormatBool(r.InputCheck),
-			strconv.FormatBool(r.Fitted), scenario, strings.Join(r.Set, "; "), r.Metric, strings.Join(r.Over, "; "),
-			r.Contrast, r.Compare, f(lo), f(hi), tol, strconv.FormatBool(r.LogScale()),
+			strconv.FormatBool(r.Fitted), scenario, base, strings.Join(r.Set, "; "), r.Metric, strings.Join(r.Over, "; "), per,
+			r.Contrast, r.Compare, f(lo), f(hi), tol, strconv.FormatBool(r.LogScale()), strconv.FormatBool(r.Pool),
 			f(r.Mean), f(r.Low), f(r.High), strconv.Itoa(r.N), f(r.Off),
 			strings.Join(r.Sources, "; "), r.Quote, r.ToleranceWhy, r.NotModelled})
 	}

@@ -31,6 +31,8 @@ type Model struct {
 	econ    *econ         // nil without an economics table
 	lay     *clientLayout // where a client's case mix, holdings and counts are kept
 
+	followups []*followup
+
 	flows         []FlowInfo
 	survival      []SurvivalCurve
 	survivalPlace []int // place index of each survival curve
@@ -70,6 +72,12 @@ type place struct {
 	duration   Dist
 
 	offersAt, offersAfter []int // parallel places offered on admission here / on leaving
+
+	// follow-ups
+	abstinence              float64 // chance a client here is not using
+	abstMods                []ratioMod
+	relapse                 bool  // entering is a relapse
+	cohortsAdm, cohortsExit []int // follow-ups started on admission here / on leaving
 }
 
 type prioRule struct {
@@ -91,13 +99,14 @@ type ratioMod struct {
 }
 
 type exit struct {
-	reason int // index in Model.reasons
-	p      float64
-	mods   []ratioMod
-	stay   Dist // zero: the place's stay
-	hazard *hazard
-	routes []route
-	what   string // for the journey log: "exit <reason>"
+	reason   int // index in Model.reasons
+	p        float64
+	mods     []ratioMod
+	stay     Dist // zero: the place's stay
+	stayMods []ratioMod
+	hazard   *hazard
+	routes   []route
+	what     string // for the journey log: "exit <reason>"
 }
 
 type route struct {
@@ -170,6 +179,7 @@ func Build(s *Scenario) (*Model, error) {
 		}
 		m.mix = append(m.mix, cum)
 	}
+	b.followups(s)
 	if b.err != nil {
 		return nil, b.err
 	}
@@ -285,10 +295,7 @@ func (b *builder) place(name string, ps *PlaceSpec) *place {
 	if p.label == "" {
 		p.label = name
 	}
-	p.treatment = ps.Kind == KindCapacity || ps.Kind == KindOpen
-	if ps.Treatment != nil {
-		p.treatment = *ps.Treatment
-	}
+	p.treatment = ps.isTreatment()
 	p.capacity = -1 // unlimited
 	if ps.Capacity != nil {
 		p.capacity = b.scaled(ps.Capacity.V)
@@ -317,7 +324,8 @@ func (b *builder) place(name string, ps *PlaceSpec) *place {
 	p.reneged = b.routes(ps.Routes[ExitReneged])
 	for _, r := range sortedKeys(ps.Exits) {
 		e := ps.Exits[r]
-		x := exit{reason: indexOf(b.m.reasons, r), mods: b.mods(e.Modifiers), routes: b.routes(ps.Routes[r]), what: "exit " + r}
+		x := exit{reason: indexOf(b.m.reasons, r), mods: b.mods(e.Modifiers), stayMods: b.mods(e.StayModifiers),
+			routes: b.routes(ps.Routes[r]), what: "exit " + r}
 		if e.Probability != nil {
 			x.p = e.Probability.V
 		}
@@ -330,6 +338,11 @@ func (b *builder) place(name string, ps *PlaceSpec) *place {
 		}
 		p.exits = append(p.exits, x)
 	}
+	if ps.Abstinence != nil {
+		p.abstinence = b.value(ps.Abstinence.Probability, 0)
+		p.abstMods = b.mods(ps.Abstinence.Modifiers)
+	}
+	p.relapse = ps.Relapse
 	if ps.Kind == KindParallel {
 		for _, j := range ps.JoinAt {
 			p.joinAt = append(p.joinAt, b.m.index[j])
@@ -346,6 +359,15 @@ func (b *builder) place(name string, ps *PlaceSpec) *place {
 		p.duration = *ps.Duration
 	}
 	return p
+}
+
+// isTreatment reports whether the place counts as treatment: capacity and
+// open places unless they say treatment = false.
+func (ps *PlaceSpec) isTreatment() bool {
+	if ps.Treatment != nil {
+		return *ps.Treatment
+	}
+	return ps.Kind == KindCapacity || ps.Kind == KindOpen
 }
 
 func indexOf(xs []string, x string) int {

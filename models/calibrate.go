@@ -47,10 +47,20 @@ type Target struct {
 	// Range, if set, is a published interval [lo, hi]: a mean inside it has
 	// no error, one outside is off by its distance to the nearer end.
 	Range []float64 `toml:"range"`
+	// Log compares on the natural-log scale, for a ratio: SD is then on
+	// that scale, as a validation check's tolerance is.
+	Log bool `toml:"log"`
 }
 
 // z is the standardised error of a simulated mean.
 func (t Target) z(mean float64) float64 {
+	if t.Log {
+		lt := Target{Value: math.Log(t.Value), SD: t.SD}
+		for _, x := range t.Range {
+			lt.Range = append(lt.Range, math.Log(x))
+		}
+		return lt.z(math.Log(mean))
+	}
 	if len(t.Range) == 2 {
 		switch {
 		case mean < t.Range[0]:
@@ -88,7 +98,7 @@ func ReadTargets(r io.Reader) ([]Target, error) {
 	}
 	var probs []string
 	for _, k := range md.Undecoded() {
-		probs = append(probs, fmt.Sprintf("%s: unknown key (a target has metric, value, sd and optionally id)", k))
+		probs = append(probs, fmt.Sprintf("%s: unknown key (a target has metric, value, sd and optionally id, over, range and log)", k))
 	}
 	if len(f.Target) == 0 && len(probs) == 0 {
 		probs = append(probs, "no targets: give each as [[target]] with metric, value and sd")
@@ -106,6 +116,9 @@ func ReadTargets(r io.Reader) ([]Target, error) {
 		}
 		if len(t.Range) != 0 && (len(t.Range) != 2 || !(t.Range[0] <= t.Range[1])) {
 			probs = append(probs, fmt.Sprintf("%s.range: must be [lo, hi] with lo <= hi, not %v", k, t.Range))
+		}
+		if t.Log && (!(t.Value > 0) || len(t.Range) == 2 && !(t.Range[0] > 0)) {
+			probs = append(probs, k+".log: a ratio compared on the log scale must be positive")
 		}
 	}
 	if len(probs) > 0 {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 	"reflect"
 	"regexp"
@@ -45,6 +46,9 @@ const (
 	flagRepresented             // a presentation since the last treatment exit was counted
 	flagLink30                  // left treatment, awaiting follow-on treatment within 30 days
 	flagLink90                  // the same within 90 days
+	flagFollowed                // has open follow-up records (run.fu.head)
+	flagEffective               // counted in effective treatment this measured year
+	flagPending                 // under 12 weeks into a stay when the last measured year ended: judged when it ends
 	nFlags          = iota
 )
 
@@ -87,9 +91,11 @@ func (f bitField) inc(c *Client) {
 // conditions count (admissions.detox >= 2) gets 8 bits, saturating at 255;
 // the others 1 bit, admitted before or not, which is all the metrics ask.
 type clientLayout struct {
-	attr []bitField // by attribute, in Scope.Attributes order
-	hold bitField   // one bit a parallel place, by parallel index
-	adm  []bitField // by place index
+	attr     []bitField // by attribute, in Scope.Attributes order
+	hold     bitField   // one bit a parallel place, by parallel index
+	adm      []bitField // by place index
+	lastStay bitField   // the last treatment stay in days, as float32 bits; width 0 if no condition reads it
+	seenYear []bitField // by place index: admitted in this measured year (treatment places; width 0 for others)
 }
 
 const layoutBits = 128
@@ -127,6 +133,16 @@ func newLayout(s *Scope) (*clientLayout, error) {
 		}
 		l.adm = append(l.adm, alloc(w))
 	}
+	if !s.lastStayUnread {
+		l.lastStay = alloc(32)
+	}
+	for _, p := range s.Places {
+		w := 0
+		if s.treatment == nil || s.treatment[p] {
+			w = 1
+		}
+		l.seenYear = append(l.seenYear, alloc(w))
+	}
 	if next > layoutBits {
 		return nil, fmt.Errorf("the case mix, parallel places and admission counts need %d bits a client, more than %d: use fewer attribute levels, parallel places, or admissions.X in conditions", next, layoutBits)
 	}
@@ -154,6 +170,18 @@ func (l *clientLayout) setAttr(c *Client, a, level int) { l.attr[a].set(c, uint6
 // 0 or 1 (never or ever) for the rest.
 func (l *clientLayout) admissions(c *Client, p int) int { return int(l.adm[p].get(c)) }
 
+// lastStay returns the days of c's last treatment stay, 0 if none.
+func (l *clientLayout) lastStayOf(c *Client) float64 {
+	return float64(math.Float32frombits(uint32(l.lastStay.get(c))))
+}
+
+// setLastStay records the days of the treatment stay c has just left.
+func (l *clientLayout) setLastStay(c *Client, days float64) {
+	if l.lastStay.width > 0 {
+		l.lastStay.set(c, uint64(math.Float32bits(float32(days))))
+	}
+}
+
 func (l *clientLayout) holds(c *Client, k int) bool {
 	return c.bits[l.hold.word]>>(uint(l.hold.shift)+uint(k))&1 != 0
 }
@@ -167,19 +195,25 @@ func (l *clientLayout) setHolds(c *Client, k int, on bool) {
 	}
 }
 
-var admissionsRE = regexp.MustCompile(`\badmissions\.([a-z][a-z0-9_]*)`)
+var (
+	admissionsRE = regexp.MustCompile(`\badmissions\.([a-z][a-z0-9_]*)`)
+	lastStayRE   = regexp.MustCompile(`\blast_exit\.stay_days\b`)
+)
 
 var exprT = reflect.TypeOf(Expr{})
 
-// countedPlaces returns the places whose admissions some condition of s reads.
-func countedPlaces(s *Scenario) map[string]bool {
-	set := map[string]bool{}
+// conditionReads returns the places whose admissions some condition of s
+// reads, and whether any reads last_exit.stay_days.
+func conditionReads(s *Scenario) (counted map[string]bool, lastStay bool) {
+	counted = map[string]bool{}
 	var walk func(v reflect.Value)
 	walk = func(v reflect.Value) {
 		if v.Type() == exprT {
-			for _, m := range admissionsRE.FindAllStringSubmatch(v.Interface().(Expr).String(), -1) {
-				set[m[1]] = true
+			src := v.Interface().(Expr).String()
+			for _, m := range admissionsRE.FindAllStringSubmatch(src, -1) {
+				counted[m[1]] = true
 			}
+			lastStay = lastStay || lastStayRE.MatchString(src)
 			return
 		}
 		switch v.Kind() {
@@ -204,5 +238,5 @@ func countedPlaces(s *Scenario) map[string]bool {
 		}
 	}
 	walk(reflect.ValueOf(s).Elem())
-	return set
+	return counted, lastStay
 }

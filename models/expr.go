@@ -98,7 +98,11 @@ type Scope struct {
 	Policy     map[string]any // policy name -> string, bool or float64 (policy.X)
 
 	counted map[string]bool // places whose admissions conditions read; nil: all
-	lay     *clientLayout   // where each is kept in Client.bits
+	// lastStayUnread says no condition reads last_exit.stay_days, so the
+	// client layout leaves it out (a scope built by hand keeps it).
+	lastStayUnread bool
+	treatment      map[string]bool // treatment places, which count distinct clients a year; nil: all
+	lay            *clientLayout   // where each is kept in Client.bits
 }
 
 // Attribute is a case-mix attribute and its levels, in the order of the
@@ -582,6 +586,7 @@ const (
 	valAttr                      // string: level of attribute idx
 	valReason                    // string: Client.LastExitReason
 	valPlace                     // string: Client.LastExitPlace
+	valLastStay                  // number: days of the last treatment stay
 )
 
 // exprValue is a compiled sub-expression: a constant or something read from
@@ -755,6 +760,12 @@ func (c *exprCompiler) name(n *exprNode, v exprValue) (exprValue, error) {
 		case "place":
 			v.typ, v.kind = typeStr, valPlace
 			return v, nil
+		case "stay_days":
+			if c.lay.lastStay.width == 0 {
+				return exprValue{}, c.errorf(n.off, "%s is not kept for this scenario", n.name)
+			}
+			v.typ, v.kind = typeNum, valLastStay
+			return v, nil
 		}
 	case "policy":
 		if p, ok := s.Policy[rest]; ok {
@@ -792,7 +803,7 @@ func (c *exprCompiler) known() []string {
 	for _, p := range slices.Sorted(maps.Keys(s.Parallel)) {
 		names = append(names, "holding."+p)
 	}
-	names = append(names, "last_exit.reason", "last_exit.place")
+	names = append(names, "last_exit.reason", "last_exit.place", "last_exit.stay_days")
 	for _, p := range slices.Sorted(maps.Keys(s.Policy)) {
 		names = append(names, "policy."+p)
 	}
@@ -823,7 +834,7 @@ func (c *exprCompiler) unknown(n *exprNode, family string) error {
 	case "holding":
 		hint = list("parallel places", slices.Sorted(maps.Keys(s.Parallel)))
 	case "last_exit":
-		hint = "last_exit.reason or last_exit.place"
+		hint = "last_exit.reason, last_exit.place or last_exit.stay_days"
 	case "policy":
 		hint = list("policies", slices.Sorted(maps.Keys(s.Policy)))
 	default:
@@ -885,7 +896,11 @@ func (c *exprCompiler) cmp(n *exprNode, v exprValue) (exprValue, error) {
 	case typeBool:
 		v.cond = c.cmpBool(op, x, y)
 	case typeNum:
-		v.cond = c.cmpAdmissions(op, x, y)
+		if x.kind == valLastStay || y.kind == valLastStay {
+			v.cond, err = c.cmpLastStay(n, op, x, y)
+		} else {
+			v.cond = c.cmpAdmissions(op, x, y)
+		}
 	case typeStr:
 		v.cond, err = c.cmpStr(n, op, x, y)
 	}
@@ -958,6 +973,15 @@ func (cc *exprCompiler) cmpAdmissions(op tokKind, x, y exprValue) Cond {
 		return func(c *Client) bool { return p.get(c) > q.get(c) }
 	}
 	return func(c *Client) bool { return p.get(c) >= q.get(c) }
+}
+
+// cmpLastStay compares the last stay x with a constant y.
+func (cc *exprCompiler) cmpLastStay(n *exprNode, op tokKind, x, y exprValue) (Cond, error) {
+	if y.kind != valConst {
+		return nil, cc.errorf(n.opOff, "compare %s with a number of days, as in last_exit.stay_days >= 90", x.text)
+	}
+	lay, k := cc.lay, y.n
+	return func(c *Client) bool { return cmpFloat(op, lay.lastStayOf(c), k) }, nil
 }
 
 // cmpStr compares a string read from the client, x, with a constant y,

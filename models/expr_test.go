@@ -138,7 +138,7 @@ func TestCompileErrors(t *testing.T) {
 		{"unknown attribute", `client.postcode == "x"`, `at column 1: unknown name "client.postcode" (case-mix attributes: drug, sex)`},
 		{"unknown place", `admissions.residential > 0`, `at column 1: unknown name "admissions.residential" (places: community, detox, rehab, case_management)`},
 		{"not a parallel place", `holding.detox`, `at column 1: unknown name "holding.detox" (parallel places: case_management)`},
-		{"unknown last_exit", `last_exit.when > 3`, `at column 1: unknown name "last_exit.when" (last_exit.reason or last_exit.place)`},
+		{"unknown last_exit", `last_exit.when > 3`, `at column 1: unknown name "last_exit.when" (last_exit.reason, last_exit.place or last_exit.stay_days)`},
 		{"unknown family", `age > 30`, `at column 1: unknown name "age" (names start with client., admissions., holding., last_exit. or policy.)`},
 		{"unknown name later", `holding.case_management and client.gender == 'male'`, `at column 29: unknown name "client.gender" (case-mix attributes: drug, sex)`},
 		{"unknown level", `client.drug == "heroin"`, `at column 16: "heroin" is not a level of client.drug (levels: non_opiate, opiate)`},

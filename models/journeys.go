@@ -88,7 +88,7 @@ func (m *Model) buildJourneys() {
 const survivalPoints = 300
 
 // meanStay estimates a place's mean stay in days from its declared stays
-// and hazards, before modifiers.
+// and hazards, before modifiers that depend on the client.
 func meanStay(p *place) float64 {
 	mean := 0.0
 	if p.byHazard {
@@ -102,12 +102,18 @@ func meanStay(p *place) float64 {
 		return mean
 	}
 	for i, e := range p.exits {
-		d := e.stay
+		d, mods := e.stay, e.stayMods
 		if d.IsZero() {
-			d = p.stay
+			d, mods = p.stay, p.stayMods
 		}
 		if !d.IsZero() {
-			mean += p.exits[i].p * d.Mean()
+			m := d.Mean()
+			for _, md := range mods {
+				if md.when == nil { // an unconditional rescaling
+					m /= md.ratio
+				}
+			}
+			mean += p.exits[i].p * m
 		}
 	}
 	return mean

@@ -54,14 +54,19 @@ type accumulators struct {
 	completions                     int64
 	distinctTreated                 int64
 	admittedYears, inTreatmentYears int64
-	deaths, deathsAfterExit         int64
-	daysToTreatment                 sim.Tally
-	byAttr                          []attrAcc
-	places                          []placeAcc
-	flows                           []int64
-	prevT                           float64
-	prev                            []float64
-	monthly                         [][]float64
+	// NDTMS's effective treatment: clients in treatment in a year who were
+	// retained 12 weeks or completed earlier; pending are those not yet
+	// judged: their stay was under 12 weeks old when the year ended, and
+	// has not yet ended or reached 12 weeks (see run.endYear).
+	effective, effectivePending int64
+	deaths, deathsAfterExit     int64
+	daysToTreatment             sim.Tally
+	byAttr                      []attrAcc
+	places                      []placeAcc
+	flows                       []int64
+	prevT                       float64
+	prev                        []float64
+	monthly                     [][]float64
 }
 
 type attrAcc struct {
@@ -73,13 +78,17 @@ type attrAcc struct {
 
 type placeAcc struct {
 	admissions, longWaits, repeats int64
+	distinct                       int64 // clients admitted, once in each measured year
+	readmit90, readmit1y           int64 // admissions within 90 days / a year of a stay here, the last treatment stay
 	retainNum, retainDen           int64
 	linked, linkDen                int64
 	linked90, link90Den            int64
 	missed                         int64
 	earlyDropOuts                  int64   // drop-outs within 4 weeks of admission
+	dropOuts12w, stayed12w         int64   // of retainDen: dropped out within 12 weeks; stayed 12 weeks
 	exits                          []int64 // by reason
 	stays                          sim.Tally
+	staysBy                        [][]sim.Tally // by report.by attribute (acc.byAttr), by level
 }
 
 func (a *accumulators) init(m *Model) {
@@ -93,6 +102,13 @@ func (a *accumulators) init(m *Model) {
 				a.byAttr = append(a.byAttr, attrAcc{attr: i,
 					inTreatment: make([]int64, len(at.Levels)), completions: make([]int64, len(at.Levels)),
 					exits: make([]int64, len(at.Levels))})
+			}
+		}
+	}
+	for i, p := range m.places {
+		if p.treatment {
+			for _, ba := range a.byAttr {
+				a.places[i].staysBy = append(a.places[i].staysBy, make([]sim.Tally, len(m.Scope.Attributes[ba.attr].Levels)))
 			}
 		}
 	}
@@ -170,6 +186,10 @@ func newMetricLayout(m *Model) *metricLayout {
 		func(r *run) float64 { return perYear(r.acc.admittedYears) })
 	l.add("completion_rate", "share per year", "successful completions in a year over clients in treatment in that year (PHOF 2.15 style)",
 		func(r *run) float64 { return ratio(r.acc.completions, r.acc.inTreatmentYears) })
+	l.add("effective_treatment", "share per year", "clients in treatment in a year who were retained 12 weeks or more, or completed earlier (NDTMS's effective treatment: a stay under 12 weeks old at the year's end is judged when it ends, or left out if the run ends first)",
+		func(r *run) float64 {
+			return ratio(r.acc.effective, r.acc.inTreatmentYears-r.acc.effectivePending)
+		})
 	for ai, name := range m.Scenario.Report.By {
 		for _, at := range m.Scope.Attributes {
 			if at.Name != name {
@@ -220,21 +240,13 @@ func newMetricLayout(m *Model) *metricLayout {
 			continue
 		}
 		l.add("exit_share."+reason, "share of exits", "treatment exits that were "+reason,
-			func(r *run) float64 {
-				var n, tot int64
-				for pi, p := range r.m.places {
-					if !p.treatment {
-						continue
-					}
-					for k, x := range r.acc.places[pi].exits {
-						if k != r.m.reneged {
-							tot += x
-						}
-					}
-					n += r.acc.places[pi].exits[ri]
-				}
-				return ratio(n, tot)
-			})
+			func(r *run) float64 { return exitShare(r, ri) })
+		if ri == m.completed {
+			l.add("exit_share.completed_sustained", "share of exits", "treatment exits that were completions not followed by a new presentation within 6 months",
+				func(r *run) float64 {
+					return exitShare(r, ri) * (1 - ratio(r.acc.represented, r.acc.completionsEarly))
+				})
+		}
 	}
 	l.add("person_years.in_treatment", "person-years per year", "mean number of clients in treatment places",
 		func(r *run) float64 {
@@ -300,6 +312,12 @@ func newMetricLayout(m *Model) *metricLayout {
 			}
 			continue
 		}
+		l.add("distinct_admitted."+name, "clients per year", "distinct clients admitted to "+p.label+" in a year",
+			func(r *run) float64 { return perYear(acc(r).distinct) })
+		l.add("readmit_90d."+name, "share of admissions", "admissions within 90 days of leaving "+p.label+", with no other treatment between",
+			func(r *run) float64 { return ratio(acc(r).readmit90, acc(r).admissions) })
+		l.add("readmit_1y."+name, "share of admissions", "admissions within a year of leaving "+p.label+", with no other treatment between",
+			func(r *run) float64 { return ratio(acc(r).readmit1y, acc(r).admissions) })
 		l.add("repeat_share."+name, "share of admissions", "admissions of clients admitted here before",
 			func(r *run) float64 { return ratio(acc(r).repeats, acc(r).admissions) })
 		if name == "detox" {
@@ -308,8 +326,17 @@ func newMetricLayout(m *Model) *metricLayout {
 		}
 		l.add("retained_12w."+name, "share", "admissions retained 12 weeks or completing earlier",
 			func(r *run) float64 { return ratio(acc(r).retainNum, acc(r).retainDen) })
+		l.add("stayed_12w."+name, "share", "admissions that stayed 12 weeks or more",
+			func(r *run) float64 { return ratio(acc(r).stayed12w, acc(r).retainDen) })
 		l.add("median_stay_days."+name, "days", "median length of stay",
 			func(r *run) float64 { return acc(r).stays.Quantile(0.5) })
+		for ai, ba := range byAttrs(m) {
+			at := m.Scope.Attributes[ba]
+			for li, lv := range at.Levels {
+				l.add("median_stay_days."+name+"."+at.Name+"."+lv, "days", "median length of stay of clients whose "+at.Name+" is "+lv,
+					func(r *run) float64 { return acc(r).staysBy[ai][li].Quantile(0.5) })
+			}
+		}
 		l.add("linkage_30d."+name, "share", "exits followed by admission to another treatment place within 30 days",
 			func(r *run) float64 { return ratio(acc(r).linked, acc(r).linkDen) })
 		l.add("linkage_90d."+name, "share", "exits followed by admission to another treatment place within 90 days",
@@ -318,6 +345,8 @@ func newMetricLayout(m *Model) *metricLayout {
 		for _, e := range p.exits {
 			reasons = append(reasons, e.reason)
 			if e.reason == m.droppedOut {
+				l.add("dropped_out_12w."+name, "share", "admissions that dropped out within 12 weeks",
+					func(r *run) float64 { return ratio(acc(r).dropOuts12w, acc(r).retainDen) })
 				l.add("dropout_4w_share."+name, "share of drop-outs", "drop-outs from "+p.label+" within 4 weeks of admission",
 					func(r *run) float64 { return ratio(acc(r).earlyDropOuts, acc(r).exits[m.droppedOut]) })
 			}
@@ -333,6 +362,7 @@ func newMetricLayout(m *Model) *metricLayout {
 	if m.econ != nil {
 		addEconomicsMetrics(l, m)
 	}
+	addFollowupMetrics(l, m)
 	for _, p := range m.places {
 		if p.kind == KindCapacity {
 			l.series = append(l.series, MetricInfo{Name: "occupancy." + p.name, Unit: "clients", Description: "mean clients in " + p.label})
@@ -344,6 +374,38 @@ func newMetricLayout(m *Model) *metricLayout {
 	return l
 }
 
+// byAttrs returns the attribute indices of report.by, in the order of
+// accumulators.byAttr.
+func byAttrs(m *Model) []int {
+	var out []int
+	for _, name := range m.Scenario.Report.By {
+		for i, at := range m.Scope.Attributes {
+			if at.Name == name {
+				out = append(out, i)
+			}
+		}
+	}
+	return out
+}
+
+// exitShare is the share of treatment exits (give-ups while waiting left
+// out) that were reason ri.
+func exitShare(r *run, ri int) float64 {
+	var n, tot int64
+	for pi, p := range r.m.places {
+		if !p.treatment {
+			continue
+		}
+		for k, x := range r.acc.places[pi].exits {
+			if k != r.m.reneged {
+				tot += x
+			}
+		}
+		n += r.acc.places[pi].exits[ri]
+	}
+	return ratio(n, tot)
+}
+
 func occupancy(r *run, pr *placeRun) float64 {
 	now := r.eng.Now()
 	if pr.res != nil {
@@ -353,6 +415,7 @@ func occupancy(r *run, pr *placeRun) float64 {
 }
 
 func (r *run) result() *Result {
+	r.endYear(r.end)
 	l := r.m.metrics
 	res := &Result{Values: make([]float64, len(l.calc)), Monthly: r.acc.monthly}
 	for i, f := range l.calc {

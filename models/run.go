@@ -14,6 +14,7 @@ const (
 	retentionDays = 84  // 12 weeks
 	linkageDays   = 30  // detox to follow-on treatment
 	linkage90Days = 90  // further treatment within 3 months (ATOS)
+	readmit90Days = 90  // readmission within 90 days (Shwartz)
 	represent6m   = 182 // completions that re-present within 6 months
 	earlyDropDays = 28  // "the first few weeks" of a stay (dropout_4w_share)
 	deathAfter4w  = 28
@@ -46,6 +47,9 @@ type run struct {
 
 	econ   *EconomicsTotals // computed once when the metrics are
 	ledger ledger           // accrued as clients move, with economics
+
+	fu     fuRun // follow-up records, with follow-ups
+	fuKind sim.Kind
 
 	measuring bool
 	start     float64 // end of warm-up
@@ -102,6 +106,10 @@ func (m *Model) newRun(seed uint64, rep int) *run {
 		r.holdEnd = append(r.holdEnd, eng.Register(func(id int32) { r.onHoldEnd(id, k) }))
 	}
 	r.acc.init(m)
+	if len(m.followups) > 0 {
+		r.fuKind = eng.Register(r.onFollowup)
+		r.fu.init(r, st)
+	}
 	if m.econ != nil {
 		r.ledger.placeCost = make([]float64, len(m.places))
 	}
@@ -308,6 +316,9 @@ func (r *run) admitted(id int32, p int, waited float64) {
 	prior := r.m.lay.admissions(c, p)
 	r.m.lay.adm[p].inc(c)
 	r.pop(pr, now, 1)
+	if pl.relapse {
+		r.eachOpen(c, id, func(rec *fuRecord) { rec.relapsed = true })
+	}
 	if pl.treatment {
 		r.countInTreatment(c, 1)
 	}
@@ -335,17 +346,46 @@ func (r *run) admitted(id int32, p int, waited float64) {
 			if prior > 0 {
 				a.repeats++
 			}
-			r.treatmentStart(c, p, now)
+			if int(c.LastExitPlace) == p {
+				if gap := now - c.LastExitAt; gap <= readmit90Days {
+					a.readmit90++
+					a.readmit1y++
+				} else if gap <= daysPerYear {
+					a.readmit1y++
+				}
+			}
+			if f := r.m.lay.seenYear[p]; f.get(c) == 0 {
+				f.set(c, 1)
+				a.distinct++
+			}
+			r.treatmentStart(c, id, p, now)
 			if now <= r.end-retentionDays {
 				a.retainDen++
 				if t >= retentionDays || (ei >= 0 && pl.exits[ei].reason == r.m.completed) {
 					a.retainNum++
 				}
+				if t >= retentionDays {
+					a.stayed12w++
+				} else if ei >= 0 && pl.exits[ei].reason == r.m.droppedOut {
+					a.dropOuts12w++
+				}
 			}
 			if !math.IsInf(t, 1) {
 				a.stays.Add(t)
+				for k := range a.staysBy {
+					a.staysBy[k][r.m.lay.attrOf(c, r.acc.byAttr[k].attr)].Add(t)
+				}
 			}
 		}
+	}
+	if len(pl.cohortsAdm) > 0 {
+		// The stay and exit just drawn: a cohort may be chosen by them, as a
+		// study picks its stayers and leavers looking back.
+		reason := r.m.died
+		if ei >= 0 {
+			reason = pl.exits[ei].reason
+		}
+		r.startCohorts(id, pl.cohortsAdm, reason, t)
 	}
 	if !math.IsInf(t, 1) {
 		c.pending = int8(ei)
@@ -353,11 +393,12 @@ func (r *run) admitted(id int32, p int, waited float64) {
 	}
 }
 
-func (r *run) treatmentStart(c *Client, p int, now float64) {
+func (r *run) treatmentStart(c *Client, id int32, p int, now float64) {
 	if c.presentedAt >= 0 && c.presentedAt >= r.start {
 		r.acc.daysToTreatment.Add(now - c.presentedAt)
 	}
 	c.presentedAt = -1
+	r.eachOpen(c, id, func(rec *fuRecord) { rec.treated = true })
 	// A pending linkage is from LastExitPlace, the treatment place left.
 	if c.flag(flagLink30) && int(c.LastExitPlace) != p && now-c.LastExitAt <= linkageDays {
 		r.acc.places[c.LastExitPlace].linked++
@@ -429,13 +470,15 @@ func (r *run) drawExit(pr *placeRun, c *Client) (int, float64) {
 		}
 		ei = pick(ps, pr.exitR.Float64())
 	}
-	s := pr.stays[ei]
+	// The place's stay takes the place's modifiers; an exit's own stay, the
+	// exit's.
+	s, mods := pr.stays[ei], pl.exits[ei].stayMods
 	if s == nil {
-		s = pr.placeSt
+		s, mods = pr.placeSt, pl.stayMods
 	}
 	t := s.Rand()
-	if len(pl.stayMods) > 0 {
-		t /= hazardRatio(pl.stayMods, c)
+	if len(mods) > 0 {
+		t /= hazardRatio(mods, c)
 	}
 	return ei, t
 }
@@ -577,9 +620,34 @@ func (r *run) onLeave(id int32) {
 		if c.Since < r.yearStart {
 			c.yearSeen = r.year // counted when the year began
 		}
+		if r.measuring {
+			effective := now-c.Since >= retentionDays || ei >= 0 && pl.exits[ei].reason == r.m.completed
+			if c.flag(flagPending) { // judged now for the year before
+				c.setFlag(flagPending, false)
+				r.acc.effectivePending--
+				if effective {
+					r.acc.effective++
+				}
+			}
+			if effective && !c.flag(flagEffective) {
+				c.setFlag(flagEffective, true)
+				r.acc.effective++
+			}
+		}
 	}
 	if pr.res != nil {
 		pr.res.Release()
+	}
+	if pl.treatment {
+		reason := r.m.died
+		if ei >= 0 {
+			reason = pl.exits[ei].reason
+		}
+		r.eachOpen(c, id, func(rec *fuRecord) {
+			if rec.firstExit < 0 {
+				rec.firstExit = int8(reason)
+			}
+		})
 	}
 	if ei < 0 {
 		if r.measuring {
@@ -620,6 +688,7 @@ func (r *run) onLeave(id int32) {
 			}
 		}
 		c.LastExitPlace, c.LastExitReason, c.LastExitAt = int8(p), int8(e.reason), now
+		r.m.lay.setLastStay(c, now-c.Since)
 		c.setFlag(flagRepresented, false)
 		c.setFlag(flagLink30, r.measuring && now <= r.end-linkageDays)
 		c.setFlag(flagLink90, r.measuring && now <= r.end-linkage90Days)
@@ -628,6 +697,9 @@ func (r *run) onLeave(id int32) {
 	}
 	for _, q := range pl.offersAfter {
 		r.offer(id, q)
+	}
+	if len(pl.cohortsExit) > 0 {
+		r.startCohorts(id, pl.cohortsExit, e.reason, now-c.Since)
 	}
 	r.follow(id, e.routes, r.chooseRoute(pr, e.routes, c), e.what)
 }
@@ -722,12 +794,14 @@ func (r *run) die(id int32) {
 			r.acc.deathsAfterExit++
 		}
 	}
+	r.closeRecords(c, id, true)
 	r.release(id)
 }
 
 // release drops client id from the model and frees the id for reuse.
 func (r *run) release(id int32) {
 	c := r.client(id)
+	r.closeRecords(c, id, false) // left the model: lost to follow-up
 	for k := range r.m.parallel {
 		if r.m.lay.holds(c, k) {
 			r.dropHold(id, k)
@@ -772,12 +846,46 @@ func (r *run) startMeasuring() {
 
 // newYear starts a measured year: everyone in treatment now counts in it.
 func (r *run) newYear() {
+	if r.year >= 0 {
+		r.endYear(r.eng.Now())
+	}
 	r.year++
 	r.yearStart = r.eng.Now()
 	r.acc.inTreatmentYears += r.inTreat
 	for a := range r.acc.byAttr {
 		for l, n := range r.inTreatBy[a] {
 			r.acc.byAttr[a].inTreatment[l] += n
+		}
+	}
+}
+
+// endYear closes a measured year at day end for effective treatment, as
+// NDTMS judges it some months later: clients still in treatment count if
+// their stay is 12 weeks old; those whose stay is younger, and who have not
+// counted this year, are pending, judged when the stay ends or reaches a
+// year's end 12 weeks old (a year later), and left out if the run ends
+// first. Every client's flag for the year is then cleared.
+func (r *run) endYear(end float64) {
+	for id := int32(0); id < r.n; id++ {
+		c := r.client(id)
+		if c.Place >= 0 && !c.Waiting() && r.m.places[c.Place].treatment {
+			if c.flag(flagPending) { // a year on, the stay is long past 12 weeks
+				c.setFlag(flagPending, false)
+				r.acc.effectivePending--
+				r.acc.effective++
+			}
+			if !c.flag(flagEffective) {
+				if end-c.Since >= retentionDays {
+					r.acc.effective++
+				} else {
+					r.acc.effectivePending++
+					c.setFlag(flagPending, true)
+				}
+			}
+		}
+		c.setFlag(flagEffective, false)
+		for _, f := range r.m.lay.seenYear {
+			f.set(c, 0)
 		}
 	}
 }

@@ -21,6 +21,9 @@ type Scenario struct {
 	CalibratedTo []string `toml:"calibrated_to"`
 	// Economics values the run in money and QALYs; nil leaves it out.
 	Economics *EconomicsSpec `toml:"economics"`
+	// Followups are cohorts followed up at set times, as studies follow
+	// the people they recruit (see FollowupSpec).
+	Followups map[string]*FollowupSpec `toml:"followups"`
 
 	// Origin maps each key path set in the scenario to where it was set: a
 	// file name, or "--set".
@@ -94,12 +97,50 @@ type PlaceSpec struct {
 	CrimePerYear *Value    `toml:"crime_per_year"` // crime cost of a client-year here
 	QALYWeight   *Value    `toml:"qaly_weight"`    // health-related quality of life, 0 to 1
 
+	// Abstinence is the chance that a client here is not using at a given
+	// moment, read only by follow-ups; unset, it is 0.
+	Abstinence *ChanceSpec `toml:"abstinence"`
+	// Relapse says that entering this place, a state of drug use out of
+	// treatment, is a relapse for the follow-ups.
+	Relapse bool `toml:"relapse"`
+
 	// Parallel places only.
 	JoinAt    []string    `toml:"join_at"`    // offered on admission to these places
 	JoinAfter []string    `toml:"join_after"` // offered on leaving these places
 	Eligible  Expr        `toml:"eligible"`
 	Uptake    *ChanceSpec `toml:"uptake"`
 	Duration  *Dist       `toml:"duration"`
+}
+
+// Follow-up starts (FollowupSpec.From).
+const (
+	FromAdmission = "admission"
+	FromExit      = "exit"
+)
+
+// FollowupSpec declares a cohort and the times at which it is followed up,
+// as a study recruits people at a service and interviews them later: the
+// clients admitted to Place (From = "admission") or leaving it (From =
+// "exit") during the measured years, optionally only those matching When
+// at the start, whose stay there ends by one of Exits, or lasts at least
+// StayAtLeast and less than StayUnder (a cohort from admission is chosen by
+// the stay it goes on to have, as a study chooses its stayers looking
+// back). A client already followed is not recruited again until the last
+// time has passed. At each time in At after the start the run records
+// where each client is: dead, lost (gone from the model), in treatment,
+// abstinent, and what happened since (a relapse, further treatment, the
+// first treatment exit).
+type FollowupSpec struct {
+	Label       string    `toml:"label"`
+	Place       string    `toml:"place"`
+	From        string    `toml:"from"` // admission (default) or exit
+	When        Expr      `toml:"when"`
+	Exits       []string  `toml:"exits"` // default all
+	StayAtLeast *Duration `toml:"stay_at_least"`
+	StayUnder   *Duration `toml:"stay_under"`
+	// At lists the times after the start, as durations ("3m"), which also
+	// name the metrics as written: followup.<name>.3m.abstinent.
+	At []string `toml:"at"`
 }
 
 // PriorityRule puts clients matching When at priority Level (0 is served first).
@@ -121,10 +162,15 @@ type CapacityChange struct {
 // then the stay from the exit's Stay or the place's), or all have a Hazard
 // (competing risks).
 type ExitSpec struct {
-	Probability *Value      `toml:"probability"`
-	Modifiers   []Modifier  `toml:"modifiers"`
-	Stay        *Dist       `toml:"stay"`
-	Hazard      *HazardSpec `toml:"hazard"`
+	Probability *Value     `toml:"probability"`
+	Modifiers   []Modifier `toml:"modifiers"`
+	Stay        *Dist      `toml:"stay"`
+	// StayModifiers divide this exit's own Stay by their hazard ratios (the
+	// place's stay_modifiers act on the place's stay, which exits without
+	// a stay of their own take). One with no condition rescales the stay,
+	// so that calibration can fit its scale.
+	StayModifiers []Modifier  `toml:"stay_modifiers"`
+	Hazard        *HazardSpec `toml:"hazard"`
 }
 
 // RouteSpec sends clients leaving by one exit to a place. The probabilities

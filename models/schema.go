@@ -36,6 +36,7 @@ var enums = map[string][]string{
 	"PlaceSpec.Kind":       {KindCapacity, KindOpen, KindParallel, KindState},
 	"PlaceSpec.Discipline": {"fifo", "priority"},
 	"HazardSpec.Unit":      {"per_day", "per_week", "per_year", "per_100_person_years"},
+	"FollowupSpec.From":    {FromAdmission, FromExit},
 }
 
 func (g *schemaGen) schema(t reflect.Type) any {

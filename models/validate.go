@@ -52,6 +52,7 @@ func (s *Scenario) Validate() Problems {
 	for _, name := range sortedKeys(s.Places) {
 		s.validatePlace(c, scope, name, s.Places[name])
 	}
+	s.validateFollowups(c, scope)
 	if len(c.probs) == 0 {
 		s.validateGraph(c)
 	}
@@ -170,7 +171,15 @@ func (s *Scenario) scope(c *checker) *Scope {
 	if len(sc.Reasons) > maxReasons {
 		c.add("places", "at most %d exit reasons in all, not %d", maxReasons, len(sc.Reasons))
 	}
-	sc.counted = countedPlaces(s)
+	var lastStay bool
+	sc.counted, lastStay = conditionReads(s)
+	sc.lastStayUnread = !lastStay
+	sc.treatment = map[string]bool{}
+	for _, n := range names {
+		if p := s.Places[n]; p != nil && p.isTreatment() {
+			sc.treatment[n] = true
+		}
+	}
 	if lay, err := newLayout(sc); err != nil {
 		c.add("places", "%v", err) // and every condition fails to compile with it
 	} else {
@@ -339,6 +348,8 @@ func (s *Scenario) validatePlace(c *checker, scope *Scope, name string, p *Place
 			checkTimeDist(c, key+".duration", *p.Duration)
 		}
 		compileCond(c, scope, key+".eligible", p.Eligible)
+		notFor("abstinence", p.Abstinence != nil)
+		notFor("relapse", p.Relapse)
 		if p.Uptake != nil {
 			checkProb(c, key+".uptake.probability", p.Uptake.Probability, true)
 			checkModifiers(c, scope, key+".uptake.modifiers", p.Uptake.Modifiers, false)
@@ -358,6 +369,10 @@ func (s *Scenario) validatePlace(c *checker, scope *Scope, name string, p *Place
 
 	if p.Mortality != nil {
 		checkHazard(c, scope, key+".mortality", p.Mortality)
+	}
+	if p.Abstinence != nil {
+		checkProb(c, key+".abstinence.probability", p.Abstinence.Probability, true)
+		checkModifiers(c, scope, key+".abstinence.modifiers", p.Abstinence.Modifiers, false)
 	}
 	if p.Stay != nil {
 		checkTimeDist(c, key+".stay", *p.Stay)
@@ -396,6 +411,10 @@ func (s *Scenario) validatePlace(c *checker, scope *Scope, name string, p *Place
 			} else if p.Stay == nil {
 				c.add(k+".stay", "no stay for this exit and no stay for the place: give one")
 			}
+			checkModifiers(c, scope, k+".stay_modifiers", e.StayModifiers, true)
+			if len(e.StayModifiers) > 0 && e.Stay == nil {
+				c.add(k+".stay_modifiers", "this exit takes the place's stay, which the place's stay_modifiers modify: give the exit a stay of its own, or move these to places.%s.stay_modifiers", name)
+			}
 		case e.Hazard != nil:
 			hazExits = append(hazExits, r)
 			checkHazard(c, scope, k+".hazard", e.Hazard)
@@ -404,6 +423,9 @@ func (s *Scenario) validatePlace(c *checker, scope *Scope, name string, p *Place
 			}
 			if len(e.Modifiers) > 0 {
 				c.add(k+".modifiers", "put a hazard's modifiers in the hazard table: hazard.modifiers")
+			}
+			if len(e.StayModifiers) > 0 {
+				c.add(k+".stay_modifiers", "an exit with a hazard has no stay to modify: put modifiers in hazard.modifiers")
 			}
 		default:
 			c.add(k, "give a probability or a hazard")
@@ -431,6 +453,72 @@ func (s *Scenario) validatePlace(c *checker, scope *Scope, name string, p *Place
 			continue
 		}
 		s.checkRoutes(c, scope, k, p.Routes[r])
+	}
+}
+
+// validateFollowups checks each follow-up's cohort and times.
+func (s *Scenario) validateFollowups(c *checker, scope *Scope) {
+	for _, name := range sortedKeys(s.Followups) {
+		key := "followups." + name
+		f := s.Followups[name]
+		if f == nil {
+			c.add(key, "empty follow-up: give place and at")
+			continue
+		}
+		if !nameRE.MatchString(name) {
+			c.add(key, "follow-up names are lowercase letters, digits and _, starting with a letter")
+		}
+		p, ok := s.Places[f.Place]
+		switch {
+		case f.Place == "":
+			c.add(key+".place", "required: the place whose clients are followed")
+		case !ok:
+			c.add(key+".place", "unknown place %q%s", f.Place, s.didYouMeanPlace(f.Place))
+		case p.Kind == KindParallel:
+			c.add(key+".place", "%q is a parallel place: follow the clients of a capacity, open or state place", f.Place)
+		}
+		switch f.From {
+		case "", FromAdmission, FromExit:
+		default:
+			c.add(key+".from", "unknown start %q: use admission or exit", f.From)
+		}
+		if ok && p != nil {
+			for i, r := range f.Exits {
+				if _, has := p.Exits[r]; !has {
+					c.add(fmt.Sprintf("%s.exits[%d]", key, i), "%q is not an exit of %s%s", r, f.Place, suggestIn(r, sortedKeys(p.Exits)))
+				}
+			}
+		}
+		if f.StayAtLeast != nil && f.StayUnder != nil && f.StayAtLeast.Days() >= f.StayUnder.Days() {
+			c.add(key+".stay_under", "must be longer than stay_at_least (%s)", formatDays(f.StayAtLeast.Days()))
+		}
+		compileCond(c, scope, key+".when", f.When)
+		if len(f.At) == 0 {
+			c.add(key+".at", "required: the times after the start at which the cohort is followed up, as in [\"3m\", \"1y\"]")
+		}
+		prev := 0.0
+		seen := map[string]bool{}
+		for i, at := range f.At {
+			k := fmt.Sprintf("%s.at[%d]", key, i)
+			days, err := ParseDuration(at)
+			name := followTimeName(at)
+			switch {
+			case err != nil:
+				c.add(k, "%v", err)
+			case days <= 0:
+				c.add(k, "must be longer than 0d")
+			case strings.Contains(name, "."):
+				c.add(k, "%q names metrics: use a whole number of days, weeks, months or years", at)
+			case days <= prev:
+				c.add(k, "times must increase: %s comes after %s", name, formatDays(prev))
+			case seen[name]:
+				c.add(k, "%s twice", name)
+			}
+			seen[name] = true
+			if err == nil {
+				prev = days
+			}
+		}
 	}
 }
 

@@ -74,10 +74,22 @@ type Check struct {
 
 	Scenario string   `toml:"scenario"` // a shipped scenario; "" is the baseline
 	Set      []string `toml:"set"`      // overrides making a variant of it
+	// Base is the scenario a contrast pairs Scenario with; "" is the
+	// baseline. A setting unlike the baseline's has a pair of its own.
+	Base     string   `toml:"base"`
 	Metric   string   `toml:"metric"`
 	Over     []string `toml:"over"`
 	Scale    float64  `toml:"scale"` // 0 means 1
 	Contrast string   `toml:"contrast"`
+	// Log says the figure is a ratio of two metrics (Metric over Over), so
+	// that it is compared on the log scale, as contrasts of ratios are.
+	Log bool `toml:"log"`
+	// Pool sums Metric and the Over metrics over the replications before
+	// dividing (and, with Per, divides by the pooled ratio of Per): the
+	// estimate for rare events, which a replication may not see at all.
+	// The CI is from the delta method over replications.
+	Pool bool        `toml:"pool"`
+	Per  *CheckRatio `toml:"per"`
 
 	Compare string `toml:"compare"`
 	// Figure is the published value; Range a published interval [lo, hi].
@@ -87,6 +99,14 @@ type Check struct {
 	// Tolerance is on the log scale for ratio and odds-ratio contrasts.
 	Tolerance    float64 `toml:"tolerance"`
 	ToleranceWhy string  `toml:"tolerance_why"`
+}
+
+// CheckRatio is a second ratio of metrics, Metric over the sum of Over, that
+// a pooled check divides by: a rate ratio is deaths over person-years in one
+// period per deaths over person-years in another.
+type CheckRatio struct {
+	Metric string   `toml:"metric"`
+	Over   []string `toml:"over"`
 }
 
 // Modelled reports whether the model has a metric for the check.
@@ -101,10 +121,27 @@ func (c Check) ScenarioName() string {
 	return c.Scenario
 }
 
+// BaseName returns the scenario a contrast is taken against.
+func (c Check) BaseName() string {
+	if c.Base == "" {
+		return ValidationBase
+	}
+	return c.Base
+}
+
 // LogScale reports whether the check's figure is a ratio, whose tolerance
 // and comparisons are on the natural-log scale.
 func (c Check) LogScale() bool {
-	return c.Contrast == ContrastRatio || c.Contrast == ContrastOddsRatio
+	return c.Log || c.Contrast == ContrastRatio || c.Contrast == ContrastOddsRatio
+}
+
+// metrics returns every metric the check reads.
+func (c Check) metrics() []string {
+	names := append([]string{c.Metric}, c.Over...)
+	if c.Per != nil {
+		names = append(append(names, c.Per.Metric), c.Per.Over...)
+	}
+	return names
 }
 
 // Published returns the published interval: the figure twice, the range,
@@ -268,8 +305,23 @@ func (c Check) problems(targets map[int]bool) []string {
 	default:
 		add("unknown contrast %q: use difference, relative, ratio or odds_ratio", c.Contrast)
 	}
-	if c.Contrast != "" && c.ScenarioName() == ValidationBase && len(c.Set) == 0 {
-		add("a contrast needs a scenario or set other than the baseline itself")
+	if c.Contrast != "" && c.ScenarioName() == c.BaseName() && len(c.Set) == 0 {
+		add("a contrast needs a scenario or set other than its base")
+	}
+	if c.Base != "" && c.Contrast == "" {
+		add("base names the scenario a contrast is taken against: give a contrast")
+	}
+	if c.Log && c.Contrast != "" {
+		add("log is for a ratio of two metrics; a %s contrast has its own scale", c.Contrast)
+	}
+	if c.Log && len(c.Over) == 0 && c.Per == nil {
+		add("log needs over (or per): the figure is a ratio of metrics")
+	}
+	if c.Pool && c.Contrast != "" {
+		add("pool sums one scenario's replications; a contrast pairs them")
+	}
+	if c.Per != nil && (!c.Pool || c.Per.Metric == "") {
+		add("per needs pool = true and a metric")
 	}
 	if c.Tolerance < 0 {
 		add("tolerance must not be negative")
@@ -338,17 +390,14 @@ func Validate(ctx context.Context, seed uint64, reps, workers int, sets []string
 	baseKey := key(Check{})
 	runs := map[string]*run{baseKey: {label: ValidationBase, m: base}}
 	order := []string{baseKey}
-	for _, c := range checks {
-		if !c.Modelled() {
-			continue
-		}
+	need := func(c Check) error {
 		k := key(c)
 		if runs[k] != nil {
-			continue
+			return nil
 		}
 		m, err := loadValidationModel(c.ScenarioName(), c.Set, sets)
 		if err != nil {
-			return nil, fmt.Errorf("models: check %s: %w", c.ID, err)
+			return fmt.Errorf("models: check %s: %w", c.ID, err)
 		}
 		label := c.ScenarioName()
 		if len(c.Set) > 0 {
@@ -356,6 +405,20 @@ func Validate(ctx context.Context, seed uint64, reps, workers int, sets []string
 		}
 		runs[k] = &run{label: label, m: m}
 		order = append(order, k)
+		return nil
+	}
+	for _, c := range checks {
+		if !c.Modelled() {
+			continue
+		}
+		if c.Contrast != "" {
+			if err := need(Check{ID: c.ID, Scenario: c.BaseName()}); err != nil {
+				return nil, err
+			}
+		}
+		if err := need(c); err != nil {
+			return nil, err
+		}
 	}
 	for _, k := range order {
 		r := runs[k]
@@ -368,21 +431,20 @@ func Validate(ctx context.Context, seed uint64, reps, workers int, sets []string
 		}
 	}
 	out := make([]CheckResult, len(checks))
-	b := runs[baseKey]
-	fitted := map[string]bool{}
-	for _, id := range base.Scenario.CalibratedTo {
-		fitted[id] = true
-	}
 	for i, c := range checks {
 		if !c.Modelled() {
 			out[i] = c.notModelled()
+			out[i].Fitted = slices.Contains(base.Scenario.CalibratedTo, c.ID)
 			continue
 		}
-		r := runs[key(c)]
+		r, b := runs[key(c)], runs[key(Check{Scenario: c.BaseName()})]
 		if out[i], err = c.Evaluate(r.m, r.rs, b.m, b.rs); err != nil {
 			return nil, err
 		}
-		out[i].Fitted = fitted[c.ID]
+		// Fitted if the scenario read, or the one it is set against, was
+		// calibrated to the check (a scenario inherits its base's list).
+		out[i].Fitted = slices.Contains(r.m.Scenario.CalibratedTo, c.ID) ||
+			c.Contrast != "" && slices.Contains(b.m.Scenario.CalibratedTo, c.ID)
 	}
 	return out, nil
 }
@@ -420,7 +482,7 @@ func CheckTargets(ids []string) ([]Target, error) {
 			continue
 		}
 		plo, phi := c.Published()
-		t := Target{ID: c.ID, Metric: c.Metric, Over: slices.Clone(c.Over), Value: (plo + phi) / 2, SD: c.Tolerance / 2}
+		t := Target{ID: c.ID, Metric: c.Metric, Over: slices.Clone(c.Over), Value: (plo + phi) / 2, SD: c.Tolerance / 2, Log: c.Log}
 		if plo < phi {
 			t.Range = []float64{plo, phi}
 		}
@@ -439,6 +501,8 @@ func (c Check) fittable() string {
 		return "it is not modelled"
 	case c.Contrast != "" || c.ScenarioName() != ValidationBase || len(c.Set) > 0:
 		return "it is a contrast between scenarios or read from a variant"
+	case c.Pool:
+		return "it is pooled over replications"
 	case c.Compare != CompareWithin:
 		return "it is a threshold, not a figure"
 	case c.Scale != 0 && c.Scale != 1:
@@ -516,6 +580,9 @@ func (c Check) Evaluate(m *Model, rs []*Result, base *Model, br []*Result) (Chec
 	if err != nil {
 		return CheckResult{}, err
 	}
+	if c.Pool {
+		return c.judgePooled(m, rs)
+	}
 	if c.Contrast == "" {
 		return c.Judge(xs, nil), nil
 	}
@@ -557,6 +624,71 @@ func (c Check) Judge(xs, bs []float64) CheckResult {
 	res := CheckResult{Check: c, Mean: mean, Low: lo, High: hi, N: len(ys)}
 	res.Status, res.Off = c.judge(mean, lo, hi)
 	return res
+}
+
+// judgePooled judges a pooled check: the sum over replications of Metric
+// over the sum of the Over metrics (divided by the same pooled ratio of Per),
+// times Scale, with a 95% CI from the delta method on the log scale, each
+// replication's sums an observation.
+func (c Check) judgePooled(m *Model, rs []*Result) (CheckResult, error) {
+	type term struct {
+		names []string
+		sign  float64 // +1 numerator, -1 denominator, of the log
+	}
+	terms := []term{{[]string{c.Metric}, 1}}
+	if len(c.Over) > 0 {
+		terms = append(terms, term{c.Over, -1})
+	}
+	if c.Per != nil {
+		terms = append(terms, term{[]string{c.Per.Metric}, -1})
+		if len(c.Per.Over) > 0 {
+			terms = append(terms, term{c.Per.Over, 1})
+		}
+	}
+	n := len(rs)
+	obs := make([][]float64, len(terms)) // by term, by replication
+	means := make([]float64, len(terms))
+	for j, tm := range terms {
+		idx := make([]int, len(tm.names))
+		for k, name := range tm.names {
+			if idx[k] = m.MetricIndex(name); idx[k] < 0 {
+				return CheckResult{}, fmt.Errorf("models: check %s: scenario %q has no metric %q", c.ID, m.Scenario.Name, name)
+			}
+		}
+		for _, res := range rs {
+			x := 0.0
+			for _, i := range idx {
+				x += res.Values[i]
+			}
+			obs[j] = append(obs[j], x)
+		}
+		means[j] = stat.Mean(obs[j], nil)
+	}
+	scale := c.Scale
+	if scale == 0 {
+		scale = 1
+	}
+	nan := math.NaN()
+	mean, lo, hi := nan, nan, nan
+	if n > 0 && !slices.ContainsFunc(means, func(x float64) bool { return !(x > 0) || math.IsInf(x, 0) }) {
+		logf, v := math.Log(scale), 0.0
+		for j := range terms {
+			logf += terms[j].sign * math.Log(means[j])
+			for k := range terms {
+				if n > 1 {
+					v += terms[j].sign * terms[k].sign * stat.Covariance(obs[j], obs[k], nil) / (means[j] * means[k])
+				}
+			}
+		}
+		mean = math.Exp(logf)
+		if n > 1 {
+			h := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975) * math.Sqrt(v/float64(n))
+			lo, hi = math.Exp(logf-h), math.Exp(logf+h)
+		}
+	}
+	res := CheckResult{Check: c, Mean: mean, Low: lo, High: hi, N: n}
+	res.Status, res.Off = c.judge(mean, lo, hi)
+	return res, nil
 }
 
 // contrastOf returns one pair's contrast on the scale its CI is worked on:

@@ -86,6 +86,9 @@ type sections struct {
 	Validation         *ValidationTable
 	Economics          []reportRow
 	EconomicsIntro     string
+	FollowupHeader     []string
+	Followups          [][]string
+	FollowupNote       string
 }
 
 type placeRow struct {
@@ -112,6 +115,9 @@ func (r *Report) sections() (*sections, error) {
 		if !isHead[i] {
 			s.Others = append(s.Others, row(x))
 		}
+	}
+	if s.Followups = followupRows(r.Summaries); len(s.Followups) > 0 {
+		s.FollowupHeader, s.FollowupNote = followupHeader(), FollowupNote
 	}
 	for _, d := range r.Diffs {
 		s.Comparison = append(s.Comparison, reportRow{Name: d.Name, Mean: Format(d.Base.Mean) + " → " + Format(d.Alt.Mean),
@@ -375,6 +381,14 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		b.WriteString("## Costs and effects\n\n" + s.EconomicsIntro + "\n\n")
 		table(s.Economics, "measure", "mean", "95% CI", "unit")
 	}
+	if len(s.Followups) > 0 {
+		b.WriteString("## Follow-ups\n\n" + s.FollowupNote + "\n\n")
+		b.WriteString("| " + strings.Join(s.FollowupHeader, " | ") + " |\n|---|" + strings.Repeat("---:|", len(s.FollowupHeader)-1) + "\n")
+		for _, row := range s.Followups {
+			b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+		}
+		b.WriteString("\n")
+	}
 	b.WriteString("## Figures\n\n")
 	for _, f := range s.Figures {
 		fmt.Fprintf(&b, "![%s](%s.png)\n\n", f.Title, f.Name)
@@ -482,6 +496,14 @@ table.validation td { padding: 1pt 3pt; }
 <table>
 <thead><tr><th>measure</th><th>mean</th><th>95% CI</th><th>unit</th><th>what it measures</th></tr></thead>
 {{range .Economics}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td>{{.Unit}}</td><td class="small">{{.Description}}</td></tr>
+{{end}}</table>
+{{end}}
+{{if .Followups}}
+<h2>Follow-ups</h2>
+<p>{{.FollowupNote}}</p>
+<table>
+<thead><tr>{{range .FollowupHeader}}<th>{{.}}</th>{{end}}</tr></thead>
+{{range .Followups}}<tr>{{range $i, $c := .}}{{if eq $i 0}}<td>{{$c}}</td>{{else}}<td class="num">{{$c}}</td>{{end}}{{end}}</tr>
 {{end}}</table>
 {{end}}
 <h2>Figures</h2>

@@ -78,3 +78,37 @@ func TestBaselineHeadlinePrecision(t *testing.T) {
 		t.Errorf("table:\n%s", b.String())
 	}
 }
+
+// TestFollowupTable checks that follow-up metrics leave the main table for
+// their own: a row for each cohort and time, a column for each measure.
+func TestFollowupTable(t *testing.T) {
+	sum := func(name string, mean float64) Summary {
+		return Summary{MetricInfo: models.MetricInfo{Name: name}, Mean: mean}
+	}
+	ss := []Summary{
+		sum("deaths", 3),
+		sum("followup.detox.3m.followed", 70),
+		sum("followup.detox.3m.abstinent", 0.42),
+		sum("followup.detox.3m.first_exit.completed", 0.5),
+		sum("followup.detox.1y.abstinent", 0.3),
+	}
+	var main, fu strings.Builder
+	if err := WriteTable(&main, ss, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(main.String(), "followup.") || !strings.Contains(main.String(), "deaths") {
+		t.Errorf("main table:\n%s", main.String())
+	}
+	if err := WriteFollowupTable(&fu, ss); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(fu.String()), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "follow-up") ||
+		!strings.Contains(lines[1], "detox at 3m") || !strings.Contains(lines[1], "0.4200") || !strings.Contains(lines[2], "detox at 1y") {
+		t.Errorf("follow-up table:\n%s", fu.String())
+	}
+	var none strings.Builder
+	if err := WriteFollowupTable(&none, ss[:1]); err != nil || none.Len() != 0 {
+		t.Errorf("without follow-ups: %q, %v", none.String(), err)
+	}
+}

@@ -12,7 +12,8 @@ import (
 // WriteTable writes summaries as an aligned text table: metric, mean,
 // 95% CI and unit. The headline metrics (by index) come first, then the
 // system-wide rest, then each place's (a metric belongs to the place its
-// name mentions). Metrics without data show "no data".
+// name mentions). Metrics without data show "no data". Follow-up metrics
+// are left to WriteFollowupTable.
 func WriteTable(w io.Writer, ss []Summary, headline []int, places []string) error {
 	isPlace := map[string]bool{}
 	for _, p := range places {
@@ -34,7 +35,7 @@ func WriteTable(w io.Writer, ss []Summary, headline []int, places []string) erro
 	var groups []string
 	byGroup := map[string][]int{}
 	for i, s := range ss {
-		if done[i] {
+		if done[i] || strings.HasPrefix(s.Name, followupPrefix) {
 			continue
 		}
 		g := "system"
@@ -54,6 +55,79 @@ func WriteTable(w io.Writer, ss []Summary, headline []int, places []string) erro
 		for _, i := range byGroup[g] {
 			row(ss[i])
 		}
+	}
+	return tw.Flush()
+}
+
+const followupPrefix = "followup."
+
+// followupColumns are the measures WriteFollowupTable shows, with headings.
+var followupColumns = []struct{ measure, heading string }{
+	{"followed", "followed a year"},
+	{"died", "died"},
+	{"in_treatment", "in treatment"},
+	{"abstinent", "abstinent"},
+	{"relapsed", "relapsed since"},
+	{"treated_since", "treated since"},
+}
+
+// followupRows lays the follow-ups out compactly: a row for each cohort and
+// time (followup.<name>.<time>.<measure>), "<name> at <time>" then the means
+// of followupColumns.
+func followupRows(ss []Summary) [][]string {
+	var keys []string
+	cells := map[string]map[string]string{}
+	for _, s := range ss {
+		rest, ok := strings.CutPrefix(s.Name, followupPrefix)
+		if !ok {
+			continue
+		}
+		parts := strings.SplitN(rest, ".", 3)
+		if len(parts) < 3 {
+			continue
+		}
+		key := parts[0] + " at " + parts[1]
+		if cells[key] == nil {
+			cells[key] = map[string]string{}
+			keys = append(keys, key)
+		}
+		cells[key][parts[2]] = s.MeanText()
+	}
+	var rows [][]string
+	for _, key := range keys {
+		row := []string{key}
+		for _, c := range followupColumns {
+			row = append(row, cells[key][c.measure])
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// followupHeader is the heading row of followupRows.
+func followupHeader() []string {
+	h := []string{"follow-up"}
+	for _, c := range followupColumns {
+		h = append(h, c.heading)
+	}
+	return h
+}
+
+// FollowupNote says how to read the follow-up table.
+const FollowupNote = "Shares: died and the columns since of all followed, the rest of those alive. Every measure, with its 95% CI, is in summary.csv."
+
+// WriteFollowupTable writes the follow-ups compactly (see followupRows);
+// every measure, with its CI, is in summary.csv. It writes nothing without
+// follow-ups.
+func WriteFollowupTable(w io.Writer, ss []Summary) error {
+	rows := followupRows(ss)
+	if len(rows) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(followupHeader(), "\t"))
+	for _, row := range rows {
+		fmt.Fprintln(tw, "  "+strings.Join(row, "\t"))
 	}
 	return tw.Flush()
 }

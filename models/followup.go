@@ -1,0 +1,385 @@
+package models
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/journeysim/journeysim/sim"
+)
+
+// followup is a compiled FollowupSpec.
+type followup struct {
+	name     string
+	place    int
+	fromExit bool
+	when     Cond   // nil: everyone
+	exits    []bool // by reason index; nil: every exit
+	stayLo   float64
+	stayHi   float64 // +Inf without stay_under
+	at       []float64
+	atNames  []string // the times as written in metric names: "3m"
+}
+
+// Follow-up measures, each reported at every time of every follow-up as
+// followup.<name>.<time>.<measure>. Shares of "alive" are of the cohort
+// alive and not lost at the time; shares of "followed" also count the dead.
+var followupMeasures = []struct{ name, unit, desc string }{
+	{"followed", "per year", "clients followed to this time (alive or dead, not lost)"},
+	{"lost", "share", "clients who left the model before this time, lost to follow-up"},
+	{"died", "share of followed", "clients who died by this time"},
+	{"deaths", "per year", "deaths by this time among the clients followed"},
+	{"death_rate", "per 100 person-years", "deaths per 100 person-years between the previous time (or the start) and this one"},
+	{"band_deaths", "per year", "deaths between the previous time (or the start) and this one"},
+	{"band_person_years", "per year", "person-years lived between the previous time (or the start) and this one"},
+	{"abstinent", "share of alive", "clients not using at this time: in remission, or in a place by its abstinence"},
+	{"using", "share of alive", "clients using at this time (1 - abstinent)"},
+	{"in_treatment", "share of alive", "clients in a treatment place at this time"},
+	{"waiting", "share of alive", "clients on a waiting list for a treatment place at this time"},
+	{"out_of_treatment", "share of alive", "clients neither in a treatment place nor waiting for one at this time"},
+	{"abstinent_in_treatment", "share of in treatment", "clients in treatment at this time who were not using"},
+	{"relapsed", "share of followed", "clients who entered a place where nobody is abstinent since the start"},
+	{"treated_since", "share of followed", "clients admitted to a treatment place since the start"},
+	{"first_exit.completed", "share of followed", "clients whose first treatment exit since the start was a completion"},
+	{"first_exit.dropped_out", "share of followed", "clients whose first treatment exit since the start was a drop-out"},
+	{"no_exit", "share of followed", "clients with no treatment exit since the start"},
+}
+
+// fuRecord is one client of a cohort, from the start to the last time.
+type fuRecord struct {
+	start     float64
+	ended     float64 // day of death or loss; +Inf while followed
+	id        int32   // the client while linked; -1 once dead or lost
+	next      int32   // the client's next open record, -1 none
+	f         int16   // follow-up index
+	k         int8    // index of the next time
+	firstExit int8    // reason of the first treatment exit since the start, -1 none
+	died      bool
+	lost      bool
+	relapsed  bool
+	treated   bool
+}
+
+// fuAcc counts one time of one follow-up.
+type fuAcc struct {
+	followed, lost, dead          int64
+	abstinent, inTreatment        int64
+	waiting, abstinentInTreatment int64
+	relapsed, treated             int64
+	completed, droppedOut, noExit int64
+	bandDeaths                    int64
+	bandDays                      float64 // person-days in (previous time, this time]
+}
+
+// fuRun is a run's follow-up state.
+type fuRun struct {
+	recs []fuRecord
+	free []int32
+	head []int32      // by client id: the first open record, -1 none (read only while the client's flagFollowed is set)
+	rand []*rand.Rand // abstinence draws, by follow-up
+	acc  [][]fuAcc    // by follow-up, by time
+}
+
+func (b *builder) followups(s *Scenario) {
+	m := b.m
+	for _, name := range sortedKeys(s.Followups) {
+		fs := s.Followups[name]
+		f := &followup{name: name, place: m.index[fs.Place], fromExit: fs.From == FromExit,
+			when: b.cond(fs.When), stayHi: math.Inf(1)}
+		if len(fs.Exits) > 0 {
+			f.exits = make([]bool, len(m.reasons))
+			for _, r := range fs.Exits {
+				f.exits[indexOf(m.reasons, r)] = true
+			}
+		}
+		if fs.StayAtLeast != nil {
+			f.stayLo = fs.StayAtLeast.Days()
+		}
+		if fs.StayUnder != nil {
+			f.stayHi = fs.StayUnder.Days()
+		}
+		for _, at := range fs.At {
+			days, _ := ParseDuration(at) // validated
+			f.at = append(f.at, days)
+			f.atNames = append(f.atNames, followTimeName(at))
+		}
+		k := len(m.followups)
+		m.followups = append(m.followups, f)
+		p := m.places[f.place]
+		if f.fromExit {
+			p.cohortsExit = append(p.cohortsExit, k)
+		} else {
+			p.cohortsAdm = append(p.cohortsAdm, k)
+		}
+	}
+}
+
+func (fr *fuRun) init(r *run, st *sim.Streams) {
+	m := r.m
+	if len(m.followups) == 0 {
+		return
+	}
+	for _, f := range m.followups {
+		fr.rand = append(fr.rand, st.Rand("followup/"+f.name))
+		fr.acc = append(fr.acc, make([]fuAcc, len(f.at)))
+	}
+}
+
+// startCohorts starts the records of client id in the follow-ups ks, the
+// cohorts of one place started on admission or on exit; reason and stay are
+// the stay's exit and length (drawn, on admission). Only starts after the
+// warm-up are followed.
+func (r *run) startCohorts(id int32, ks []int, reason int, stay float64) {
+	if !r.measuring {
+		return
+	}
+	c := r.client(id)
+	fr := &r.fu
+	for _, k := range ks {
+		f := r.m.followups[k]
+		if f.when != nil && !f.when(c) {
+			continue
+		}
+		if f.exits != nil && !f.exits[reason] || stay < f.stayLo || stay >= f.stayHi || r.following(c, id, k) {
+			continue
+		}
+		var i int32
+		if n := len(fr.free); n > 0 {
+			i, fr.free = fr.free[n-1], fr.free[:n-1]
+		} else {
+			i = int32(len(fr.recs))
+			fr.recs = append(fr.recs, fuRecord{})
+		}
+		next := int32(-1)
+		if c.flag(flagFollowed) {
+			next = fr.head[id]
+		}
+		for int(id) >= len(fr.head) {
+			fr.head = append(fr.head, -1)
+		}
+		fr.recs[i] = fuRecord{start: r.eng.Now(), ended: math.Inf(1), id: id, next: next, f: int16(k), firstExit: -1}
+		fr.head[id] = i
+		c.setFlag(flagFollowed, true)
+		r.eng.After(f.at[0], r.fuKind, i)
+	}
+}
+
+// following reports whether client c (id) is already in follow-up f: a
+// study recruits a person once, so a readmission before the last time is
+// not a new recruit.
+func (r *run) following(c *Client, id int32, f int) bool {
+	found := false
+	r.eachOpen(c, id, func(rec *fuRecord) { found = found || int(rec.f) == f })
+	return found
+}
+
+// eachOpen calls fn for every open record of client c (id).
+func (r *run) eachOpen(c *Client, id int32, fn func(rec *fuRecord)) {
+	if !c.flag(flagFollowed) {
+		return
+	}
+	for i := r.fu.head[id]; i >= 0; i = r.fu.recs[i].next {
+		fn(&r.fu.recs[i])
+	}
+}
+
+// closeRecords ends client id's open records by death or by leaving the
+// model, and unlinks them: the id may be reused.
+func (r *run) closeRecords(c *Client, id int32, died bool) {
+	if !c.flag(flagFollowed) {
+		return
+	}
+	now := r.eng.Now()
+	for i := r.fu.head[id]; i >= 0; {
+		rec := &r.fu.recs[i]
+		rec.ended, rec.died, rec.lost, rec.id = now, died, !died, -1
+		i, rec.next = rec.next, -1
+	}
+	r.fu.head[id] = -1
+	c.setFlag(flagFollowed, false)
+}
+
+// unlink removes record i from its client's list.
+func (r *run) unlink(i int32) {
+	rec := &r.fu.recs[i]
+	id := rec.id
+	if id < 0 {
+		return
+	}
+	h := r.fu.head[id]
+	if h == i {
+		if rec.next >= 0 {
+			r.fu.head[id] = rec.next
+		} else {
+			r.fu.head[id] = -1
+			r.client(id).setFlag(flagFollowed, false)
+		}
+	} else {
+		for j := h; j >= 0; j = r.fu.recs[j].next {
+			if r.fu.recs[j].next == i {
+				r.fu.recs[j].next = rec.next
+				break
+			}
+		}
+	}
+	rec.id, rec.next = -1, -1
+}
+
+// onFollowup records where record i's client is at its next time.
+func (r *run) onFollowup(i int32) {
+	rec := &r.fu.recs[i]
+	f := r.m.followups[rec.f]
+	k := int(rec.k)
+	a := &r.fu.acc[rec.f][k]
+	now := r.eng.Now()
+	lo := rec.start
+	if k > 0 {
+		lo += f.at[k-1]
+	}
+	if end := math.Min(rec.ended, now); end > lo {
+		a.bandDays += end - lo
+	}
+	if rec.died && rec.ended > lo && rec.ended <= now {
+		a.bandDeaths++
+	}
+	if rec.lost {
+		a.lost++
+	} else {
+		a.followed++
+		if rec.died {
+			a.dead++
+		} else {
+			r.locate(a, rec.f, r.client(rec.id))
+		}
+		if rec.relapsed {
+			a.relapsed++
+		}
+		if rec.treated {
+			a.treated++
+		}
+		switch {
+		case rec.firstExit < 0:
+			a.noExit++
+		case int(rec.firstExit) == r.m.completed:
+			a.completed++
+		case int(rec.firstExit) == r.m.droppedOut:
+			a.droppedOut++
+		}
+	}
+	if k+1 < len(f.at) {
+		rec.k++
+		r.eng.After(f.at[k+1]-f.at[k], r.fuKind, i)
+		return
+	}
+	r.unlink(i)
+	r.fu.free = append(r.fu.free, i)
+}
+
+// locate counts a live client's place and use at a follow-up time. A
+// client on a waiting list counts as using.
+func (r *run) locate(a *fuAcc, f int16, c *Client) {
+	pl := r.m.places[c.Place]
+	if c.Waiting() {
+		if pl.treatment {
+			a.waiting++
+		}
+		return
+	}
+	abst := false
+	if p := oddsAdjusted(pl.abstinence, pl.abstMods, c); p >= 1 {
+		abst = true
+	} else if p > 0 {
+		abst = r.fu.rand[f].Float64() < p
+	}
+	if abst {
+		a.abstinent++
+	}
+	if pl.treatment {
+		a.inTreatment++
+		if abst {
+			a.abstinentInTreatment++
+		}
+	}
+}
+
+// addFollowupMetrics adds followup.<name>.<time>.<measure> for every
+// follow-up and time, in the order of followupMeasures.
+func addFollowupMetrics(l *metricLayout, m *Model) {
+	years := m.horizon / daysPerYear
+	for fi, f := range m.followups {
+		label := m.Scenario.Followups[f.name].Label
+		if label == "" {
+			label = f.name
+		}
+		for k, at := range f.atNames {
+			get := func(r *run) *fuAcc { return &r.fu.acc[fi][k] }
+			for _, ms := range followupMeasures {
+				var calc func(a *fuAcc) float64
+				switch ms.name {
+				case "followed":
+					calc = func(a *fuAcc) float64 { return float64(a.followed) / years }
+				case "lost":
+					calc = func(a *fuAcc) float64 { return ratio(a.lost, a.lost+a.followed) }
+				case "died":
+					calc = func(a *fuAcc) float64 { return ratio(a.dead, a.followed) }
+				case "deaths":
+					calc = func(a *fuAcc) float64 { return float64(a.dead) / years }
+				case "death_rate":
+					calc = func(a *fuAcc) float64 {
+						if a.bandDays == 0 {
+							return math.NaN()
+						}
+						return float64(a.bandDeaths) / (a.bandDays / daysPerYear) * 100
+					}
+				case "abstinent":
+					calc = func(a *fuAcc) float64 { return ratio(a.abstinent, a.followed-a.dead) }
+				case "using":
+					calc = func(a *fuAcc) float64 { return ratio(a.followed-a.dead-a.abstinent, a.followed-a.dead) }
+				case "in_treatment":
+					calc = func(a *fuAcc) float64 { return ratio(a.inTreatment, a.followed-a.dead) }
+				case "waiting":
+					calc = func(a *fuAcc) float64 { return ratio(a.waiting, a.followed-a.dead) }
+				case "out_of_treatment":
+					calc = func(a *fuAcc) float64 { return ratio(a.followed-a.dead-a.inTreatment-a.waiting, a.followed-a.dead) }
+				case "band_deaths":
+					calc = func(a *fuAcc) float64 { return float64(a.bandDeaths) / years }
+				case "band_person_years":
+					calc = func(a *fuAcc) float64 { return a.bandDays / daysPerYear / years }
+				case "abstinent_in_treatment":
+					calc = func(a *fuAcc) float64 { return ratio(a.abstinentInTreatment, a.inTreatment) }
+				case "relapsed":
+					calc = func(a *fuAcc) float64 { return ratio(a.relapsed, a.followed) }
+				case "treated_since":
+					calc = func(a *fuAcc) float64 { return ratio(a.treated, a.followed) }
+				case "first_exit.completed":
+					calc = func(a *fuAcc) float64 { return ratio(a.completed, a.followed) }
+				case "first_exit.dropped_out":
+					calc = func(a *fuAcc) float64 { return ratio(a.droppedOut, a.followed) }
+				case "no_exit":
+					calc = func(a *fuAcc) float64 { return ratio(a.noExit, a.followed) }
+				default:
+					panic("models: unknown follow-up measure " + ms.name)
+				}
+				desc := label + ", " + at + " after " + startText(f, m) + ": " + ms.desc
+				l.add("followup."+f.name+"."+at+"."+ms.name, ms.unit, desc,
+					func(r *run) float64 { return calc(get(r)) })
+			}
+		}
+	}
+}
+
+// followTimeName is a follow-up time as it names metrics: as written,
+// without spaces ("3 m" is "3m").
+func followTimeName(at string) string { return strings.ReplaceAll(at, " ", "") }
+
+// startText says how a follow-up's cohort starts: "admission to detox".
+func startText(f *followup, m *Model) string {
+	var b strings.Builder
+	if f.fromExit {
+		b.WriteString("leaving ")
+	} else {
+		b.WriteString("admission to ")
+	}
+	b.WriteString(m.places[f.place].name)
+	return b.String()
+}

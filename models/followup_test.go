@@ -1,0 +1,328 @@
+package models
+
+import (
+	"math"
+	"testing"
+)
+
+// The follow-ups, on journeys whose answers can be written down: a client
+// admitted to a (day 0) completes on day 10 and goes to u, a state of use,
+// for 20 days; then to b, a treatment place, for 10 days, leaving by
+// drop-out to r, a state of abstinence, for 20 days; then leaves the model
+// on day 60.
+const fuJourney = `
+[places.a]
+kind = "open"
+stay = "fixed(10d)"
+abstinence = { probability = 1 }
+[places.a.exits.completed]
+probability = 1
+[[places.a.routes.completed]]
+to = "u"
+
+[places.u]
+kind = "state"
+relapse = true
+stay = "fixed(20d)"
+[places.u.exits.next]
+probability = 1
+[[places.u.routes.next]]
+to = "b"
+
+[places.b]
+kind = "open"
+stay = "fixed(10d)"
+[places.b.exits.dropped_out]
+probability = 1
+[[places.b.routes.dropped_out]]
+to = "r"
+
+[places.r]
+kind = "state"
+stay = "fixed(20d)"
+abstinence = { probability = 1 }
+[places.r.exits.next]
+probability = 1
+[[places.r.routes.next]]
+to = "gone"
+
+[followups.fa]
+place = "a"
+at = ["5d", "15d", "35d", "45d", "70d"]
+
+[followups.fb]
+place = "b"
+from = "exit"
+at = ["1d"]
+`
+
+func TestFollowupJourney(t *testing.T) {
+	m := mtModel(t, mtHead("100d", "2y", 365.25, "a")+fuJourney)
+	rs := mtReplicate(t, m, 3)
+	for _, c := range []struct {
+		metric string
+		want   float64
+	}{
+		{"followup.fa.5d.in_treatment", 1},
+		{"followup.fa.5d.abstinent", 1},
+		{"followup.fa.5d.relapsed", 0},
+		{"followup.fa.5d.treated_since", 0}, // its own admission does not count
+		{"followup.fa.5d.no_exit", 1},
+		{"followup.fa.15d.in_treatment", 0},
+		{"followup.fa.15d.using", 1},
+		{"followup.fa.15d.relapsed", 1},
+		{"followup.fa.15d.first_exit.completed", 1},
+		{"followup.fa.15d.treated_since", 0},
+		{"followup.fa.35d.in_treatment", 1},
+		{"followup.fa.35d.treated_since", 1},
+		{"followup.fa.35d.abstinent_in_treatment", 0}, // b declares no abstinence
+		{"followup.fa.45d.abstinent", 1},
+		{"followup.fa.45d.out_of_treatment", 1},
+		{"followup.fa.45d.relapsed", 1}, // ever, not now
+		{"followup.fa.45d.first_exit.completed", 1},
+		{"followup.fa.45d.first_exit.dropped_out", 0},
+		{"followup.fa.45d.lost", 0},
+		{"followup.fa.70d.lost", 1},
+		{"followup.fa.45d.died", 0},
+		{"followup.fa.45d.death_rate", 0},
+		{"followup.fb.1d.relapsed", 0}, // r is not a relapse
+		{"followup.fb.1d.abstinent", 1},
+		{"followup.fb.1d.no_exit", 1},
+	} {
+		mtExact(t, m, rs, c.metric, c.want)
+	}
+	// Everyone admitted in the measured years whose 45 days end in them is
+	// followed: one a day over two years, less the last 45 days.
+	mtNear(t, "followed", mtStat(t, m, rs, "followup.fa.45d.followed"), (2*365.25-45)/2, 3*math.Sqrt(365.25*2)/2)
+}
+
+// TestFollowupChoosesCohorts checks the stay and exit filters: a third of
+// the clients leave by x after 5 days, the rest by y after 20.
+func TestFollowupChoosesCohorts(t *testing.T) {
+	src := mtHead("60d", "3y", 3652.5, "a") + `
+[places.a]
+kind = "open"
+[places.a.exits.x]
+probability = 0.3333333333333333
+stay = "fixed(5d)"
+[places.a.exits.y]
+probability = 0.6666666666666667
+stay = "fixed(20d)"
+[[places.a.routes.x]]
+to = "gone"
+[[places.a.routes.y]]
+to = "gone"
+
+[followups.short]
+place = "a"
+stay_under = "10d"
+at = ["1d"]
+
+[followups.long]
+place = "a"
+from = "exit"
+stay_at_least = "10d"
+at = ["1d"]
+
+[followups.by_y]
+place = "a"
+exits = ["y"]
+at = ["1d"]
+`
+	m := mtModel(t, src)
+	rs := mtReplicate(t, m, mtReps)
+	short := mtRatio(t, m, rs, "followup.short.1d.followed", "admissions.a")
+	mtNear(t, "short / admissions", short, 1.0/3, 0.002)
+	mtFar(t, "short / admissions", short, 2.0/3, 0)
+	mtNear(t, "by_y / admissions", mtRatio(t, m, rs, "followup.by_y.1d.followed", "admissions.a"), 2.0/3, 0.002)
+	// Leavers are lost at once: followed from exit, all are lost by day 1.
+	mtExact(t, m, rs, "followup.long.1d.lost", 1)
+	mtExact(t, m, rs, "followup.short.1d.no_exit", 1)
+}
+
+// TestFollowupAbstinenceAndDeaths checks the abstinence drawn in a place
+// (0.3, and 0.3 with odds ×4 = 0.632 for half the clients) and the death
+// rate: 50 per 100 person-years, constant, in each band.
+func TestFollowupAbstinenceAndDeaths(t *testing.T) {
+	src := mtHead("60d", "5y", 730.5, "s") + `
+[case_mix.group]
+a = 0.5
+b = 0.5
+
+[places.s]
+kind = "state"
+stay = "fixed(200d)"
+abstinence = { probability = 0.3, modifiers = [ { when = "client.group == 'b'", odds_ratio = 4 } ] }
+[places.s.mortality]
+unit = "per_100_person_years"
+bands = [ { rate = 50 } ]
+[places.s.exits.next]
+probability = 1
+[[places.s.routes.next]]
+to = "gone"
+
+[followups.all]
+place = "s"
+at = ["30d", "90d"]
+
+[followups.a]
+place = "s"
+when = "client.group == 'a'"
+at = ["30d"]
+`
+	m := mtModel(t, src)
+	rs := mtReplicate(t, m, mtReps)
+	orB := 4 * 0.3 / 0.7
+	wantB := orB / (1 + orB)
+	mtNear(t, "abstinent, group a", mtStat(t, m, rs, "followup.a.30d.abstinent"), 0.3, 0)
+	mtNear(t, "abstinent, all", mtStat(t, m, rs, "followup.all.30d.abstinent"), (0.3+wantB)/2, 0)
+	mtFar(t, "abstinent, all", mtStat(t, m, rs, "followup.all.30d.abstinent"), 0.3, 0)
+	for _, at := range []string{"30d", "90d"} {
+		mtNear(t, "death_rate "+at, mtStat(t, m, rs, "followup.all."+at+".death_rate"), 50, 0)
+	}
+	mtNear(t, "died by 90d", mtStat(t, m, rs, "followup.all.90d.died"), 1-math.Exp(-0.5*90/365.25), 0)
+	// The band's deaths over its person-years is its rate.
+	mtNear(t, "band deaths / person-years", mtRatio(t, m, rs, "followup.all.90d.band_deaths", "followup.all.90d.band_person_years"), 0.5, 0)
+}
+
+// TestLastStayCondition routes clients by the stay they have just left.
+func TestLastStayCondition(t *testing.T) {
+	src := mtHead("60d", "2y", 3652.5, "a") + `
+[places.a]
+kind = "open"
+[places.a.exits.x]
+probability = 0.25
+stay = "fixed(5d)"
+[places.a.exits.y]
+probability = 0.75
+stay = "fixed(20d)"
+[[places.a.routes.x]]
+to = "s"
+[[places.a.routes.y]]
+to = "s"
+` + mtPass("s", "fixed(1d)", "gone") + `
+[followups.short]
+place = "s"
+when = "last_exit.stay_days < 10"
+at = ["1d"]
+`
+	m := mtModel(t, src)
+	rs := mtReplicate(t, m, mtReps)
+	mtNear(t, "short / admissions", mtRatio(t, m, rs, "followup.short.1d.followed", "admissions.a"), 0.25, 0.002)
+	mtFar(t, "short / admissions", mtRatio(t, m, rs, "followup.short.1d.followed", "admissions.a"), 0.75, 0)
+}
+
+// TestEffectiveTreatment checks NDTMS's effective treatment: every stay of
+// 100 days counts (those under 12 weeks old at a year's end wait to be
+// judged); no drop-out after 50 days does; a completion after 50 does.
+func TestEffectiveTreatment(t *testing.T) {
+	src := func(reason, stay string) string {
+		return mtHead("200d", "3y", 365.25, "a") + `
+[places.a]
+kind = "open"
+stay = "` + stay + `"
+[places.a.exits.` + reason + `]
+probability = 1
+[[places.a.routes.` + reason + `]]
+to = "gone"
+`
+	}
+	for _, c := range []struct {
+		reason, stay string
+		want         float64
+	}{
+		{"dropped_out", "fixed(100d)", 1},
+		{"dropped_out", "fixed(50d)", 0},
+		{"completed", "fixed(50d)", 1},
+	} {
+		m := mtModel(t, src(c.reason, c.stay))
+		mtExact(t, m, mtReplicate(t, m, 3), "effective_treatment", c.want)
+	}
+}
+
+// TestTwelveWeekShares checks dropped_out_12w, stayed_12w and an exit's
+// stay_modifiers: 40% drop out after 30 days, 60% complete after 200 days
+// halved by an unconditional hazard ratio of 2.
+func TestTwelveWeekShares(t *testing.T) {
+	src := mtHead("60d", "3y", 3652.5, "a") + `
+[places.a]
+kind = "open"
+[places.a.exits.dropped_out]
+probability = 0.4
+stay = "fixed(30d)"
+[places.a.exits.completed]
+probability = 0.6
+stay = "fixed(200d)"
+stay_modifiers = [ { hazard_ratio = 2 } ]
+[[places.a.routes.dropped_out]]
+to = "gone"
+[[places.a.routes.completed]]
+to = "gone"
+`
+	m := mtModel(t, src)
+	rs := mtReplicate(t, m, mtReps)
+	mtNear(t, "dropped_out_12w.a", mtStat(t, m, rs, "dropped_out_12w.a"), 0.4, 0)
+	mtNear(t, "stayed_12w.a", mtStat(t, m, rs, "stayed_12w.a"), 0.6, 0)
+	// The completers' stay is 100 days, the 60th percentile of stays: the
+	// median is the drop-outs' 30 days or the completers' 100.
+	r := mtRun(t, m, 0)
+	if got := r.acc.places[m.index["a"]].stays.Quantile(0.9); math.Abs(got-100) > 0.5 {
+		t.Errorf("90th percentile of stays = %v, want 100 (200 days halved)", got)
+	}
+}
+
+// TestDistinctAdmitted checks that a client admitted twice in a year counts
+// once: each client is admitted to a, 101 days later to a again; the second
+// admission falls in the next year for 101/365.25 of them.
+func TestDistinctAdmitted(t *testing.T) {
+	src := mtHead("200d", "4y", 1000, "a") + `
+[places.a]
+kind = "open"
+stay = "fixed(1d)"
+[places.a.exits.done]
+probability = 1
+[[places.a.routes.done]]
+to = "w"
+probability = 1
+when = "admissions.a < 2"
+[[places.a.routes.done]]
+to = "gone"
+probability = 0
+` + mtPass("w", "fixed(100d)", "a")
+	m := mtModel(t, src)
+	rs := mtReplicate(t, m, mtReps)
+	mtNear(t, "distinct / arrivals", mtRatio(t, m, rs, "distinct_admitted.a", "new_presentations"), 1+101/365.25, 0.002)
+	mtNear(t, "admissions / arrivals", mtRatio(t, m, rs, "admissions.a", "new_presentations"), 2, 0.002)
+}
+
+// TestFollowupRecruitsOnce checks that a client readmitted before the last
+// follow-up time is not recruited again: every client is admitted to a
+// twice, 20 days apart, and followed for 30 days from admission.
+func TestFollowupRecruitsOnce(t *testing.T) {
+	src := mtHead("100d", "2y", 365.25, "a") + `
+[places.a]
+kind = "open"
+stay = "fixed(1d)"
+[places.a.exits.done]
+probability = 1
+[[places.a.routes.done]]
+to = "w"
+probability = 1
+when = "admissions.a < 2"
+[[places.a.routes.done]]
+to = "s"
+probability = 0
+
+[followups.fa]
+place = "a"
+at = ["30d"]
+` + mtPass("w", "fixed(19d)", "a") + mtPass("s", "fixed(100d)", "gone")
+	m := mtModel(t, src)
+	rs := mtReplicate(t, m, mtReps)
+	mtNear(t, "followed / arrivals", mtRatio(t, m, rs, "followup.fa.30d.followed", "new_presentations"), 1, 0.01)
+	mtFar(t, "followed / arrivals", mtRatio(t, m, rs, "followup.fa.30d.followed", "new_presentations"), 2, 0)
+	// Recruited on the first admission, all are admitted again; only those
+	// first admitted in the warm-up's last 20 days are recruited on the
+	// second, with nothing after it.
+	mtNear(t, "treated_since", mtStat(t, m, rs, "followup.fa.30d.treated_since"), 1-20/(2*365.25-30), 0.005)
+}
