@@ -38,7 +38,7 @@ var followupMeasures = []struct{ name, unit, desc string }{
 	{"waiting", "share of alive", "clients on a waiting list for a treatment place at this time"},
 	{"out_of_treatment", "share of alive", "clients neither in a treatment place nor waiting for one at this time"},
 	{"abstinent_in_treatment", "share of in treatment", "clients in treatment at this time who were not using"},
-	{"relapsed", "share of followed", "clients who entered a place where nobody is abstinent since the start"},
+	{"relapsed", "share of followed", "clients who entered a place marked relapse (a state of use out of treatment) since the start"},
 	{"treated_since", "share of followed", "clients admitted to a treatment place since the start"},
 	{"first_exit.completed", "share of followed", "clients whose first treatment exit since the start was a completion"},
 	{"first_exit.dropped_out", "share of followed", "clients whose first treatment exit since the start was a drop-out"},

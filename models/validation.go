@@ -576,12 +576,12 @@ func (c Check) Evaluate(m *Model, rs []*Result, base *Model, br []*Result) (Chec
 	if !c.Modelled() {
 		return c.notModelled(), nil
 	}
+	if c.Pool {
+		return c.judgePooled(m, rs)
+	}
 	xs, err := c.Values(m, rs)
 	if err != nil {
 		return CheckResult{}, err
-	}
-	if c.Pool {
-		return c.judgePooled(m, rs)
 	}
 	if c.Contrast == "" {
 		return c.Judge(xs, nil), nil
