@@ -47,34 +47,26 @@ func TestChecksNameShippedMetrics(t *testing.T) {
 		}
 		modelled++
 		t.Run(c.ID, func(t *testing.T) {
-			sc, err := Load(c.ScenarioName(), c.Set)
+			m, err := loadValidationModel(c.ScenarioName(), c.Set, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := Build(sc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, name := range c.metrics() {
-				if m.MetricIndex(name) < 0 {
-					t.Errorf("scenario %s has no metric %q", c.ScenarioName(), name)
-				}
-			}
+			models := []*Model{m}
 			if c.Contrast != "" {
-				bm, err := Load(c.BaseName(), nil)
+				b, err := loadValidationModel(c.BaseName(), nil, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
-				b, err := Build(bm)
-				if err != nil {
-					t.Fatal(err)
-				}
+				models = append(models, b)
+			}
+			for _, mm := range models {
 				for _, name := range c.metrics() {
-					if b.MetricIndex(name) < 0 {
-						t.Errorf("base scenario %s has no metric %q", c.BaseName(), name)
+					if mm.MetricIndex(name) < 0 {
+						t.Errorf("scenario %s has no metric %q", mm.Scenario.Name, name)
 					}
 				}
 			}
+			sc := m.Scenario
 			inputs := inputSources(t, sc)
 			var cited []string
 			for _, s := range c.Sources {
