@@ -481,17 +481,23 @@ func CheckTargets(ids []string) ([]Target, error) {
 			probs = append(probs, fmt.Sprintf("check %s cannot be a calibration target: %s (these can: %s)", id, why, strings.Join(usable, ", ")))
 			continue
 		}
-		plo, phi := c.Published()
-		t := Target{ID: c.ID, Metric: c.Metric, Over: slices.Clone(c.Over), Value: (plo + phi) / 2, SD: c.Tolerance / 2, Log: c.Log}
-		if plo < phi {
-			t.Range = []float64{plo, phi}
-		}
-		ts = append(ts, t)
+		ts = append(ts, c.target())
 	}
 	if len(probs) > 0 {
 		return nil, errors.New(strings.Join(probs, "\n"))
 	}
 	return ts, nil
+}
+
+// target is the calibration target of a fittable check: its published
+// figure, or the middle of its range, with half its tolerance as the SD.
+func (c Check) target() Target {
+	plo, phi := c.Published()
+	t := Target{ID: c.ID, Metric: c.Metric, Over: slices.Clone(c.Over), Value: (plo + phi) / 2, SD: c.Tolerance / 2, Log: c.Log}
+	if plo < phi {
+		t.Range = []float64{plo, phi}
+	}
+	return t
 }
 
 // fittable says why c cannot be a calibration target, or "" if it can.
