@@ -81,6 +81,9 @@ type fuRun struct {
 }
 
 func (b *builder) followups(s *Scenario) {
+	if s.Run.Followups != nil && !*s.Run.Followups {
+		return
+	}
 	m := b.m
 	for _, name := range sortedKeys(s.Followups) {
 		fs := s.Followups[name]

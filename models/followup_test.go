@@ -2,6 +2,7 @@ package models
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -325,4 +326,37 @@ at = ["30d"]
 	// first admitted in the warm-up's last 20 days are recruited on the
 	// second, with nothing after it.
 	mtNear(t, "treated_since", mtStat(t, m, rs, "followup.fa.30d.treated_since"), 1-20/(2*365.25-30), 0.005)
+}
+
+// TestFollowupsOff checks that [run] followups = false drops the
+// follow-ups and changes nothing else: their draws (abstinence) have streams
+// of their own. The baseline, short, has follow-ups that draw.
+func TestFollowupsOff(t *testing.T) {
+	short := []string{"run.warmup=1y", "run.horizon=1y"}
+	on := mtLoad(t, "baseline", short...)
+	off := mtLoad(t, "baseline", append(short, "run.followups=false")...)
+	rsOn, rsOff := mtReplicate(t, on, 2), mtReplicate(t, off, 2)
+	n := 0
+	for i, mi := range on.Metrics() {
+		j := off.MetricIndex(mi.Name)
+		if strings.HasPrefix(mi.Name, "followup.") {
+			if j >= 0 {
+				t.Errorf("%s is still reported with follow-ups off", mi.Name)
+			}
+			continue
+		}
+		if j < 0 {
+			t.Errorf("%s is missing with follow-ups off", mi.Name)
+			continue
+		}
+		n++
+		for k := range rsOn {
+			if a, b := rsOn[k].Values[i], rsOff[k].Values[j]; a != b && !(math.IsNaN(a) && math.IsNaN(b)) {
+				t.Errorf("%s in replication %d: %v with follow-ups, %v without", mi.Name, k, a, b)
+			}
+		}
+	}
+	if n == 0 || len(off.Metrics()) != n {
+		t.Errorf("%d metrics compared; %d with follow-ups off", n, len(off.Metrics()))
+	}
 }
