@@ -299,8 +299,11 @@ func writeValidationTable(w io.Writer, run validationRun, rs []models.CheckResul
 func validationTable(run validationRun, rs []models.CheckResult) *output.ValidationTable {
 	v := &output.ValidationTable{Header: []string{"check", "", "published", "simulated", "95% CI", "tolerance", "result"}}
 	v.Intro = append(v.Intro, fmt.Sprintf("Validation against published targets: %d paired replications, seed %d, %s warm-up, %s measured", run.Replications, run.Seed, fmtDays(run.Warmup), fmtDays(run.Horizon)),
-		"runs, on common random numbers:")
-	seen := map[string]bool{}
+		"runs, on common random numbers, each with the checks that read it (the baseline: every other check):")
+	// A check read from a setting unlike England's says so here, since the
+	// rows do not name their runs.
+	var runs []string
+	ids := map[string][]string{}
 	for _, r := range rs {
 		if !r.Modelled() {
 			continue
@@ -310,11 +313,18 @@ func validationTable(run validationRun, rs []models.CheckResult) *output.Validat
 			labels = append([]string{r.BaseName()}, labels...)
 		}
 		for _, l := range labels {
-			if !seen[l] {
-				seen[l] = true
-				v.Intro = append(v.Intro, "  "+l)
+			if _, ok := ids[l]; !ok {
+				runs = append(runs, l)
 			}
+			ids[l] = append(ids[l], r.ID)
 		}
+	}
+	for _, l := range runs {
+		line := "  " + l
+		if l != models.ValidationBase {
+			line += ": " + strings.Join(ids[l], ", ")
+		}
+		v.Intro = append(v.Intro, line)
 	}
 	titles := map[int]string{}
 	for _, t := range evidence.Targets() {

@@ -150,6 +150,17 @@ func TestValidateTableAndCSV(t *testing.T) {
 	if !strings.Contains(table, "FAIL by") {
 		t.Errorf("no failure shown:\n%s", table)
 	}
+	// A check read from another scenario is listed under it.
+	for _, c := range checks {
+		if !c.Modelled() || c.ScenarioName() == models.ValidationBase || len(c.Set) > 0 {
+			continue
+		}
+		_, after, ok := strings.Cut(table, "\n  "+c.ScenarioName()+": ")
+		line, _, _ := strings.Cut(after, "\n")
+		if !ok || !slices.Contains(strings.Split(line, ", "), c.ID) {
+			t.Errorf("%s is not listed under its scenario %s:\n%s", c.ID, c.ScenarioName(), table)
+		}
+	}
 
 	code, out, stderr := execute(t, append(append(quick, "--report-only", "--format", "csv", "--workers", "3"), rehabMostlyCompletes...)...)
 	if code != exitOK {
