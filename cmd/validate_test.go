@@ -215,7 +215,8 @@ func TestRunValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"<h2>Validation</h2>", "<td>18a</td>", "calibration target"} {
+	// 18a is a contrast fitted through its base's calibrated_to (scenarios/philadelphia.toml).
+	for _, want := range []string{"<h2>Validation</h2>", "<td>18a†</td>", "<td>18b</td>", "calibration target"} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("report.html lacks %q", want)
 		}
