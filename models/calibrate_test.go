@@ -48,14 +48,7 @@ func metricsAt(t *testing.T, c *calibrator, vals []float64, seed uint64, reps in
 	if ps := s.Validate(); len(ps) > 0 {
 		t.Fatal(ps)
 	}
-	m, err := Build(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := m.Replicate(context.Background(), seed, reps, 2, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, rs := mtBuildRun(t, s, seed, reps)
 	out := make([][]float64, len(calTestMetrics))
 	for k, name := range calTestMetrics {
 		i := m.MetricIndex(name)

@@ -142,14 +142,7 @@ to = "gone"
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Build(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := m.Replicate(context.Background(), sc.Seed(), sc.Replications(), 2, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, rs := mtBuildRun(t, sc, sc.Seed(), sc.Replications())
 	n, s := 0.0, 0.0
 	for _, r := range rs {
 		n += r.Values[m.MetricIndex("admissions.north")]

@@ -56,6 +56,21 @@ func mtLoad(t testing.TB, path string, sets ...string) *Model {
 	return m
 }
 
+// mtBuildRun builds sc and runs reps replications of it from seed on two
+// workers.
+func mtBuildRun(t testing.TB, sc *Scenario, seed uint64, reps int) (*Model, []*Result) {
+	t.Helper()
+	m, err := Build(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := m.Replicate(context.Background(), seed, reps, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, rs
+}
+
 // mtReplicate runs reps replications of m on two workers.
 func mtReplicate(t testing.TB, m *Model, reps int) []*Result {
 	t.Helper()

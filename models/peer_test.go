@@ -1,7 +1,6 @@
 package models
 
 import (
-	"context"
 	"math"
 	"testing"
 
@@ -22,14 +21,7 @@ func TestPeerReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Build(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := m.Replicate(context.Background(), sc.Seed(), sc.Replications(), 2, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, rs := mtBuildRun(t, sc, sc.Seed(), sc.Replications())
 	for _, c := range []struct {
 		metric string
 		peer   float64

@@ -1,7 +1,6 @@
 package models
 
 import (
-	"context"
 	"math"
 	"slices"
 	"strings"
@@ -374,19 +373,6 @@ func TestShippedFits(t *testing.T) {
 		}
 		return sc
 	}
-	// run replicates sc at the seed and replications given: a contrast's
-	// two scenarios share them, so their random numbers are common.
-	run := func(sc *Scenario, seed uint64, reps int) (*Model, []*Result) {
-		m, err := Build(sc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs, err := m.Replicate(context.Background(), seed, reps, 2, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m, rs
-	}
 	judge := func(c Check, what string, m *Model, rs []*Result, bm *Model, brs []*Result) {
 		r, err := c.Evaluate(m, rs, bm, brs)
 		if err != nil {
@@ -420,7 +406,7 @@ func TestShippedFits(t *testing.T) {
 		if len(mine) == 0 {
 			continue
 		}
-		m, rs := run(sc, sc.Seed(), sc.Replications())
+		m, rs := mtBuildRun(t, sc, sc.Seed(), sc.Replications())
 		for _, c := range mine {
 			fitted++
 			judge(c, name, m, rs, nil, nil)
@@ -436,8 +422,9 @@ func TestShippedFits(t *testing.T) {
 			continue
 		}
 		fitted++
-		m, rs := run(sc, sc.Seed(), sc.Replications())
-		bm, brs := run(bsc, sc.Seed(), sc.Replications())
+		// Both at the scenario's seed and replications: common random numbers.
+		m, rs := mtBuildRun(t, sc, sc.Seed(), sc.Replications())
+		bm, brs := mtBuildRun(t, bsc, sc.Seed(), sc.Replications())
 		judge(c, c.ScenarioName()+" against "+c.BaseName(), m, rs, bm, brs)
 	}
 	if fitted == 0 {
