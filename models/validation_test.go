@@ -366,11 +366,18 @@ func TestShippedFits(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the scenarios at their own replications")
 	}
+	// Most contrasts share a few scenarios (the baseline above all): each is
+	// read once.
+	loaded := map[string]*Scenario{}
 	load := func(name string) *Scenario {
+		if sc, ok := loaded[name]; ok {
+			return sc
+		}
 		sc, err := Load(name, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
+		loaded[name] = sc
 		return sc
 	}
 	judge := func(c Check, what string, m *Model, rs []*Result, bm *Model, brs []*Result) {
