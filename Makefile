@@ -28,7 +28,7 @@ validate: build
 CAL_FIT ?= 3b,3c,3d,4a,4b,4c,6a,6b,6c,6d,8a,13d
 calibrate: build
 	bin/journeysim calibrate baseline-prior --fit $(CAL_FIT) --targets scenarios/calibration/scale.toml \
-		--lhs 10 --evals 800 --name Baseline --out scenarios/baseline.toml
+		--lhs 10 --evals 800 --name Baseline --out scenarios/baseline.toml --force
 	$(MAKE) build
 
 vet:

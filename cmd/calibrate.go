@@ -27,6 +27,7 @@ type CalibrateOptions struct {
 	LHS     int
 	Evals   int
 	OutFile string
+	Force   bool
 }
 
 // NewCmdCalibrate returns `journeysim calibrate`.
@@ -92,9 +93,6 @@ the other routes of an exit, the other case-mix shares) are rescaled with it.`,
 			if opts.OutFile == "" {
 				opts.OutFile = "calibrated-" + strings.TrimSuffix(filepath.Base(opts.Scenario), ".toml") + ".toml"
 			}
-			if output.SameFile(opts.OutFile, opts.Scenario) {
-				return usageErrorf("--out %s is the scenario being calibrated: the calibrated file names it as its base, so write it elsewhere", opts.OutFile)
-			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -110,6 +108,7 @@ the other routes of an exit, the other case-mix shares) are rescaled with it.`,
 	f.IntVar(&opts.LHS, "lhs", 20, "points of the first pass, a Latin hypercube")
 	f.IntVar(&opts.Evals, "evals", 60, "evaluations of the Nelder–Mead refinement (0: none)")
 	f.StringVar(&opts.OutFile, "out", "", "calibrated scenario file to write (default calibrated-<scenario>.toml)")
+	f.BoolVar(&opts.Force, "force", false, "replace --out if it is a file journeysim calibrate wrote")
 	return c
 }
 
@@ -146,6 +145,15 @@ func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
 	}
 	sc, err := models.Load(opts.Scenario, opts.overrides())
 	if err != nil {
+		return err
+	}
+	// Never a file the calibration reads: the calibrated file names the
+	// scenario as its base, so it would form a cycle.
+	reads := sc.Files
+	if opts.Targets != "" {
+		reads = append(reads, opts.Targets)
+	}
+	if err := output.CheckWriteFile(opts.OutFile, models.CalibratedHeader, opts.Force, reads...); err != nil {
 		return err
 	}
 	if m, err := models.Build(sc); err != nil {

@@ -120,7 +120,7 @@ func TestCalibrateErrors(t *testing.T) {
 		{"fit unknown check", []string{"calibrate", calScenario, "--fit", "3z", "--out", out}, 1, `"3z": no such validation check`},
 		{"fit a contrast", []string{"calibrate", calScenario, "--fit", "14a", "--out", out}, 1, "check 14a cannot be a calibration target: it is a contrast"},
 		{"no lhs", []string{"calibrate", calScenario, "--targets", good, "--lhs", "0"}, 2, "--lhs must be at least 1"},
-		{"out is the scenario", []string{"calibrate", calScenario, "--targets", good, "--out", calScenario}, 2, "is the scenario being calibrated"},
+		{"out is the scenario", []string{"calibrate", calScenario, "--targets", good, "--out", calScenario}, 1, "is a file this command reads"},
 		{"missing targets file", []string{"calibrate", calScenario, "--targets", filepath.Join(dir, "nope.toml"), "--out", out}, 1, "nope.toml"},
 		{"bad targets", []string{"calibrate", calScenario, "--targets", bad, "--out", out}, 1, "target[0].sd: must be a positive number"},
 		{"unknown metric", []string{"calibrate", calScenario, "--targets", unknown, "--out", out}, 1, `did you mean "exit_share.completed"?`},

@@ -206,7 +206,8 @@ func TestExplain(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{
-		"places.detox.capacity,8,assumption,assumption,,set on the command line,--set",
+		// A cell that a spreadsheet would take for a formula is text.
+		"places.detox.capacity,8,assumption,assumption,,set on the command line,'--set",
 		"places.case_management.capacity,60,assumption,assumption,,4 posts x caseload 15,case-managers-at-detox.toml",
 		`places.residential.exits.completed.probability,0.3,F2,F2: NTA 2012 rehab report,,,baseline-prior.toml`,
 		// A calibrated value keeps the rows its prior rested on, and the file that fitted it.

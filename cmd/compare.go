@@ -97,7 +97,7 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 		}
 		dir = filepath.Join("out", "compare-"+strings.Join(names, "+"))
 	}
-	if err := checkOutDir(dir, opts.Force); err != nil {
+	if err := output.CheckReplace(dir, output.KindCompare, opts.Force); err != nil {
 		return err
 	}
 	base, err := opts.replicate(ctx, opts.Err, opts.Base, bsc, bm)
@@ -182,7 +182,7 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 			fmt.Fprintln(opts.Out)
 		}
 	}
-	if err := bundle.WriteDir(dir, opts.Force); err != nil {
+	if err := bundle.WriteDir(dir, output.KindCompare, opts.Force); err != nil {
 		return err
 	}
 	if opts.Format == "table" {

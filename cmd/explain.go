@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -9,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/output"
 )
 
 // ExplainOptions are the inputs of `journeysim explain`.
@@ -54,7 +54,7 @@ func explainRun(opts *ExplainOptions) error {
 	}
 	ps := sc.Parameters()
 	if opts.Format == "csv" {
-		cw := csv.NewWriter(opts.Out)
+		cw := output.NewCSVWriter(opts.Out)
 		cw.Write([]string{"parameter", "value", "source", "citation", "uncertainty", "note", "set_in"})
 		for _, p := range ps {
 			cw.Write([]string{p.Path, p.Value, p.Source, p.Citation, p.Uncertainty, p.Note, p.Origin})

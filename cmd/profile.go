@@ -24,9 +24,21 @@ func (p *profiler) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&p.mem, "memprofile", "", "write a heap profile at the end of the command to this file (go tool pprof)")
 }
 
+// pprofHeader starts every profile pprof writes (gzip's magic number): a
+// file that starts otherwise is not a profile, and is never replaced.
+const pprofHeader = "\x1f\x8b"
+
 func (p *profiler) start() error {
+	if p.mem != "" {
+		if err := output.CheckWriteFile(p.mem, pprofHeader, true); err != nil {
+			return fmt.Errorf("--memprofile: %w", err)
+		}
+	}
 	if p.cpu == "" {
 		return nil
+	}
+	if err := output.CheckWriteFile(p.cpu, pprofHeader, true); err != nil {
+		return fmt.Errorf("--cpuprofile: %w", err)
 	}
 	f, err := os.Create(p.cpu)
 	if err != nil {
@@ -51,7 +63,7 @@ func (p *profiler) stop() error {
 		}
 		p.cpuFile = nil
 	}
-	if p.mem != "" {
+	if p.mem != "" && output.CheckWriteFile(p.mem, pprofHeader, true) == nil {
 		runtime.GC() // the heap profile is as of the last collection
 		err := output.WriteFileStream(p.mem, pprof.WriteHeapProfile)
 		if err != nil && first == nil {

@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/journeysim/journeysim/output"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -12,6 +13,9 @@ import (
 // on w when w is a terminal and quiet is false, and does nothing otherwise
 // (a log file or CI gets no control characters).
 func newProgress(w io.Writer, total int, what string, quiet bool) (update func(done int), finish func()) {
+	if cw, ok := w.(*output.CleanWriter); ok && cw.File != nil {
+		w = cw.File // the bar draws with control characters of its own
+	}
 	f, ok := w.(*os.File)
 	if quiet || !ok || !term.IsTerminal(int(f.Fd())) || total < 2 {
 		return func(int) {}, func() {}

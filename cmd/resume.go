@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -28,14 +27,17 @@ func partialDir(dir string) string {
 // directory, keyed by the scenario's fingerprint and the version, so a run
 // started again with the same scenario, seed and flags takes them up; any
 // change starts afresh.
-type repCache struct{ dir string }
+type repCache struct{ partial, dir string }
 
-func newRepCache(partial string, sc *models.Scenario) repCache {
+func newRepCache(partial string, sc *models.Scenario) (repCache, error) {
 	if partial == "" {
-		return repCache{}
+		return repCache{}, nil
+	}
+	if err := output.CheckKept(partial); err != nil {
+		return repCache{}, err
 	}
 	key := sha256.Sum256([]byte(sc.Fingerprint() + " " + Version()))
-	return repCache{dir: filepath.Join(partial, hex.EncodeToString(key[:8]))}
+	return repCache{partial: partial, dir: filepath.Join(partial, hex.EncodeToString(key[:8]))}, nil
 }
 
 func (c repCache) path(rep int) string { return filepath.Join(c.dir, fmt.Sprintf("rep-%05d.gob", rep)) }
@@ -44,13 +46,13 @@ func (c repCache) load(rep int) (*models.Result, bool) {
 	if c.dir == "" {
 		return nil, false
 	}
-	b, err := os.ReadFile(c.path(rep))
+	b, err := output.ReadKept(c.path(rep))
 	if err != nil {
-		return nil, false
+		return nil, false // missing, damaged or not this user's: run the replication again
 	}
 	var r models.Result
 	if gob.NewDecoder(bytes.NewReader(b)).Decode(&r) != nil {
-		return nil, false // a damaged file: run the replication again
+		return nil, false
 	}
 	return &r, true
 }
@@ -59,13 +61,23 @@ func (c repCache) save(rep int, r *models.Result) error {
 	if c.dir == "" {
 		return nil
 	}
-	return output.WriteFileStream(c.path(rep), func(w io.Writer) error { return gob.NewEncoder(w).Encode(r) })
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(r); err != nil {
+		return err
+	}
+	return output.WriteKept(c.partial, c.path(rep), buf.Bytes())
 }
 
-// count returns how many replications the cache holds.
+// count returns how many replications the cache holds whole.
 func (c repCache) count() int {
 	m, _ := filepath.Glob(filepath.Join(c.dir, "rep-*.gob"))
-	return len(m)
+	n := 0
+	for _, p := range m {
+		if _, err := output.ReadKept(p); err == nil {
+			n++
+		}
+	}
+	return n
 }
 
 // replicateKept is replicate for a command that can be resumed: each
@@ -76,7 +88,10 @@ func (s *scenarioFlags) replicateKept(ctx context.Context, stderr io.Writer, ref
 	if err := s.checkMemory(ref, m, sc.Replications(), s.Workers); err != nil {
 		return nil, err
 	}
-	cache := newRepCache(partial, sc)
+	cache, err := newRepCache(partial, sc)
+	if err != nil {
+		return nil, err
+	}
 	update, finish := newProgress(stderr, sc.Replications(), ref, s.Quiet)
 	t0 := time.Now()
 	rs, err := sim.Replicate(ctx, sc.Replications(), s.Workers, func(ctx context.Context, rep int) (*models.Result, error) {

@@ -1,7 +1,9 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
 	"io"
 	"math"
 	"os"
@@ -32,7 +34,10 @@ func TestReplicationsKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache := newRepCache(partial, sc)
+	cache, err := newRepCache(partial, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if n := cache.count(); n != 6 {
 		t.Fatalf("%d replications kept, want 6", n)
 	}
@@ -42,6 +47,30 @@ func TestReplicationsKept(t *testing.T) {
 		os.Remove(cache.path(rep))
 	}
 	if err := cache.save(1, whole.Results[4]); err != nil {
+		t.Fatal(err)
+	}
+	// One byte changed in replication 2's file, where the gob still
+	// decodes, to other numbers: only the checksum can tell it is damaged.
+	p2 := cache.path(2)
+	data, err := os.ReadFile(p2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, payload, _ := bytes.Cut(data, []byte("\n"))
+	damaged := false
+	for off := 0; off < len(payload) && !damaged; off++ {
+		payload[off] ^= 0x10
+		var garbled models.Result
+		if gob.NewDecoder(bytes.NewReader(payload)).Decode(&garbled) == nil && !sameValues(garbled.Values, whole.Results[2].Values) {
+			damaged = true
+			break
+		}
+		payload[off] ^= 0x10
+	}
+	if !damaged {
+		t.Fatal("found no byte whose change still decodes: the test shows nothing")
+	}
+	if err := os.WriteFile(p2, append(append(head, '\n'), payload...), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	again, err := flags.replicateKept(ctx, io.Discard, "baseline", sc, m, partial)
@@ -59,7 +88,7 @@ func TestReplicationsKept(t *testing.T) {
 	}
 	// Another seed is another scenario: nothing is taken up.
 	sc2, _ := models.Load("baseline", append(sets, "run.seed=7"))
-	if c2 := newRepCache(partial, sc2); c2.dir == cache.dir || c2.count() != 0 {
+	if c2, _ := newRepCache(partial, sc2); c2.dir == cache.dir || c2.count() != 0 {
 		t.Errorf("a changed scenario shares the kept replications (%s)", c2.dir)
 	}
 }

@@ -9,7 +9,9 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
+	"github.com/journeysim/journeysim/output"
 	"github.com/spf13/cobra"
 )
 
@@ -79,20 +81,42 @@ community treatment, residential rehabilitation and mutual aid.`,
 	return root, prof
 }
 
+// stopGrace is how long a command has, after SIGINT or SIGTERM, to stop
+// by itself before Main stops it.
+const stopGrace = 800 * time.Millisecond
+
 // Main runs journeysim with os.Args and returns the exit status: 0 on
-// success, 1 on error, 2 on a usage error, 130 when interrupted.
+// success, 1 on error, 2 on a usage error, 130 when interrupted. After
+// SIGINT or SIGTERM a command has stopGrace to end cleanly; one still
+// busy then (parsing, say) is stopped, and the files it was writing are
+// removed, so every command ends within a second with nothing partial.
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop() // a second Ctrl-C kills at once
-	}()
-	return Execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	done := make(chan int, 1)
+	go func() { done <- Execute(ctx, os.Args[1:], os.Stdout, os.Stderr) }()
+	select {
+	case code := <-done:
+		return code
+	case <-ctx.Done():
+	}
+	stop() // a second Ctrl-C kills at once
+	select {
+	case code := <-done:
+		return code
+	case <-time.After(stopGrace):
+	}
+	output.RemoveTemporaries()
+	fmt.Fprintln(os.Stderr, "journeysim: interrupted: stopped before the command could finish; the files it was writing were removed")
+	return exitInterrupted
 }
 
-// Execute runs journeysim with args and returns the exit status.
+// Execute runs journeysim with args and returns the exit status. What it
+// prints passes through output.CleanWriter: text from a scenario file
+// cannot send a terminal control sequences.
 func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	stdout = &output.CleanWriter{W: stdout}
+	stderr = &output.CleanWriter{W: stderr, File: stderr}
 	root, prof := newRoot(stdout, stderr)
 	root.SetArgs(args)
 	_, err := root.ExecuteContextC(ctx)

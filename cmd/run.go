@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -92,7 +91,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if dir == "" {
 		dir = defaultOutDir(opts.Scenario)
 	}
-	if err := checkOutDir(dir, opts.Force); err != nil {
+	if err := output.CheckReplace(dir, output.KindRun, opts.Force); err != nil {
 		return err
 	}
 	res, err := opts.replicateKept(ctx, opts.Err, opts.Scenario, sc, m, partialDir(dir))
@@ -135,16 +134,16 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		}
 	}
 	if opts.Trace > 0 {
-		if err := bundle.Add("trace.csv", func(w io.Writer) error {
+		// Streamed to its file as the replication runs: a trace of many
+		// clients would not fit in memory beside the run.
+		bundle.AddStream("trace.csv", func(w io.Writer) error {
 			return m.Trace(ctx, sc.Seed(), 0, opts.Trace, w)
-		}); err != nil {
-			return err
-		}
+		})
 	}
-	if err := bundle.WriteDir(dir, opts.Force); err != nil {
+	if err := bundle.WriteDir(dir, output.KindRun, opts.Force); err != nil {
 		return err
 	}
-	if err := os.RemoveAll(partialDir(dir)); err != nil { // the results are whole: the kept replications go
+	if err := output.RemoveOwned(partialDir(dir)); err != nil { // the results are whole: the kept replications go
 		return err
 	}
 	ss := output.Summarize(m, res.Results)
@@ -215,16 +214,4 @@ func metaOf(res *scenarioRunResult) output.Meta {
 	return output.Meta{Scenario: res.Ref, Name: sc.Name, File: sc.File, Seed: sc.Seed(), Version: Version(),
 		Replications: sc.Replications(), WarmupDays: sc.Warmup(), HorizonDays: sc.Horizon(),
 		WallSeconds: res.Wall.Seconds()}
-}
-
-// checkOutDir refuses, before any work, to replace an existing directory
-// without --force.
-func checkOutDir(dir string, force bool) error {
-	if force {
-		return nil
-	}
-	if _, err := os.Stat(dir); err == nil {
-		return fmt.Errorf("%w: %s (use --force to replace it, or --out to write elsewhere)", output.ErrExists, dir)
-	}
-	return nil
 }

@@ -154,27 +154,28 @@ func runSweep(ctx context.Context, opts *SweepOptions) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	// Each worker runs one point at a time and keeps its replications.
-	if m, err := models.Build(sc); err != nil {
-		return err
-	} else if err := opts.checkMemory(opts.Scenario, m, sc.Replications()*opts.Workers, opts.Workers); err != nil {
-		return err
-	}
-	// Every point must load: check them before running any.
+	// Every point must load, build and fit in memory: check them all before
+	// running any. Each worker runs one point at a time and keeps its
+	// replications.
 	for _, p := range plan.Points {
-		if _, err := plan.PointScenario(opts.Scenario, opts.overrides(), p); err != nil {
+		psc, err := plan.PointScenario(opts.Scenario, opts.overrides(), p)
+		if err == nil {
+			var m *models.Model
+			if m, err = models.Build(psc); err == nil {
+				err = opts.checkMemory(opts.Scenario, m, sc.Replications()*opts.Workers, opts.Workers)
+			}
+		}
+		if err != nil {
 			return fmt.Errorf("point %d (%s): %w", p.ID, strings.Join(plan.Sets(p), ", "), err)
 		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 	}
-	man := &output.SweepManifest{Scenario: opts.Scenario, Sets: opts.overrides(), Seed: sc.Seed(),
+	man := &output.SweepManifest{Scenario: opts.Scenario, Sets: opts.overrides(), Fingerprint: sc.Fingerprint(), Seed: sc.Seed(),
 		Replications: sc.Replications(), Version: version, SweepPlan: *plan}
 	if e := sc.Economics; e != nil {
 		man.Money = fmt.Sprintf("%s %d", e.Currency, e.PriceYear)
-	}
-	if opts.Force {
-		if err := os.RemoveAll(opts.Dir); err != nil {
-			return err
-		}
 	}
 	what := fmt.Sprintf("sweep %s", opts.Scenario)
 	if shards > 1 {
@@ -183,7 +184,7 @@ func runSweep(ctx context.Context, opts *SweepOptions) error {
 	var update func(int)
 	var finish func()
 	started := false
-	ran, err := output.RunSweepShard(ctx, man, opts.Dir, shard, shards, opts.Workers, func(done, total int) {
+	ran, err := output.RunSweepShard(ctx, man, opts.Dir, opts.Force, shard, shards, opts.Workers, func(done, total int) {
 		if !started {
 			update, finish = newProgress(opts.Err, total, what, opts.Quiet)
 			started = true
@@ -194,7 +195,7 @@ func runSweep(ctx context.Context, opts *SweepOptions) error {
 		finish()
 	}
 	if err != nil && ctx.Err() != nil {
-		done, _ := output.PointsDone(man, opts.Dir)
+		done := output.PointsDone(man, opts.Dir)
 		return &Interrupted{Kept: fmt.Sprintf("%d of %d points are kept in %s; run the same command again to go on",
 			done, len(plan.Points), opts.Dir)}
 	}
@@ -207,7 +208,7 @@ func runSweep(ctx context.Context, opts *SweepOptions) error {
 		fmt.Fprintf(opts.Out, "when every shard is done: journeysim merge %s…\n", opts.Dir)
 		return nil
 	}
-	if err := output.MergeSweep([]string{opts.Dir}, opts.Dir); err != nil {
+	if err := output.MergeSweep(ctx, []string{opts.Dir}, opts.Dir); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.Out, "results written to %s (results.csv, points.csv)\n", opts.Dir)
@@ -234,7 +235,7 @@ points are named.`,
 			if runF != nil {
 				return runF(args, out)
 			}
-			if err := output.MergeSweep(args, out); err != nil {
+			if err := output.MergeSweep(cmd.Context(), args, out); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "results written to %s (results.csv, points.csv)\n", out)
@@ -293,7 +294,7 @@ best: in a grid the fifths are whole grid lines.`,
 					}
 				}
 			}
-			if err := b.WriteFilesInto(args[0]); err != nil {
+			if err := b.WriteFilesInto(args[0], output.KindFigures); err != nil {
 				return err
 			}
 			w := cmd.OutOrStdout()
@@ -363,10 +364,7 @@ from 0 to 50,000 per QALY), each as a plot with its CSV, into --out.`,
 			if out == "" {
 				out = args[1]
 			}
-			if err := os.MkdirAll(out, 0o755); err != nil {
-				return err
-			}
-			if err := b.WriteFilesInto(out); err != nil {
+			if err := b.WriteFilesInto(out, output.KindFigures); err != nil {
 				return err
 			}
 			acc := output.Acceptability(ps, wtp)

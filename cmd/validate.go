@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -480,7 +479,7 @@ func writeValidationJSON(w io.Writer, run validationRun, rs []models.CheckResult
 }
 
 func writeValidationCSV(w io.Writer, rs []models.CheckResult) error {
-	cw := csv.NewWriter(w)
+	cw := output.NewCSVWriter(w)
 	cw.Write([]string{"id", "target", "title", "status", "input_check", "calibration_target", "scenario", "base", "set", "metric", "over", "per",
 		"contrast", "compare", "figure_low", "figure_high", "tolerance", "log_scale", "pooled", "mean", "ci_low", "ci_high",
 		"n", "off", "sources", "quote", "tolerance_why", "not_modelled"})

@@ -959,10 +959,15 @@ func topKeys(paths []string) []string {
 // places.detox.routes.completed[1].probability) cannot be set by a key of
 // its own: the file sets the whole array, as the merged scenario has it, with
 // that element's value changed. Overrides the scenario was loaded with
+
+// CalibratedHeader starts every file that ScenarioFile writes, so that
+// journeysim knows a file it may replace.
+const CalibratedHeader = "# Calibrated by journeysim calibrate"
+
 // (--set), other than run settings, are written too.
 func (c *Calibration) ScenarioFile(base string) []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Calibrated by journeysim calibrate: seed %d, %d replications a point (%s warm-up,\n", c.Seed, c.Replications, durationText(c.Warmup))
+	fmt.Fprintf(&b, CalibratedHeader+": seed %d, %d replications a point (%s warm-up,\n", c.Seed, c.Replications, durationText(c.Warmup))
 	fmt.Fprintf(&b, "# %s measured), a %d-point Latin hypercube and Nelder–Mead, %d points in all.\n", durationText(c.Horizon), c.LHS, c.Evals)
 	fmt.Fprintf(&b, "# Distance, the sum of squared standardised errors ((mean − value)/sd)²: %s → %s.\n", fmtG(c.DistanceBefore), fmtG(c.DistanceAfter))
 	b.WriteString("#\n# target: value or range (sd): simulated mean before → after\n")

@@ -436,7 +436,7 @@ func TestScenarioFileEncodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []*Scenario{sc, got} {
-		s.Name, s.Description, s.Base, s.File, s.Origin, s.fingerprint = "", "", "", "", nil, ""
+		s.Name, s.Description, s.Base, s.File, s.Files, s.Origin, s.fingerprint = "", "", "", "", nil, nil, ""
 	}
 	if !reflect.DeepEqual(got, sc) {
 		var d []string
@@ -596,7 +596,7 @@ func TestCalibratorBaseline(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []*Scenario{loaded, cal.fitted} {
-		s.Base, s.File, s.Origin, s.fingerprint = "", "", nil, ""
+		s.Base, s.File, s.Files, s.Origin, s.fingerprint = "", "", nil, nil, ""
 		// The file's base, the shipped baseline, declares uncertainties the
 		// test took away.
 		clearUncertainty(s)

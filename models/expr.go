@@ -34,6 +34,9 @@ type Expr struct {
 // ParseExpr parses src. It checks syntax only; Compile resolves names and
 // types. An empty (or blank) src gives the zero Expr.
 func ParseExpr(src string) (Expr, error) {
+	if len(src) > maxExprBytes {
+		return Expr{}, fmt.Errorf("a condition of %d characters: at most %d", len(src), maxExprBytes)
+	}
 	toks, err := exprLex(src)
 	if err != nil {
 		return Expr{}, err
@@ -432,11 +435,27 @@ type exprNode struct {
 	off, end int // byte offsets of the source text
 }
 
+// Limits on a condition, so that none can exhaust the stack of the
+// parser or the compiler; real ones are a line and nest 3 deep.
+const (
+	maxExprBytes = 4096
+	maxExprDepth = 32 // brackets and nots one inside another
+)
+
 type exprParser struct {
 	src      string
 	toks     []exprToken
 	i        int
 	bareLast bool // the last cmp parsed was an operand with no comparison
+	depth    int  // brackets and nots open
+}
+
+// enter counts one more level of nesting at t, refusing too many.
+func (p *exprParser) enter(t exprToken) error {
+	if p.depth++; p.depth > maxExprDepth {
+		return p.errorf(t, "brackets and \"not\" nested more than %d deep", maxExprDepth)
+	}
+	return nil
 }
 
 func (p *exprParser) peek() exprToken { return p.toks[p.i] }
@@ -497,6 +516,10 @@ func (p *exprParser) binary(op tokKind, kind exprNodeKind, sub func(*exprParser)
 func (p *exprParser) not() (*exprNode, error) {
 	if t := p.peek(); t.kind == tokNot {
 		p.next()
+		if err := p.enter(t); err != nil {
+			return nil, err
+		}
+		defer func() { p.depth-- }()
 		x, err := p.not()
 		if err != nil {
 			return nil, err
@@ -541,6 +564,10 @@ func (p *exprParser) operand() (*exprNode, error) {
 	case tokTrue, tokFalse:
 		n.kind, n.b = nodeBool, t.kind == tokTrue
 	case tokLParen:
+		if err := p.enter(t); err != nil {
+			return nil, err
+		}
+		defer func() { p.depth-- }()
 		x, err := p.or()
 		if err != nil {
 			return nil, err

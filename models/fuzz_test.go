@@ -32,7 +32,32 @@ var fuzzScope = sync.OnceValue(func() *Scope {
 
 // FuzzLoad loads any bytes as a scenario file, whose base may be a shipped
 // scenario: the result is a scenario that builds, or an error.
-func FuzzLoad(f *testing.F) { f.Fuzz(fuzzLoadOne) }
+func FuzzLoad(f *testing.F) {
+	// Inputs too large for the corpus files: deep nesting, long keys and
+	// many keys, each of which once ran out of memory or time.
+	for _, s := range hugeInputs() {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(fuzzLoadOne)
+}
+
+// hugeInputs are scenario files at and far beyond the limits on nesting,
+// key parts and keys.
+func hugeInputs() []string {
+	var keys strings.Builder
+	keys.WriteString("name = \"many\"\n")
+	for i := range maxKeys + 1 {
+		keys.WriteString("k" + strconv.Itoa(i) + " = 1\n")
+	}
+	return []string{
+		"a = " + strings.Repeat("{a = ", 10000) + "1" + strings.Repeat("}", 10000),
+		"a = " + strings.Repeat("[", 100000) + strings.Repeat("]", 100000),
+		strings.Repeat("a.", 10000) + "a = 1",
+		"[" + strings.Repeat("a.", 10000) + "a]",
+		"[[places.detox.routes.completed]]\nwhen = \"" + strings.Repeat("(", 500000) + "\"",
+		keys.String(),
+	}
+}
 
 func fuzzLoadOne(t *testing.T, data []byte) {
 	l := &Loader{ReadFile: func(name string) ([]byte, error) {
@@ -54,7 +79,12 @@ func fuzzLoadOne(t *testing.T, data []byte) {
 }
 
 // FuzzSet applies any --set override to the baseline.
-func FuzzSet(f *testing.F) { f.Fuzz(fuzzSetOne) }
+func FuzzSet(f *testing.F) {
+	f.Add("x=" + strings.Repeat("[", 100000))
+	f.Add("x=" + strings.Repeat("{a=", 10000) + "1" + strings.Repeat("}", 10000))
+	f.Add(strings.Repeat("a.", 10000) + "a=1")
+	f.Fuzz(fuzzSetOne)
+}
 
 func fuzzSetOne(t *testing.T, set string) {
 	sc, err := Load("baseline", []string{set})
@@ -122,7 +152,12 @@ func fuzzDistOne(t *testing.T, s string) {
 
 // FuzzExpr parses conditions and compiles them against the baseline's
 // names; one that compiles evaluates on a client without panicking.
-func FuzzExpr(f *testing.F) { f.Fuzz(fuzzExprOne) }
+func FuzzExpr(f *testing.F) {
+	f.Add(strings.Repeat("(", 1_000_000) + "holding.x" + strings.Repeat(")", 1_000_000))
+	f.Add(strings.Repeat("not ", 100_000) + "holding.x")
+	f.Add(strings.Repeat("(", 30) + "holding.x" + strings.Repeat(")", 30))
+	f.Fuzz(fuzzExprOne)
+}
 
 func fuzzExprOne(t *testing.T, s string) {
 	e, err := ParseExpr(s)

@@ -14,7 +14,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -96,6 +98,7 @@ type source struct {
 	name     string // as shown in messages
 	embedded bool
 	text     []byte
+	index    *keyLines // where keys are set, made when first asked
 }
 
 func (l *Loader) embedded() fs.FS {
@@ -109,7 +112,7 @@ func (l *Loader) readFile(name string) ([]byte, error) {
 	if l.ReadFile != nil {
 		return l.ReadFile(name)
 	}
-	return os.ReadFile(name)
+	return readScenarioFile(name)
 }
 
 // find resolves ref, as given on the command line or as the base of from.
@@ -119,13 +122,19 @@ func (l *Loader) find(ref string, from *source) (*source, error) {
 		if from != nil && !filepath.IsAbs(ref) {
 			p = filepath.Join(filepath.Dir(from.name), ref)
 		}
-		// A directory of that name (out/baseline after a run, say) is not
-		// a scenario file: fall through to the shipped scenarios.
-		if fi, err := os.Stat(p); l.ReadFile != nil || err != nil || !fi.IsDir() {
+		// Only a .toml file is read from disk, so that no other file's
+		// lines are ever shown in a message; a directory of that name (out/
+		// baseline after a run, say) is not one either, and a name that is
+		// not a file falls through to the shipped scenarios.
+		if l.ReadFile != nil || strings.HasSuffix(p, ".toml") {
 			if b, err := l.readFile(p); err == nil {
 				return &source{name: p, text: b}, nil
 			} else if !errors.Is(err, fs.ErrNotExist) {
 				return nil, err
+			}
+		} else if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			if _, err := fs.Stat(l.embedded(), strings.TrimSuffix(ref, ".toml")+".toml"); err != nil {
+				return nil, fmt.Errorf("%s is not a scenario file: a scenario file's name ends in .toml", p)
 			}
 		}
 	}
@@ -179,7 +188,7 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 		if err != nil {
 			p := Problem{Msg: err.Error()}
 			if from != nil {
-				p.File, p.Key, p.Line = from.name, "base", findKeyLine(from.text, "base")
+				p.File, p.Key, p.Line = from.name, "base", from.keyLine("base")
 			}
 			return nil, Problems{p}
 		}
@@ -188,7 +197,7 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 			if src.name != from.name {
 				msg = fmt.Sprintf("%q leads back to %s: the bases form a cycle (%s → %s), and a scenario cannot include itself", next, src.name, chainNames(chain), src.name)
 			}
-			return nil, Problems{{File: from.name, Key: "base", Line: findKeyLine(from.text, "base"), Msg: msg}}
+			return nil, Problems{{File: from.name, Key: "base", Line: from.keyLine("base"), Msg: msg}}
 		}
 		seen[src.name] = true
 		raw, ps := checkFile(src)
@@ -211,7 +220,7 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 	for _, p := range probs {
 		if !strings.HasPrefix(p.Msg, "unknown key") {
 			sortProblems(probs, chain)
-			return nil, probs
+			return nil, capProblems(probs)
 		}
 	}
 	fileProbs := probs
@@ -268,19 +277,35 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 	}
 	sc.Origin = origin
 	sc.File = chain[0].name
+	for _, src := range chain {
+		if !src.embedded {
+			sc.Files = append(sc.Files, src.name)
+		}
+	}
 	if ps := append(fileProbs, sc.Validate()...); len(ps) > 0 {
+		where := newOrigins(origin)
 		for i := range ps {
 			if ps[i].File == "" && ps[i].Key != "" {
-				ps[i].File, ps[i].Line = locate(chain, origin, ps[i].Key)
+				ps[i].File, ps[i].Line = where.locate(chain, ps[i].Key)
 			}
 			if ps[i].File == "" {
 				ps[i].File = chain[0].name // a problem of the whole scenario
 			}
 		}
 		sortProblems(ps, chain)
-		return nil, ps
+		return nil, capProblems(ps)
 	}
 	return sc, nil
+}
+
+// capProblems keeps the first maxProblems problems and counts the rest:
+// past a hundred, more lines help nobody mend a file.
+func capProblems(ps Problems) Problems {
+	if len(ps) <= maxProblems {
+		return ps
+	}
+	n := len(ps) - maxProblems
+	return append(ps[:maxProblems:maxProblems], Problem{Msg: fmt.Sprintf("and %d more problems: mend these and check again", n)})
 }
 
 func chainNames(chain []*source) string {
@@ -291,29 +316,47 @@ func chainNames(chain []*source) string {
 	return strings.Join(names, " → ")
 }
 
+// origins is where each key of a merged scenario was set, with its keys
+// sorted so that the keys below one are found without a scan of all.
+type origins struct {
+	by   map[string]string
+	keys []string
+}
+
+func newOrigins(by map[string]string) *origins {
+	return &origins{by: by, keys: sortedKeys(by)}
+}
+
 // locate finds the file and line of a problem found after merging: the
 // first place, going up from key to its ancestors, that an override or a
 // file of the chain sets (the file itself before its bases), and that
 // place's line. A key that is missing is so found at its table.
-func locate(chain []*source, origin map[string]string, key string) (string, int) {
+func (o *origins) locate(chain []*source, key string) (string, int) {
 	for k := key; k != ""; k = parentKey(k) {
-		if setsKey(origin, k, "--set") {
+		if o.sets(k, "--set") {
 			return "--set", 0
 		}
 		for _, src := range chain {
-			if setsKey(origin, k, src.name) {
-				return src.name, lineOf(src.text, k)
+			if o.sets(k, src.name) {
+				return src.name, lineOf(src, k)
 			}
 		}
 	}
 	return "", 0
 }
 
-// setsKey reports whether file set key, a table above it or a key below it.
-func setsKey(origin map[string]string, key, file string) bool {
+// sets reports whether file set key, a table above it or a key below it.
+func (o *origins) sets(key, file string) bool {
 	k := stripIndexes(key)
-	for o, f := range origin {
-		if f == file && (o == k || strings.HasPrefix(o, k+".") || strings.HasPrefix(k, o+".")) {
+	for a := k; a != ""; a = parentKey(a) {
+		if o.by[a] == file {
+			return true
+		}
+	}
+	// The keys below k sort together, from k+"." up to k+"/".
+	i, _ := slices.BinarySearch(o.keys, k+".")
+	for ; i < len(o.keys) && strings.HasPrefix(o.keys[i], k+"."); i++ {
+		if o.by[o.keys[i]] == file {
 			return true
 		}
 	}
@@ -365,6 +408,9 @@ func sortProblems(ps Problems, chain []*source) {
 // and unknown keys, each with its line. It decodes key by key, so that one
 // wrong key does not hide the problems of the others.
 func checkFile(src *source) (map[string]any, Problems) {
+	if line, msg := checkLimits(src.text); msg != "" {
+		return nil, Problems{{File: src.name, Line: line, Msg: msg + ": not a scenario file journeysim can read"}}
+	}
 	var raw map[string]any
 	if _, err := toml.NewDecoder(bytes.NewReader(src.text)).Decode(&raw); err != nil {
 		return nil, Problems{syntaxProblem(src, err)}
@@ -377,7 +423,44 @@ func checkFile(src *source) (map[string]any, Problems) {
 	d := &fileDecoder{md: md, src: src}
 	var sc Scenario
 	d.fields(top, reflect.ValueOf(&sc).Elem(), "")
+	d.controls(raw, "")
 	return raw, d.probs
+}
+
+// controls notes every key and string of v that holds a control character
+// (a tab or a newline aside): text that reaches a terminal, a report or a
+// spreadsheet must not carry escape sequences.
+func (d *fileDecoder) controls(v any, key string) {
+	switch v := v.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(v) {
+			p := k
+			if key != "" {
+				p = key + "." + k
+			}
+			if hasControl(k) {
+				d.problem(key, fmt.Sprintf("the key %s holds a control character: keys are names, as in detox", strconv.QuoteToASCII(k)))
+				continue
+			}
+			d.controls(v[k], p)
+		}
+	case []map[string]any:
+		for i, x := range v {
+			d.controls(x, fmt.Sprintf("%s[%d]", key, i))
+		}
+	case []any:
+		for i, x := range v {
+			d.controls(x, fmt.Sprintf("%s[%d]", key, i))
+		}
+	case string:
+		if hasControl(v) {
+			d.problem(key, fmt.Sprintf("%s holds a control character: text may hold none but tabs and newlines", strconv.QuoteToASCII(v)))
+		}
+	}
+}
+
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r != '\n' && r != '\t' && unicode.IsControl(r) }) >= 0
 }
 
 // syntaxProblem turns a TOML syntax error into a problem with its line,
@@ -475,7 +558,7 @@ type fileDecoder struct {
 }
 
 func (d *fileDecoder) problem(key, msg string) {
-	d.probs = append(d.probs, Problem{File: d.src.name, Line: lineOf(d.src.text, key), Key: key, Msg: msg})
+	d.probs = append(d.probs, Problem{File: d.src.name, Line: lineOf(d.src, key), Key: key, Msg: msg})
 }
 
 var (
@@ -637,11 +720,11 @@ func unknownKeyMsg(k string, known []string) string {
 	return msg + " (allowed here: " + strings.Join(known, ", ") + ")"
 }
 
-// lineOf returns the line that sets key in text or, if none does, the
+// lineOf returns the line that sets key in src or, if none does, the
 // line of its nearest ancestor. 0 if none is found.
-func lineOf(text []byte, key string) int {
+func lineOf(src *source, key string) int {
 	for k := key; k != ""; k = parentKey(k) {
-		if n := findKeyLine(text, k); n > 0 {
+		if n := src.keyLine(k); n > 0 {
 			return n
 		}
 	}
@@ -653,22 +736,22 @@ var (
 	assignRE = regexp.MustCompile(`^\s*([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=`)
 )
 
-// findKeyLine returns the line (from 1) of text that sets key: the header
-// of its table, the line of its assignment, or, for an element of an array
-// written over several lines, the line where that element starts. Indexes
-// in key count arrays of tables ([[x.routes.completed]] twice gives
-// completed[0] and completed[1]) and array elements. A key set only
-// through its sub-tables is found at the first of them. 0 if not found.
-//
-// It reads the text line by line rather than parsing it, and does not
-// know quoted keys.
-func findKeyLine(text []byte, key string) int {
-	lines := strings.Split(string(text), "\n")
+// keyLines indexes where a file sets its keys, read once so that finding
+// the line of any number of keys takes time in proportion to the file.
+type keyLines struct {
+	lines   []string
+	headers map[string]int    // a table header's indexed path: its line
+	assigns map[string][2]int // an assignment's full path: its line and the byte its value starts at
+	sub     map[string]int    // a path: the first header of a table below it
+}
+
+func indexKeyLines(text []byte) *keyLines {
+	x := &keyLines{lines: strings.Split(string(text), "\n"), headers: map[string]int{},
+		assigns: map[string][2]int{}, sub: map[string]int{}}
 	arrays := map[string]int{} // [[x]] headers seen, by indexed path
 	table := ""
-	sub := 0
 	inString := false
-	for i, ln := range lines {
+	for i, ln := range x.lines {
 		if inString {
 			if strings.Count(ln, `"""`)%2 == 1 || strings.Count(ln, `'''`)%2 == 1 {
 				inString = false
@@ -677,11 +760,15 @@ func findKeyLine(text []byte, key string) int {
 		}
 		if m := headerRE.FindStringSubmatch(ln); m != nil {
 			table = indexedTable(strings.Join(strings.Fields(m[2]), ""), m[1] == "[[", arrays)
-			if table == key {
-				return i + 1
+			if _, ok := x.headers[table]; !ok {
+				x.headers[table] = i + 1
 			}
-			if sub == 0 && (strings.HasPrefix(table, key+".") || strings.HasPrefix(table, key+"[")) {
-				sub = i + 1
+			for j := range len(table) {
+				if c := table[j]; c == '.' || c == '[' {
+					if _, ok := x.sub[table[:j]]; !ok {
+						x.sub[table[:j]] = i + 1
+					}
+				}
 			}
 			continue
 		}
@@ -690,24 +777,68 @@ func findKeyLine(text []byte, key string) int {
 			if table != "" {
 				full = table + "." + full
 			}
-			switch {
-			case key == full || strings.HasPrefix(key, full+"."):
-				return i + 1
-			case strings.HasPrefix(key, full+"["):
-				var n int
-				if _, err := fmt.Sscanf(key[len(full):], "[%d]", &n); err == nil {
-					if at := elementLine(lines, i, len(m[0]), n); at > 0 {
-						return at
-					}
-				}
-				return i + 1
+			if _, ok := x.assigns[full]; !ok {
+				x.assigns[full] = [2]int{i + 1, len(m[0])}
 			}
 			if strings.Count(ln, `"""`)%2 == 1 || strings.Count(ln, `'''`)%2 == 1 {
 				inString = true
 			}
 		}
 	}
-	return sub
+	return x
+}
+
+// keyLine returns the line (from 1) of src that sets key: the header of
+// its table, the line of its assignment or of an assignment above it, or,
+// for an element of an array written over several lines, the line where
+// that element starts; the first of these in the file. Indexes in key count
+// arrays of tables ([[x.routes.completed]] twice gives completed[0] and
+// completed[1]) and array elements. A key set only through its sub-tables
+// is found at the first of them. 0 if not found.
+//
+// It reads the text line by line rather than parsing it, and does not
+// know quoted keys.
+func (src *source) keyLine(key string) int {
+	if src.index == nil {
+		src.index = indexKeyLines(src.text)
+	}
+	x := src.index
+	best := 0
+	better := func(n int) {
+		if n > 0 && (best == 0 || n < best) {
+			best = n
+		}
+	}
+	better(x.headers[key])
+	if a, ok := x.assigns[key]; ok {
+		better(a[0])
+	}
+	for j := range len(key) {
+		c := key[j]
+		if c != '.' && c != '[' {
+			continue
+		}
+		a, ok := x.assigns[key[:j]]
+		if !ok {
+			continue
+		}
+		if c == '.' {
+			better(a[0])
+			continue
+		}
+		var n int
+		if _, err := fmt.Sscanf(key[j:], "[%d]", &n); err == nil {
+			if at := elementLine(x.lines, a[0]-1, a[1], n); at > 0 {
+				better(at)
+				continue
+			}
+		}
+		better(a[0])
+	}
+	if best == 0 {
+		return x.sub[key]
+	}
+	return best
 }
 
 // indexedTable returns the path of a table header with the indexes of the
@@ -811,13 +942,23 @@ func mergeInto(dst, src map[string]any, prefix, file string, origin map[string]s
 			mergeInto(dm, sm, p, file, origin)
 			continue
 		}
-		for _, ok := range sortedKeys(origin) {
-			if strings.HasPrefix(ok, p+".") {
-				delete(origin, ok)
-			}
+		if old, ok := dst[k].(map[string]any); ok {
+			forgetOrigins(old, p, origin)
 		}
 		dst[k] = v
 		origin[p] = file
+	}
+}
+
+// forgetOrigins removes from origin the keys of the table m, at prefix,
+// that a value is replacing.
+func forgetOrigins(m map[string]any, prefix string, origin map[string]string) {
+	for k, v := range m {
+		p := prefix + "." + k
+		delete(origin, p)
+		if sm, ok := v.(map[string]any); ok && !isValueTable(sm) {
+			forgetOrigins(sm, p, origin)
+		}
 	}
 }
 
@@ -834,6 +975,12 @@ func applySet(m map[string]any, set string, origin map[string]string) error {
 	p = strings.TrimSpace(p)
 	if !ok || p == "" {
 		return fmt.Errorf("%q: an override is path=value, as in places.detox.capacity=16", set)
+	}
+	if _, msg := checkLimits([]byte(p + " = " + val)); msg != "" {
+		return fmt.Errorf("%s: %s", p, msg)
+	}
+	if hasControl(set) {
+		return fmt.Errorf("%s: an override holds a control character", strconv.QuoteToASCII(p))
 	}
 	var v any
 	var doc map[string]any

@@ -30,6 +30,9 @@ type Scenario struct {
 	Origin map[string]string `toml:"-"`
 	// File is the file or embedded name the scenario was loaded from.
 	File string `toml:"-"`
+	// Files lists the files on disk that the scenario was read from: File
+	// and its bases, shipped scenarios left out.
+	Files []string `toml:"-"`
 
 	fingerprint string // of the merged text, overrides included
 }

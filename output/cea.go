@@ -1,7 +1,6 @@
 package output
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -196,7 +195,7 @@ func thousands(x float64) string {
 
 // WriteCEPlaneCSV writes one row per PSA draw.
 func WriteCEPlaneCSV(w io.Writer, ps []CEPoint) error {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	cw.Write([]string{"point", "incremental_cost", "incremental_qalys"})
 	for _, p := range ps {
 		cw.Write([]string{strconv.Itoa(p.Point), csvFloat(p.Cost), csvFloat(p.QALYs)})
@@ -207,7 +206,7 @@ func WriteCEPlaneCSV(w io.Writer, ps []CEPoint) error {
 
 // WriteCEACCSV writes the acceptability curve.
 func WriteCEACCSV(w io.Writer, wtps, acc []float64) error {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	cw.Write([]string{"willingness_to_pay", "probability_cost_effective"})
 	for i := range wtps {
 		cw.Write([]string{csvFloat(wtps[i]), csvFloat(acc[i])})

@@ -1,7 +1,6 @@
 package output
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
@@ -152,7 +151,7 @@ func humanName(name string) string {
 // WriteDifferencesCSV writes each metric's base and alternative means and
 // the paired difference with its 95% CI.
 func WriteDifferencesCSV(w io.Writer, ds []Difference) error {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	cw.Write([]string{"metric", "base_mean", "alt_mean", "difference", "ci_low", "ci_high", "relative_change", "unit", "n_pairs"})
 	for _, d := range ds {
 		cw.Write([]string{d.Name, csvFloat(d.Base.Mean), csvFloat(d.Alt.Mean), csvFloat(d.Diff.Mean),

@@ -1,7 +1,6 @@
 package output
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
@@ -75,7 +74,7 @@ func (r EconomicsRow) texts() (mean, ci string) {
 
 // WriteEconomicsCSV writes the rows as CSV; a figure with no data is empty.
 func WriteEconomicsCSV(w io.Writer, rows []EconomicsRow) error {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	cw.Write([]string{"measure", "mean", "ci_low", "ci_high", "unit", "note"})
 	num := func(x float64) string {
 		if math.IsNaN(x) || math.IsInf(x, 0) {

@@ -3,11 +3,11 @@ package output
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -95,7 +95,7 @@ func csvFloat(x float64) string {
 // WriteSummaryCSV writes summary.csv: one row per metric. An empty mean
 // means the metric had no data in any replication.
 func WriteSummaryCSV(w io.Writer, ss []Summary) error {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	cw.Write([]string{"metric", "mean", "ci_low", "ci_high", "unit", "n", "description"})
 	for _, s := range ss {
 		desc := s.Description
@@ -111,7 +111,7 @@ func WriteSummaryCSV(w io.Writer, ss []Summary) error {
 // WriteReplicationsCSV writes replications.csv: every metric of every
 // replication, in long format.
 func WriteReplicationsCSV(w io.Writer, m *models.Model, rs []*models.Result) error {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	cw.Write([]string{"replication", "metric", "value", "unit"})
 	infos := m.Metrics()
 	for rep, r := range rs {
@@ -162,7 +162,7 @@ func SummarizeSeries(m *models.Model, rs []*models.Result) []SeriesSummary {
 // WriteTimeseriesCSV writes timeseries.csv: for each series and month after
 // the warm-up, the mean over replications and its 95% CI.
 func WriteTimeseriesCSV(w io.Writer, series []SeriesSummary) error {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	cw.Write([]string{"series", "month", "mean", "ci_low", "ci_high", "unit"})
 	for _, s := range series {
 		for i, mo := range s.Month {
@@ -177,6 +177,18 @@ func WriteTimeseriesCSV(w io.Writer, series []SeriesSummary) error {
 // nothing is written until everything has been made.
 type Bundle struct {
 	files map[string][]byte
+	// streams are files too large to hold in memory (a trace), written
+	// only when the bundle is.
+	streams map[string]func(io.Writer) error
+}
+
+// AddStream adds a file that write makes when the bundle is written, so
+// that it is never held in memory whole.
+func (b *Bundle) AddStream(name string, write func(io.Writer) error) {
+	if b.streams == nil {
+		b.streams = map[string]func(io.Writer) error{}
+	}
+	b.streams[name] = write
 }
 
 // Add stores a file of the bundle, made by write.
@@ -194,8 +206,11 @@ func (b *Bundle) Add(name string, write func(io.Writer) error) error {
 
 // Names returns the bundle's file names, sorted.
 func (b *Bundle) Names() []string {
-	names := make([]string, 0, len(b.files))
+	names := make([]string, 0, len(b.files)+len(b.streams))
 	for n := range b.files {
+		names = append(names, n)
+	}
+	for n := range b.streams {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -205,14 +220,16 @@ func (b *Bundle) Names() []string {
 // ErrExists is returned by WriteDir when the directory exists and force is false.
 var ErrExists = errors.New("output: directory exists")
 
-// WriteDir writes the bundle as the directory dir. It writes everything into
-// a temporary directory beside dir and renames it into place when complete,
-// so a reader never sees a half-written result. An existing dir is replaced
-// only if force is true.
-func (b *Bundle) WriteDir(dir string, force bool) error {
+// WriteDir writes the bundle as the directory dir, a directory of kind. It
+// writes everything into a temporary directory beside dir and renames it
+// into place when complete, so a reader never sees a half-written result.
+// An existing dir is replaced only if force is true, and only if it is a
+// directory of kind that journeysim wrote and holds nothing else
+// (CheckReplace).
+func (b *Bundle) WriteDir(dir, kind string, force bool) error {
 	dir = filepath.Clean(dir)
-	if _, err := os.Stat(dir); err == nil && !force {
-		return fmt.Errorf("%w: %s (use --force to replace it, or --out to write elsewhere)", ErrExists, dir)
+	if err := CheckReplace(dir, kind, force); err != nil {
+		return err
 	}
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -222,25 +239,49 @@ func (b *Bundle) WriteDir(dir string, force bool) error {
 	if err != nil {
 		return fmt.Errorf("output: %w", err)
 	}
-	defer os.RemoveAll(tmp) // gone after the rename; cleans up on failure
+	temporaries.Store(tmp, true)
+	defer func() {
+		os.RemoveAll(tmp) // gone after the rename; cleans up on failure
+		temporaries.Delete(tmp)
+	}()
 	for _, name := range b.Names() {
 		p := filepath.Join(tmp, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return fmt.Errorf("output: %w", err)
 		}
+		if write, ok := b.streams[name]; ok {
+			if err := WriteFileStream(p, write); err != nil {
+				return fmt.Errorf("output: %s: %w", name, err)
+			}
+			continue
+		}
 		if err := os.WriteFile(p, b.files[name], 0o644); err != nil {
 			return fmt.Errorf("output: %w", err)
 		}
 	}
+	if err := writeMark(tmp, &dirMark{Journeysim: kind, Files: b.Names()}); err != nil {
+		return err
+	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("output: %w", err)
 	}
-	if _, err := os.Stat(dir); err == nil {
-		old := tmp + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return fmt.Errorf("output: replacing %s: %w", dir, err)
+	if fi, err := os.Lstat(dir); err == nil && fi.IsDir() {
+		m, err := readMark(dir)
+		if err != nil {
+			return err
 		}
-		defer os.RemoveAll(old)
+		if m == nil {
+			// Empty when checked: only an empty directory goes.
+			if err := os.Remove(dir); err != nil {
+				return fmt.Errorf("output: replacing %s: %w", dir, err)
+			}
+		} else {
+			old := tmp + ".old"
+			if err := os.Rename(dir, old); err != nil {
+				return fmt.Errorf("output: replacing %s: %w", dir, err)
+			}
+			defer removeOwned(old, false)
+		}
 	}
 	if err := os.Rename(tmp, dir); err != nil {
 		return fmt.Errorf("output: %w", err)
@@ -248,12 +289,39 @@ func (b *Bundle) WriteDir(dir string, force bool) error {
 	return nil
 }
 
-// WriteFilesInto writes each file of the bundle into the existing
-// directory dir, each through a temporary file and a rename, leaving the
-// directory's other files alone.
-func (b *Bundle) WriteFilesInto(dir string) error {
+// WriteFilesInto writes each file of the bundle into dir, each through a
+// temporary file and a rename, and adds them to dir's marker; the
+// directory's other files stay. A new dir is made as a directory of kind;
+// an existing one must be journeysim's and hold nothing else, so a file
+// of the bundle replaces only one journeysim wrote.
+func (b *Bundle) WriteFilesInto(dir, kind string) error {
+	m, _, err := ownDir(dir, "", true)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		m = &dirMark{Journeysim: kind}
+		if err := makeOwned(dir, m); err != nil {
+			return err
+		}
+	}
+	unlock, err := lockDir(dir, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	// The marker first: a write stopped half-way leaves files it names.
+	m.Files = append(m.Files, b.Names()...)
+	if err := writeMark(dir, m); err != nil {
+		return err
+	}
 	for _, name := range b.Names() {
-		if err := WriteFileAtomic(filepath.Join(dir, name), b.files[name]); err != nil {
+		write := b.streams[name]
+		if write == nil {
+			data := b.files[name]
+			write = func(w io.Writer) error { _, err := w.Write(data); return err }
+		}
+		if err := WriteFileStream(filepath.Join(dir, name), write); err != nil {
 			return err
 		}
 	}
@@ -280,6 +348,8 @@ func WriteFileStream(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("output: %w", err)
 	}
 	tmp := f.Name()
+	temporaries.Store(tmp, true)
+	defer temporaries.Delete(tmp)
 	bw := bufio.NewWriter(f)
 	err = write(bw)
 	if err == nil {
@@ -308,6 +378,49 @@ func (b *Bundle) Merge(prefix string, o *Bundle) error {
 	}
 	for name, data := range o.files {
 		b.files[prefix+name] = data
+	}
+	for name, write := range o.streams {
+		b.AddStream(prefix+name, write)
+	}
+	return nil
+}
+
+// CheckWriteFile refuses, before any work, to write the file path unless
+// it is new, or a file this user wrote with a first line that starts with
+// header (a file journeysim made) and force is set; and never a symbolic
+// link, a directory or anything else, nor any of reads, the files the
+// command reads.
+func CheckWriteFile(path, header string, force bool, reads ...string) error {
+	for _, r := range reads {
+		if SameFile(path, r) {
+			return fmt.Errorf("%w: %s is a file this command reads (%s): write elsewhere", ErrNotOurs, path, r)
+		}
+	}
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("output: %w", err)
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("%w: %s is a symbolic link: name the file itself", ErrNotOurs, path)
+	case fi.IsDir():
+		return fmt.Errorf("%w: %s is a directory: name a file", ErrNotOurs, path)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%w: %s is not a regular file", ErrNotOurs, path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	first := make([]byte, len(header))
+	n, _ := io.ReadFull(f, first)
+	f.Close()
+	if !ownedByMe(fi) || string(first[:n]) != header {
+		return fmt.Errorf("%w: %s exists and journeysim did not write it: choose another name", ErrNotOurs, path)
+	}
+	if !force {
+		return fmt.Errorf("%w: %s (use --force to replace it, or --out to write elsewhere)", ErrExists, path)
 	}
 	return nil
 }

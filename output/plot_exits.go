@@ -1,7 +1,6 @@
 package output
 
 import (
-	"encoding/csv"
 	"fmt"
 	"image/color"
 	"io"
@@ -214,7 +213,7 @@ func ExitsFigure(exits []ExitBar) (Figure, error) {
 	}
 	f.Height = f.chromeHeight() + vg.Length(rows)*panelH
 	f.CSV = func(w io.Writer) error {
-		cw := csv.NewWriter(w)
+		cw := newCSVWriter(w)
 		cw.Write([]string{"place", "reason", "mean_per_year", "ci_low", "ci_high"})
 		for _, place := range places {
 			for _, b := range byPlace[place] {

@@ -2,7 +2,6 @@ package output
 
 import (
 	"cmp"
-	"encoding/csv"
 	"fmt"
 	"image/color"
 	"io"
@@ -94,7 +93,7 @@ func FlowFigure(flows []Flow, columns [][]string) (Figure, error) {
 	}
 	f.Height = f.chromeHeight() + lay.height
 	f.CSV = func(w io.Writer) error {
-		cw := csv.NewWriter(w)
+		cw := newCSVWriter(w)
 		cw.Write([]string{"from", "to", "reasons", "per_year"})
 		for _, e := range all.edges {
 			cw.Write([]string{e.from.name, e.to.name, strings.Join(e.reasons, ";"), csvFloat(e.value)})

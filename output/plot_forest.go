@@ -1,7 +1,6 @@
 package output
 
 import (
-	"encoding/csv"
 	"fmt"
 	"image/color"
 	"io"
@@ -224,7 +223,7 @@ func ForestFigure(title string, ds []Difference, names []string) (Figure, error)
 	}
 	f.Height = f.chromeHeight() + 1.2*vg.Centimeter + vg.Length(len(rows))*0.62*vg.Centimeter
 	f.CSV = func(w io.Writer) error {
-		cw := csv.NewWriter(w)
+		cw := newCSVWriter(w)
 		cw.Write([]string{"metric", "label", "change_pct", "ci_low_pct", "ci_high_pct", "significant", "base_mean", "alt_mean", "unit"})
 		for _, r := range rows {
 			cw.Write([]string{r.d.Name, r.label, csvFloat(r.rel), csvFloat(r.low), csvFloat(r.high),

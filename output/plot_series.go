@@ -1,7 +1,6 @@
 package output
 
 import (
-	"encoding/csv"
 	"fmt"
 	"image/color"
 	"io"
@@ -360,7 +359,7 @@ func seriesFigure(sp seriesSpec) (Figure, error) {
 	f.Note = strings.Join(notes, " ")
 	f.Height = f.chromeHeight() + vg.Length(rows)*seriesPanelH
 	f.CSV = func(w io.Writer) error {
-		cw := csv.NewWriter(w)
+		cw := newCSVWriter(w)
 		head := []string{"place", "month", "mean", "ci_low", "ci_high"}
 		if len(sp.scenarios) > 1 {
 			head = append([]string{"scenario"}, head...)

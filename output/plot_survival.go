@@ -1,7 +1,6 @@
 package output
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
@@ -85,7 +84,7 @@ func SurvivalFigure(curves []SurvivalCurve) (Figure, error) {
 	}
 	f.Height = f.chromeHeight() + vg.Length(len(use))*seriesPanelH
 	f.CSV = func(w io.Writer) error {
-		cw := csv.NewWriter(w)
+		cw := newCSVWriter(w)
 		cw.Write([]string{"place", "day", "still_in_treatment", "ci_low", "ci_high"})
 		for _, c := range use {
 			for i, d := range c.Days {

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -363,77 +364,75 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n%s\n\n", s.Title, s.Description)
+	fmt.Fprintf(&b, "# %s\n\n%s\n\n", mdText(s.Title), mdText(s.Description))
 	table := func(rows []reportRow, h1, h2, h3, h4 string) {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n|---|---:|---|---|\n", h1, h2, h3, h4)
 		for _, x := range rows {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdEscape(x.Name), x.Mean, x.CI, x.Unit)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdText(x.Name), mdText(x.Mean), mdText(x.CI), mdText(x.Unit))
 		}
 		b.WriteString("\n")
 	}
 	b.WriteString("## Headline results\n\n")
 	table(s.Headline, "metric", "mean", "95% CI", "unit")
 	if len(s.Comparison) > 0 {
-		b.WriteString("## Comparison\n\n" + s.Reading + "\n\n")
+		b.WriteString("## Comparison\n\n" + mdText(s.Reading) + "\n\n")
 		table(s.Comparison, "metric", "base → alternative", "difference (95% CI)", "change")
 	}
 	if len(s.Economics) > 0 {
-		b.WriteString("## Costs and effects\n\n" + s.EconomicsIntro + "\n\n")
+		b.WriteString("## Costs and effects\n\n" + mdText(s.EconomicsIntro) + "\n\n")
 		table(s.Economics, "measure", "mean", "95% CI", "unit")
 	}
 	if len(s.Followups) > 0 {
-		b.WriteString("## Follow-ups\n\n" + s.FollowupNote + "\n\n")
-		b.WriteString("| " + strings.Join(s.FollowupHeader, " | ") + " |\n|---|" + strings.Repeat("---:|", len(s.FollowupHeader)-1) + "\n")
+		b.WriteString("## Follow-ups\n\n" + mdText(s.FollowupNote) + "\n\n")
+		b.WriteString("| " + strings.Join(mdCells(s.FollowupHeader), " | ") + " |\n|---|" + strings.Repeat("---:|", len(s.FollowupHeader)-1) + "\n")
 		for _, row := range s.Followups {
-			b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+			b.WriteString("| " + strings.Join(mdCells(row), " | ") + " |\n")
 		}
 		b.WriteString("\n")
 	}
 	b.WriteString("## Figures\n\n")
 	for _, f := range s.Figures {
-		fmt.Fprintf(&b, "![%s](%s.png)\n\n", f.Title, f.Name)
+		fmt.Fprintf(&b, "![%s](%s.png)\n\n", mdText(f.Title), url.PathEscape(f.Name))
 	}
 	if v := s.Validation; v != nil {
 		b.WriteString("## Validation\n\n")
 		for _, l := range v.Intro {
-			b.WriteString(mdEscape(l) + "\n\n")
+			b.WriteString(mdText(l) + "\n\n")
 		}
-		b.WriteString("| " + strings.Join(v.Header, " | ") + " |\n|" + strings.Repeat("---|", len(v.Header)) + "\n")
+		b.WriteString("| " + strings.Join(mdCells(v.Header), " | ") + " |\n|" + strings.Repeat("---|", len(v.Header)) + "\n")
 		for _, row := range v.Rows {
 			cells := make([]string, len(v.Header))
 			copy(cells, row)
+			cells = mdCells(cells)
 			if len(row) == 1 {
-				cells[0] = "**" + row[0] + "**"
-			}
-			for i := range cells {
-				cells[i] = mdEscape(cells[i])
+				cells[0] = "**" + cells[0] + "**"
 			}
 			b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 		}
 		b.WriteString("\n")
 		for _, l := range v.Notes {
 			if l != "" {
-				b.WriteString(mdEscape(l) + "\n\n")
+				b.WriteString(mdText(l) + "\n\n")
 			}
 		}
 	}
 	b.WriteString("## Method (STRESS-DES)\n\n")
 	for _, m := range s.Method {
-		fmt.Fprintf(&b, "### %s\n\n", m.Heading)
+		fmt.Fprintf(&b, "### %s\n\n", mdText(m.Heading))
 		for _, t := range m.Text {
-			b.WriteString(t + "\n\n")
+			b.WriteString(mdText(t) + "\n\n")
 		}
 		if strings.HasPrefix(m.Heading, "2.") {
 			b.WriteString("| place | kind | capacity | stay | exits → routes |\n|---|---|---:|---|---|\n")
 			for _, p := range s.Places {
-				fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", p.Name, p.Kind, p.Capacity, p.Stay, mdEscape(p.Exits))
+				fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdText(p.Name), mdText(p.Kind), mdText(p.Capacity), mdText(p.Stay), mdText(p.Exits))
 			}
 			b.WriteString("\n")
 		}
 		if strings.HasPrefix(m.Heading, "3.") {
 			b.WriteString("| parameter | value | source | citation |\n|---|---|---|---|\n")
 			for _, p := range s.Params {
-				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdEscape(p.Path), mdEscape(p.Value), mdEscape(p.Source), mdEscape(p.Citation))
+				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdText(p.Path), mdText(p.Value), mdText(p.Source), mdText(p.Citation))
 			}
 			b.WriteString("\n")
 		}
@@ -444,7 +443,14 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	return err
 }
 
-func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+// mdCells returns cells each made safe as Markdown.
+func mdCells(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = mdText(c)
+	}
+	return out
+}
 
 var htmlTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <html lang="en">

@@ -397,7 +397,7 @@ func barFigure(name, title, xlabel string, rows []Sensitivity, span func(Sensiti
 
 // WriteSensitivityCSV writes one row per metric and parameter.
 func WriteSensitivityCSV(w io.Writer, ss []Sensitivity) error {
-	cw := csv.NewWriter(w)
+	cw := newCSVWriter(w)
 	cw.Write([]string{"metric", "parameter", "prcc", "p_value", "low", "high", "swing", "base"})
 	for _, s := range ss {
 		cw.Write([]string{s.Metric, s.Param, csvFloat(s.PRCC), csvFloat(s.P), csvFloat(s.LowMean), csvFloat(s.HighMean), csvFloat(s.Swing()), csvFloat(s.Base)})

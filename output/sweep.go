@@ -3,12 +3,12 @@ package output
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -22,11 +22,15 @@ import (
 // SweepManifest describes a sweep: what any shard of it must agree on. It
 // is written as sweep.json in every directory a shard writes to.
 type SweepManifest struct {
-	Scenario     string   `json:"scenario"`
-	Sets         []string `json:"sets"`
-	Seed         uint64   `json:"seed"`
-	Replications int      `json:"replications"`
-	Version      string   `json:"version"`
+	Scenario string   `json:"scenario"`
+	Sets     []string `json:"sets"`
+	// Fingerprint identifies the scenario's contents, its bases and
+	// overrides merged: editing a file between shards, or between a sweep
+	// and its resumption, changes it.
+	Fingerprint  string `json:"fingerprint"`
+	Seed         uint64 `json:"seed"`
+	Replications int    `json:"replications"`
+	Version      string `json:"version"`
 	// Money is the currency and price year of the sweep's costs, if any.
 	Money string `json:"money,omitempty"`
 	models.SweepPlan
@@ -41,39 +45,126 @@ const (
 	sweepPoints   = "points.csv"
 )
 
+// sweepPatterns are the paths a sweep directory's marker accounts for.
+var sweepPatterns = []string{sweepManifest, sweepParts + "/point-*.csv", sweepResults, sweepPoints}
+
 func partName(id int) string { return fmt.Sprintf("point-%08d.csv", id) }
+
+// encode is the manifest as sweep.json holds it.
+func (man *SweepManifest) encode() ([]byte, error) {
+	data, err := json.MarshalIndent(man, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
+
+// id is a short hash of the manifest that every part of the sweep carries.
+func (man *SweepManifest) id() string {
+	data, _ := man.encode()
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:8])
+}
+
+// check refuses a manifest that cannot be a sweep's: one edited by hand,
+// say, or cut short.
+func (man *SweepManifest) check() error {
+	if man.Replications < 1 {
+		return fmt.Errorf("%d replications", man.Replications)
+	}
+	for i, p := range man.Points {
+		if p.ID != i {
+			return fmt.Errorf("point %d is listed as number %d: the points must be numbered 0, 1, 2, … in order", i, p.ID)
+		}
+		if len(p.Values) != len(man.Params) {
+			return fmt.Errorf("point %d has %d values for %d parameters", p.ID, len(p.Values), len(man.Params))
+		}
+	}
+	return nil
+}
+
+// A part file is one finished point's rows of results.csv after a header
+// line naming the point, the sweep (its manifest's id) and the checksum of
+// the rows, so a truncated, damaged or stale part is never taken for a
+// finished one.
+const partHeader = "# journeysim sweep part: point %d of sweep %s of %d bytes with sha256 %s\n"
+
+func encodePart(man *SweepManifest, id int, rows []byte) []byte {
+	sum := sha256.Sum256(rows)
+	return append([]byte(fmt.Sprintf(partHeader, id, man.id(), len(rows), hex.EncodeToString(sum[:]))), rows...)
+}
+
+// readPart returns the rows of point id's part in dir, or an error saying
+// why it is not a finished part of this sweep.
+func readPart(man *SweepManifest, dir string, id int) ([]byte, error) {
+	p := filepath.Join(dir, sweepParts, partName(id))
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() || !ownedByMe(fi) {
+		return nil, fmt.Errorf("%s is not a file this user wrote", p)
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	head, rows, ok := bytes.Cut(data, []byte("\n"))
+	var got, n int
+	var sweep, sum string
+	if ok {
+		_, err = fmt.Sscanf(string(head)+"\n", partHeader, &got, &sweep, &n, &sum)
+	}
+	switch {
+	case !ok || err != nil:
+		return nil, fmt.Errorf("%s has no part header: not a finished part", p)
+	case got != id || sweep != man.id():
+		return nil, fmt.Errorf("%s belongs to another sweep (point %d of %s)", p, got, sweep)
+	case n != len(rows):
+		return nil, fmt.Errorf("%s is cut short: %d of %d bytes", p, len(rows), n)
+	}
+	if s := sha256.Sum256(rows); hex.EncodeToString(s[:]) != sum {
+		return nil, fmt.Errorf("%s is damaged: its checksum does not match", p)
+	}
+	return rows, nil
+}
 
 // RunSweepShard runs the points of shard (of shards) that dir does not hold
 // yet, writes each as a part file when it is complete (under a temporary
 // name, then renamed, so a killed run leaves no half-written part), and
-// returns how many it ran. A directory that holds another sweep is an error.
-// Points run on workers at once, each point's replications in turn; results
-// do not depend on workers.
-func RunSweepShard(ctx context.Context, man *SweepManifest, dir string, shard, shards, workers int, progress func(done, total int)) (int, error) {
+// returns how many it ran. A part that is damaged or from another sweep is
+// run again. A directory that holds another sweep is an error, unless
+// force, which first removes what journeysim wrote there; either way a
+// directory journeysim did not write is refused, and one that another
+// sweep is writing to. Points run on workers at once, each point's
+// replications in turn; results do not depend on workers.
+func RunSweepShard(ctx context.Context, man *SweepManifest, dir string, force bool, shard, shards, workers int, progress func(done, total int)) (int, error) {
 	if shards < 1 || shard < 0 || shard >= shards {
 		return 0, fmt.Errorf("output: shard %d of %d", shard, shards)
 	}
-	if err := openSweepDir(man, dir); err != nil {
+	unlock, err := openSweepDir(man, dir, force)
+	if err != nil {
 		return 0, err
 	}
+	defer unlock()
 	var todo []models.SweepPoint
 	for _, p := range man.Points {
 		if p.ID%shards != shard {
 			continue
 		}
-		if _, err := os.Stat(filepath.Join(dir, sweepParts, partName(p.ID))); err == nil {
+		if _, err := readPart(man, dir, p.ID); err == nil {
 			continue // done by an earlier run
 		}
 		todo = append(todo, p)
 	}
 	done := 0
-	_, err := sim.Replicate(ctx, len(todo), workers, func(ctx context.Context, i int) (struct{}, error) {
+	_, err = sim.Replicate(ctx, len(todo), workers, func(ctx context.Context, i int) (struct{}, error) {
 		p := todo[i]
 		m, rs, err := man.RunPoint(ctx, man.Scenario, man.Sets, p, man.Seed, man.Replications)
 		if err != nil {
 			return struct{}{}, err
 		}
-		return struct{}{}, WriteFileAtomic(filepath.Join(dir, sweepParts, partName(p.ID)), partRows(m, p, rs))
+		return struct{}{}, WriteFileAtomic(filepath.Join(dir, sweepParts, partName(p.ID)), encodePart(man, p.ID, partRows(m, p, rs)))
 	}, func(n int) {
 		done = n
 		if progress != nil {
@@ -83,45 +174,69 @@ func RunSweepShard(ctx context.Context, man *SweepManifest, dir string, shard, s
 	return done, err
 }
 
-// PointsDone counts the points of man whose results dir holds.
-func PointsDone(man *SweepManifest, dir string) (int, error) {
+// PointsDone counts the points of man whose finished parts dir holds.
+func PointsDone(man *SweepManifest, dir string) int {
 	n := 0
 	for _, p := range man.Points {
-		if _, err := os.Stat(filepath.Join(dir, sweepParts, partName(p.ID))); err == nil {
+		if _, err := readPart(man, dir, p.ID); err == nil {
 			n++
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return n, err
 		}
 	}
-	return n, nil
+	return n
 }
 
-// openSweepDir writes man as dir's sweep.json, or checks that the one there
-// is the same sweep.
-func openSweepDir(man *SweepManifest, dir string) error {
-	data, err := json.MarshalIndent(man, "", "  ")
+// openSweepDir prepares dir for the sweep man and locks it: a new
+// directory gets a marker and man as its sweep.json; an existing one must
+// be a sweep directory journeysim wrote and hold this very sweep, unless
+// force, which empties it first. The shards of one sweep may share a
+// directory, so each holds a shared lock; force takes it alone, and so
+// refuses while any other sweep runs there.
+func openSweepDir(man *SweepManifest, dir string, force bool) (unlock func(), err error) {
+	data, err := man.encode()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	data = append(data, '\n')
+	m, _, err := ownDir(dir, KindSweep, true)
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		if err := makeOwned(dir, &dirMark{Journeysim: KindSweep, Patterns: sweepPatterns}); err != nil {
+			return nil, err
+		}
+	}
+	unlock, err = lockDir(dir, force)
+	if err != nil {
+		return nil, err
+	}
+	if force {
+		if err := removeOwned(dir, true); err != nil {
+			unlock()
+			return nil, err
+		}
+	}
 	path := filepath.Join(dir, sweepManifest)
 	old, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return WriteFileAtomic(path, data)
+		err = WriteFileAtomic(path, data)
 	case err != nil:
-		return fmt.Errorf("output: %w", err)
+		err = fmt.Errorf("output: %w", err)
 	case !bytes.Equal(old, data):
-		return fmt.Errorf("%s holds another sweep (its %s differs): use another --out, the same arguments to resume it, or --force to start afresh", dir, sweepManifest)
+		err = fmt.Errorf("%s holds another sweep (its %s differs: another scenario, scenario file contents, overrides, seed, replications, design or version): use another --out, the same arguments to resume it, or --force to start afresh", dir, sweepManifest)
 	}
-	return nil
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	return unlock, nil
 }
 
 // partRows is one point's rows of results.csv: point, the parameter
 // values, replication, metric, value.
 func partRows(m *models.Model, p models.SweepPoint, rs []*models.Result) []byte {
 	var b bytes.Buffer
-	w := csv.NewWriter(&b)
+	w := newCSVWriter(&b)
 	row := make([]string, 0, len(p.Values)+4)
 	for rep, r := range rs {
 		for k, mi := range m.Metrics() {
@@ -135,35 +250,83 @@ func partRows(m *models.Model, p models.SweepPoint, rs []*models.Result) []byte 
 	return b.Bytes()
 }
 
+// readManifest reads and checks dir's sweep.json.
+func readManifest(dir string) (*SweepManifest, error) {
+	p := filepath.Join(dir, sweepManifest)
+	data, err := readBounded(p, 256<<20)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a sweep directory: %w", dir, err)
+	}
+	var m SweepManifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	if err := m.check(); err != nil {
+		return nil, fmt.Errorf("%s is not a sweep journeysim wrote: %w", p, err)
+	}
+	return &m, nil
+}
+
 // MergeSweep joins the parts of the shards in dirs into results.csv and
-// points.csv in out. Every directory must hold the same sweep, and every
-// point must be in exactly one part; otherwise nothing is written.
-func MergeSweep(dirs []string, out string) error {
+// points.csv in out. Every directory must hold the same sweep, every point
+// must be in exactly one finished part, and out must be one of dirs, a new
+// or empty directory, the parent of the shards, or a directory that holds
+// this same sweep; otherwise nothing is written. It stops, leaving nothing
+// half-written, when ctx is done.
+func MergeSweep(ctx context.Context, dirs []string, out string) error {
 	if len(dirs) == 0 {
 		return errors.New("merge: no directories")
 	}
 	var man *SweepManifest
 	for _, d := range dirs {
-		data, err := os.ReadFile(filepath.Join(d, sweepManifest))
+		m, err := readManifest(d)
 		if err != nil {
-			return fmt.Errorf("merge: %s is not a sweep directory: %w", d, err)
-		}
-		var m SweepManifest
-		if err := json.Unmarshal(data, &m); err != nil {
-			return fmt.Errorf("merge: %s: %w", filepath.Join(d, sweepManifest), err)
+			return fmt.Errorf("merge: %w", err)
 		}
 		if man == nil {
-			man = &m
-		} else if !reflect.DeepEqual(*man, m) {
-			return fmt.Errorf("merge: %s holds a different sweep from %s", d, dirs[0])
+			man = m
+		} else if !reflect.DeepEqual(*man, *m) {
+			return fmt.Errorf("merge: %s holds a different sweep from %s (their %s differ)", d, dirs[0], sweepManifest)
 		}
+	}
+	inside := slices.ContainsFunc(dirs, func(d string) bool { return SameFile(d, out) })
+	if !inside {
+		m, _, err := ownDir(out, KindSweep, true)
+		if err != nil {
+			return fmt.Errorf("merge: %w", err)
+		}
+		if m != nil {
+			if o, err := readManifest(out); err == nil && !reflect.DeepEqual(*o, *man) {
+				return fmt.Errorf("merge: %s holds another sweep: choose another --out", out)
+			}
+		} else if err := makeOwned(out, &dirMark{Journeysim: KindSweep, Patterns: sweepPatterns}); err != nil {
+			return err
+		}
+	}
+	unlock, err := lockDir(out, true)
+	if err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	defer unlock()
+	for _, d := range dirs {
+		if SameFile(d, out) {
+			continue
+		}
+		u, err := lockDir(d, true) // no shard may be running there
+		if err != nil {
+			return fmt.Errorf("merge: %w", err)
+		}
+		defer u()
 	}
 	where := make([]string, len(man.Points))
 	var missing []int
 	for _, p := range man.Points {
 		for _, d := range dirs {
-			if _, err := os.Stat(filepath.Join(d, sweepParts, partName(p.ID))); err != nil {
+			if _, err := os.Lstat(filepath.Join(d, sweepParts, partName(p.ID))); err != nil {
 				continue
+			}
+			if _, err := readPart(man, d, p.ID); err != nil {
+				return fmt.Errorf("merge: %v: run the sweep again with the same arguments to recompute it", err)
 			}
 			if where[p.ID] != "" && !SameFile(where[p.ID], d) {
 				return fmt.Errorf("merge: point %d is in both %s and %s", p.ID, where[p.ID], d)
@@ -177,19 +340,22 @@ func MergeSweep(dirs []string, out string) error {
 	if len(missing) > 0 {
 		return fmt.Errorf("merge: %d of %d points are missing (the first: %v): run their shards again", len(missing), len(man.Points), missing[:min(len(missing), 10)])
 	}
-	err := WriteFileStream(filepath.Join(out, sweepResults), func(w io.Writer) error {
-		cw := csv.NewWriter(w)
+	err = WriteFileStream(filepath.Join(out, sweepResults), func(w io.Writer) error {
+		cw := newCSVWriter(w)
 		cw.Write(append(append([]string{"point"}, man.Params...), "replication", "metric", "value"))
 		cw.Flush()
 		if err := cw.Error(); err != nil {
 			return err
 		}
 		for _, p := range man.Points {
-			data, err := os.ReadFile(filepath.Join(where[p.ID], sweepParts, partName(p.ID)))
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rows, err := readPart(man, where[p.ID], p.ID)
 			if err != nil {
 				return err
 			}
-			if _, err := w.Write(data); err != nil {
+			if _, err := w.Write(rows); err != nil {
 				return err
 			}
 		}
@@ -200,17 +366,17 @@ func MergeSweep(dirs []string, out string) error {
 	}
 	// The merged directory describes its sweep too (journeysim sensitivity
 	// reads the design from it).
-	if !slices.ContainsFunc(dirs, func(d string) bool { return SameFile(d, out) }) {
-		data, err := json.MarshalIndent(man, "", "  ")
+	if !inside {
+		data, err := man.encode()
 		if err != nil {
 			return err
 		}
-		if err := WriteFileAtomic(filepath.Join(out, sweepManifest), append(data, '\n')); err != nil {
+		if err := WriteFileAtomic(filepath.Join(out, sweepManifest), data); err != nil {
 			return err
 		}
 	}
 	return WriteFileStream(filepath.Join(out, sweepPoints), func(w io.Writer) error {
-		cw := csv.NewWriter(w)
+		cw := newCSVWriter(w)
 		cw.Write(append([]string{"point"}, man.Params...))
 		for _, p := range man.Points {
 			cw.Write(append([]string{strconv.Itoa(p.ID)}, p.Values...))
@@ -225,4 +391,24 @@ func SameFile(a, b string) bool {
 	fa, err1 := os.Stat(a)
 	fb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+// readBounded reads a regular file of at most limit bytes.
+func readBounded(path string, limit int64) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%s is %s, over the %s a file of this kind may be", path, models.FormatBytes(fi.Size()), models.FormatBytes(limit))
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit+1))
 }
