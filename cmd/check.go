@@ -46,15 +46,31 @@ var errCheckFailed = errors.New("check failed")
 func checkRun(opts *CheckOptions) error {
 	failed := 0
 	for _, f := range opts.Files {
-		if _, err := models.Load(f, opts.Sets); err != nil {
+		sc, err := models.Load(f, opts.Sets)
+		if err != nil {
 			failed++
 			fmt.Fprintln(opts.Err, err)
 			continue
 		}
-		fmt.Fprintf(opts.Out, "%s: ok\n", f)
+		printWarnings(opts.Out, f+": ok", sc.Warnings)
 	}
 	if failed > 0 {
 		return fmt.Errorf("%w: %d of %d files have problems", errCheckFailed, failed, len(opts.Files))
 	}
 	return nil
+}
+
+// printWarnings prints head, and under it each warning, if any.
+func printWarnings(w io.Writer, head string, ws models.Problems) {
+	switch n := len(ws); n {
+	case 0:
+		fmt.Fprintln(w, head)
+	case 1:
+		fmt.Fprintf(w, "%s, with a warning:\n  warning: %s\n", head, ws[0])
+	default:
+		fmt.Fprintf(w, "%s, with %d warnings:\n", head, n)
+		for _, x := range ws {
+			fmt.Fprintf(w, "  warning: %s\n", x)
+		}
+	}
 }

@@ -206,13 +206,17 @@ func TestExplain(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{
+		"parameter,value,uncertainty,when,source,citation,note,set_in\n",
 		// A cell that a spreadsheet would take for a formula is text.
-		"places.detox.capacity,8,assumption,assumption,,set on the command line,'--set",
-		"places.case_management.capacity,60,assumption,assumption,,4 posts x caseload 15,case-managers-at-detox.toml",
-		`places.residential.exits.completed.probability,0.3,F2,F2: NTA 2012 rehab report,,,baseline-prior.toml`,
-		// A calibrated value keeps the rows its prior rested on, and the file that fitted it.
-		`"calibrated: C1, C7","calibrated, from a prior on C1: Day & Strang 2011`,
-		`places.using.mortality.bands[0].rate,4.8,J4,"J4: Cornish et al 2010`,
+		"places.detox.capacity,8,,,assumption,assumption,set on the command line,'--set",
+		"places.case_management.capacity,60,,,assumption,assumption,4 posts x caseload 15,case-managers-at-detox.toml",
+		`places.residential.exits.completed.probability,0.3,,,F2,F2: NTA 2012 rehab report,,baseline-prior.toml`,
+		// A calibrated value keeps the rows its prior rested on, its
+		// uncertainty, and the file that fitted it.
+		`places.detox.exits.completed.probability,0.4794863056248941,"beta(18, 17)",,"calibrated: C1, C7","calibrated, from a prior on C1: Day & Strang 2011`,
+		`places.using.mortality.bands[0].rate,4.8,,,J4,"J4: Cornish et al 2010`,
+		// A modifier shows when it applies.
+		`places.detox.exits.completed.modifiers[0].odds_ratio,1.6,,holding.case_management,D1,`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("explain lacks %q", want)

@@ -47,9 +47,9 @@ the largest changes. Result files go to --out (default out/compare-<alts>/).`,
 				return err
 			}
 			switch opts.Format {
-			case "table", "csv":
+			case "table", "csv", "json":
 			default:
-				return usageErrorf("unknown --format %q: use table or csv", opts.Format)
+				return usageErrorf("unknown --format %q: use table, csv or json", opts.Format)
 			}
 			if _, err := output.ParsePlotFormat(opts.Plots); err != nil {
 				return usageErrorf("unknown --plot-format %q: use png, svg or pdf", opts.Plots)
@@ -64,7 +64,7 @@ the largest changes. Result files go to --out (default out/compare-<alts>/).`,
 	opts.scenarioFlags.add(f)
 	f.StringVar(&opts.OutDir, "out", "", "directory for the result files (default out/compare-<alternatives>)")
 	f.BoolVar(&opts.Force, "force", false, "replace the output directory if it exists")
-	f.StringVar(&opts.Format, "format", "table", "what to print: table or csv")
+	f.StringVar(&opts.Format, "format", "table", "what to print: table, or csv or json (one document for every alternative)")
 	f.StringVar(&opts.Plots, "plot-format", "png", "format of the plots: png, svg or pdf")
 	f.BoolVar(&opts.Report, "report", false, "also write a report of each comparison (report-<alternative>.html and .md)")
 	return c
@@ -105,6 +105,7 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 		return err
 	}
 	bundle := &output.Bundle{}
+	var comps []output.Comparison
 	if err := addRunFiles(bundle, "base/", base); err != nil {
 		return err
 	}
@@ -160,10 +161,8 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 				return err
 			}
 		}
-		if opts.Format == "csv" {
-			if err := output.WriteDifferencesCSV(opts.Out, ds); err != nil {
-				return err
-			}
+		comps = append(comps, output.Comparison{Alternative: opts.Alts[i], Diffs: ds})
+		if opts.Format != "table" {
 			continue
 		}
 		if i == 0 {
@@ -185,9 +184,13 @@ func compareRun(ctx context.Context, opts *CompareOptions) error {
 	if err := bundle.WriteDir(dir, output.KindCompare, opts.Force); err != nil {
 		return err
 	}
-	if opts.Format == "table" {
-		fmt.Fprintf(opts.Out, "results written to %s/\n", dir)
+	switch opts.Format {
+	case "csv":
+		return output.WriteComparisonsCSV(opts.Out, comps)
+	case "json":
+		return output.WriteComparisonsJSON(opts.Out, opts.Base, comps)
 	}
+	fmt.Fprintf(opts.Out, "results written to %s/\n", dir)
 	return nil
 }
 

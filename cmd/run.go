@@ -155,9 +155,16 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	}
 	fmt.Fprintf(opts.Out, "%s: %d replications, seed %d, %s warm-up, %s measured\n\n",
 		sc.Name, sc.Replications(), sc.Seed(), fmtDays(sc.Warmup()), fmtDays(sc.Horizon()))
+	for _, w := range meta.Warnings {
+		fmt.Fprintf(opts.Out, "warning: %s\n", w)
+	}
+	if len(meta.Warnings) > 0 {
+		fmt.Fprintln(opts.Out)
+	}
 	if err := output.WriteTable(opts.Out, ss, m.Headline(), m.Scope.Places); err != nil {
 		return err
 	}
+	writeCapacities(opts.Out, m)
 	if len(m.Scenario.Followups) > 0 {
 		fmt.Fprintln(opts.Out, "\nfollow-ups. "+output.FollowupNote)
 		if err := output.WriteFollowupTable(opts.Out, ss); err != nil {
@@ -211,7 +218,24 @@ func counterfactual(ctx context.Context, opts *RunOptions, sc *models.Scenario, 
 
 func metaOf(res *scenarioRunResult) output.Meta {
 	sc := res.Scenario
-	return output.Meta{Scenario: res.Ref, Name: sc.Name, File: sc.File, Seed: sc.Seed(), Version: Version(),
+	meta := output.Meta{Scenario: res.Ref, Name: sc.Name, File: sc.File, Seed: sc.Seed(), Version: Version(),
 		Replications: sc.Replications(), WarmupDays: sc.Warmup(), HorizonDays: sc.Horizon(),
 		WallSeconds: res.Wall.Seconds()}
+	for _, w := range sc.Warnings {
+		meta.Warnings = append(meta.Warnings, w.String())
+	}
+	return meta
+}
+
+// writeCapacities prints how the capacity of each place whose capacity
+// changes, or comes from a budget, was worked out, and its mean in force.
+func writeCapacities(w io.Writer, m *models.Model) {
+	cs := m.Capacities()
+	if len(cs) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\ncapacity in force (whole places: a number or a factor rounds to the nearest, a budget buys whole places):")
+	for _, c := range cs {
+		fmt.Fprintf(w, "  %s: %s; %s on average over the measured years\n", c.Place, strings.Join(c.How, "; "), output.Format(c.Mean))
+	}
 }

@@ -385,7 +385,7 @@ base = "baseline"
 	}
 
 	sw := filepath.Join(dir, "sw")
-	code, _, stderr = execute(t, "sweep", "--vary", `policy.residential_access==HYPERLINK("http://x"),open`, "--replications", "1",
+	code, _, stderr = execute(t, "sweep", "--vary", `description==HYPERLINK("http://x"),plain`, "--replications", "1",
 		"--warmup", "1y", "--horizon", "1y", "--quiet", "--out", sw)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -12,24 +13,32 @@ import (
 
 // ScenariosOptions are the inputs of `journeysim scenarios`.
 type ScenariosOptions struct {
-	Out io.Writer
+	Out    io.Writer
+	Format string
 }
 
 // NewCmdScenarios returns `journeysim scenarios`.
 func NewCmdScenarios(runF func(*ScenariosOptions) error) *cobra.Command {
 	opts := &ScenariosOptions{}
-	return &cobra.Command{
+	c := &cobra.Command{
 		Use:   "scenarios",
 		Short: "List the shipped scenarios",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Out = cmd.OutOrStdout()
+			switch opts.Format {
+			case "table", "csv", "json":
+			default:
+				return usageErrorf("unknown --format %q: use table, csv or json", opts.Format)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
 			return scenariosRun(opts)
 		},
 	}
+	c.Flags().StringVar(&opts.Format, "format", "table", "table, csv or json")
+	return c
 }
 
 func scenariosRun(opts *ScenariosOptions) error {
@@ -37,17 +46,29 @@ func scenariosRun(opts *ScenariosOptions) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(opts.Out, 0, 0, 2, ' ', 0)
-	for _, n := range names {
+	rows := make([][]string, len(names))
+	for i, n := range names {
 		sc, err := models.Load(n, nil)
 		if err != nil {
 			return fmt.Errorf("shipped scenario %s: %w", n, err)
 		}
-		desc := sc.Description
+		base := strings.TrimSuffix(sc.Base, ".toml")
+		rows[i] = []string{n, sc.Name, base, sc.Description}
+	}
+	header := []string{"scenario", "name", "base", "description"}
+	switch opts.Format {
+	case "csv":
+		return writeRecordsCSV(opts.Out, header, len(rows), func(i int) []string { return rows[i] })
+	case "json":
+		return writeRecordsJSON(opts.Out, header, len(rows), func(i int) []string { return rows[i] })
+	}
+	tw := tabwriter.NewWriter(opts.Out, 0, 0, 2, ' ', 0)
+	for _, r := range rows {
+		desc := r[3]
 		if desc == "" {
-			desc = sc.Name
+			desc = r[1]
 		}
-		fmt.Fprintf(tw, "%s\t%s\n", n, desc)
+		fmt.Fprintf(tw, "%s\t%s\n", r[0], desc)
 	}
 	return tw.Flush()
 }

@@ -1,10 +1,8 @@
 package models
 
 import (
-	"cmp"
 	"fmt"
 	"math"
-	"slices"
 )
 
 // Model is a scenario compiled for simulation: names resolved to indices,
@@ -36,7 +34,13 @@ type Model struct {
 	flows         []FlowInfo
 	survival      []SurvivalCurve
 	survivalPlace []int // place index of each survival curve
+
+	warnings Problems // what is legal but most likely not what was meant
 }
+
+// Warnings lists what in the scenario is legal but most likely not what
+// was meant: a cut that rounds to no change, a change after the horizon.
+func (m *Model) Warnings() Problems { return m.warnings }
 
 const (
 	toDead = -1
@@ -52,6 +56,7 @@ type place struct {
 	prioRules   []prioRule
 	patience    *Dist
 	changes     []capacityChange
+	plan        *capacityPlan // how the capacity and its changes were worked out
 
 	stay      Dist
 	stayMods  []ratioMod
@@ -117,6 +122,8 @@ type route struct {
 	p       float64
 	when    Cond // nil: always
 	mods    []ratioMod
+	// otherwise: taken only when no other route holds with a weight above 0
+	otherwise bool
 }
 
 type hazard struct {
@@ -277,10 +284,13 @@ func (b *builder) routes(rs []*RouteSpec) []route {
 			continue
 		}
 		p := 1.0
-		if r.Probability != nil {
+		switch {
+		case r.Otherwise:
+			p = 0
+		case r.Probability != nil:
 			p = r.Probability.V
 		}
-		rt := route{p: p, when: b.cond(r.When), mods: b.mods(r.Modifiers)}
+		rt := route{p: p, when: b.cond(r.When), mods: b.mods(r.Modifiers), otherwise: r.Otherwise}
 		for _, t := range r.ToShortestWait {
 			rt.choices = append(rt.choices, b.m.index[t])
 		}
@@ -297,25 +307,20 @@ func (b *builder) place(name string, ps *PlaceSpec) *place {
 	}
 	p.treatment = ps.isTreatment()
 	p.capacity = -1 // unlimited
-	if ps.Capacity != nil {
-		p.capacity = b.scaled(ps.Capacity.V)
+	if ps.Capacity != nil || ps.Budget != nil || len(ps.CapacityChanges) > 0 {
+		pl, err := b.m.Scenario.planCapacity(name)
+		if err != nil {
+			b.fail(err)
+		} else {
+			p.plan, p.capacity, p.changes = pl, pl.initial, pl.changes
+			b.m.warnings = append(b.m.warnings, pl.warnings...)
+		}
 	}
 	p.priority = ps.Discipline == "priority"
 	for _, r := range ps.Priority {
 		p.prioRules = append(p.prioRules, prioRule{when: b.cond(r.When), level: r.Level})
 	}
 	p.patience = ps.Patience
-	changes := slices.Clone(ps.CapacityChanges)
-	slices.SortStableFunc(changes, func(x, y CapacityChange) int { return cmp.Compare(x.At.Days(), y.At.Days()) })
-	capacity := p.capacity
-	for _, ch := range changes {
-		if ch.Capacity != nil {
-			capacity = b.scaled(ch.Capacity.V)
-		} else { // a factor multiplies the capacity as it is then
-			capacity = int(math.Round(float64(capacity) * ch.Factor.V))
-		}
-		p.changes = append(p.changes, capacityChange{at: ch.At.Days(), capacity: capacity})
-	}
 	if ps.Stay != nil {
 		p.stay = *ps.Stay
 	}

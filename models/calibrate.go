@@ -882,7 +882,7 @@ func (c *calibrator) result(before, after evaluation, n int) (*Calibration, erro
 	// Overrides given when loading change the model the fit belongs to, so
 	// the calibrated file repeats them (but not the run settings).
 	for k, o := range c.sc.Origin {
-		if o == "--set" && !strings.HasPrefix(k, "run.") && k != "run" {
+		if isOverride(o) && !strings.HasPrefix(k, "run.") && k != "run" {
 			keys = append(keys, k)
 		}
 	}
@@ -1000,7 +1000,7 @@ func (c *Calibration) ScenarioFile(base string) []byte {
 			}
 			v = v.Elem()
 		}
-		if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
+		if omit(v) {
 			continue
 		}
 		fmt.Fprintf(&b, "%s = %s\n", tomlKey(k), encodeTOML(v, true))
@@ -1245,6 +1245,24 @@ func encodeTOML(v reflect.Value, top bool) string {
 		}
 		if val.Note != "" {
 			parts = append(parts, "note = "+tomlString(val.Note))
+		}
+		return "{ " + strings.Join(parts, ", ") + " }"
+	}
+	if t == reflect.TypeFor[PolicyValue]() {
+		p := v.Interface().(PolicyValue)
+		val := reflect.ValueOf(p.V)
+		if !val.IsValid() {
+			return `""`
+		}
+		if len(p.Allowed) == 0 && p.Note == "" {
+			return encodeTOML(val, false)
+		}
+		parts := []string{"value = " + encodeTOML(val, false)}
+		if len(p.Allowed) > 0 {
+			parts = append(parts, "allowed = "+encodeTOML(reflect.ValueOf(p.Allowed), false))
+		}
+		if p.Note != "" {
+			parts = append(parts, "note = "+tomlString(p.Note))
 		}
 		return "{ " + strings.Join(parts, ", ") + " }"
 	}

@@ -308,7 +308,8 @@ func TestCalibrateErrors(t *testing.T) {
 		{"bad sd", nil, CalibrateOptions{Targets: []Target{{Metric: "exit_share.completed", Value: 1}}}, "sd positive"},
 		{"no uncertainty", nil, CalibrateOptions{Targets: target, Params: []string{"arrivals.per_year"}}, "arrivals.per_year declares no uncertainty"},
 		{"unknown parameter", nil, CalibrateOptions{Targets: target, Params: []string{"places.treat.exits.complete.probability"}}, `did you mean "places.treat.exits.completed.probability"?`},
-		{"nothing uncertain", []string{"places.treat.exits.completed.probability=0.5",
+		// An override keeps a value's uncertainty unless it says "none".
+		{"nothing uncertain", []string{`places.treat.exits.completed.probability={ value = 0.5, uncertainty = "none" }`,
 			`places.treat.routes.dropped_out=[{ to = "using", probability = 0.35 }, { to = "gone", probability = 0.65 }]`},
 			CalibrateOptions{Targets: target}, "no parameter of \"Calibration test\" declares an uncertainty"},
 		{"whole group", []string{`places.treat.exits.dropped_out.probability={ value = 0.5, uncertainty = "beta(8, 8)" }`},

@@ -5,7 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"reflect"
-	"regexp"
+	"strings"
 )
 
 // MaxAttributes is the most case-mix attributes a scenario may declare.
@@ -195,25 +195,33 @@ func (l *clientLayout) setHolds(c *Client, k int, on bool) {
 	}
 }
 
-var (
-	admissionsRE = regexp.MustCompile(`\badmissions\.([a-z][a-z0-9_]*)`)
-	lastStayRE   = regexp.MustCompile(`\blast_exit\.stay_days\b`)
-)
-
 var exprT = reflect.TypeOf(Expr{})
 
-// conditionReads returns the places whose admissions some condition of s
-// reads, and whether any reads last_exit.stay_days.
-func conditionReads(s *Scenario) (counted map[string]bool, lastStay bool) {
-	counted = map[string]bool{}
+// reads is what the conditions of a scenario read.
+type reads struct {
+	counted  map[string]bool // places whose admissions they read
+	policies map[string]bool
+	lastStay bool // last_exit.stay_days
+}
+
+// conditionReads returns what the conditions of s read, from the names
+// each uses.
+func conditionReads(s *Scenario) reads {
+	r := reads{counted: map[string]bool{}, policies: map[string]bool{}}
 	var walk func(v reflect.Value)
 	walk = func(v reflect.Value) {
 		if v.Type() == exprT {
-			src := v.Interface().(Expr).String()
-			for _, m := range admissionsRE.FindAllStringSubmatch(src, -1) {
-				counted[m[1]] = true
+			for _, n := range v.Interface().(Expr).Names() {
+				family, rest, _ := strings.Cut(n, ".")
+				switch {
+				case family == "admissions":
+					r.counted[rest] = true
+				case family == "policy":
+					r.policies[rest] = true
+				case n == "last_exit.stay_days":
+					r.lastStay = true
+				}
 			}
-			lastStay = lastStay || lastStayRE.MatchString(src)
 			return
 		}
 		switch v.Kind() {
@@ -238,5 +246,5 @@ func conditionReads(s *Scenario) (counted map[string]bool, lastStay bool) {
 		}
 	}
 	walk(reflect.ValueOf(s).Elem())
-	return counted, lastStay
+	return r
 }

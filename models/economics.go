@@ -16,9 +16,18 @@ import (
 type EconomicsSpec struct {
 	Currency  string `toml:"currency"`   // of every output figure, e.g. "GBP"
 	PriceYear int    `toml:"price_year"` // of every output figure
-	// Prices converts costs stated in another currency or year: keyed
-	// "EUR 2011", each the factor to Currency at PriceYear. A cost whose
-	// price has no factor is an error, never converted silently.
+	// PriceIndex is a price index of Currency by calendar year (keyed
+	// "2011"), any base: a figure of year y is worth index[PriceYear] /
+	// index[y] times as much at PriceYear, so any price year converts every
+	// figure alike.
+	PriceIndex map[string]Value `toml:"price_index"`
+	// Exchange converts another currency to Currency in a year: keyed
+	// "EUR 2011", the units of Currency one unit buys. A figure whose
+	// conversion is missing is an error, never converted silently.
+	Exchange map[string]Value `toml:"exchange"`
+	// Prices is the conversion table journeysim read before PriceIndex:
+	// factors to one price year, which converted figures wrongly once the
+	// price year changed. It is refused, with the way to mend it.
 	Prices       map[string]Value `toml:"prices"`
 	DiscountRate *Value           `toml:"discount_rate"` // a year, e.g. 0.035
 	// CrimePrice is the currency and year of the places' crime_per_year.
@@ -61,23 +70,62 @@ type CostSpec struct {
 }
 
 // PriceFactor returns the factor that converts a figure stated at price
-// ("GBP 2011") to the scenario's currency and price year.
+// ("EUR 2011") to the scenario's currency and price year: to the currency
+// at the exchange rate of its year, then to the price year by the price
+// index.
 func (e *EconomicsSpec) PriceFactor(price string) (float64, error) {
+	f, _, err := e.priceFactor(price)
+	return f, err
+}
+
+// priceFactor is PriceFactor with the arithmetic in words.
+func (e *EconomicsSpec) priceFactor(price string) (float64, string, error) {
 	cur, year, err := parsePrice(price)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
-	if cur == e.Currency && year == e.PriceYear {
-		return 1, nil
+	f := 1.0
+	var steps []string
+	if cur != e.Currency {
+		key := cur + " " + strconv.Itoa(year)
+		v, ok := e.Exchange[key]
+		if !ok {
+			return 0, "", fmt.Errorf("no exchange rate from %s to %s: declare economics.exchange.%q, the %s one %s bought in %d (declared: %s)",
+				key, e.Currency, key, e.Currency, cur, year, listOrNone(sortedKeys(e.Exchange)))
+		}
+		f *= v.V
+		steps = append(steps, fmt.Sprintf("× %s %s a %s in %d", fmtG(v.V), e.Currency, cur, year))
 	}
-	key := cur + " " + strconv.Itoa(year)
-	v, ok := e.Prices[key]
-	if !ok {
-		declared := sortedKeys(e.Prices)
-		return 0, fmt.Errorf("no conversion from %s to %s %d: declare economics.prices.%q (declared: %s)",
-			key, e.Currency, e.PriceYear, key, strings.Join(append(declared, "none")[:max(1, len(declared))], ", "))
+	if year != e.PriceYear {
+		from, ok1 := e.PriceIndex[strconv.Itoa(year)]
+		to, ok2 := e.PriceIndex[strconv.Itoa(e.PriceYear)]
+		var missing []string
+		for _, m := range []struct {
+			ok bool
+			y  int
+		}{{ok1, year}, {ok2, e.PriceYear}} {
+			if !m.ok {
+				missing = append(missing, strconv.Itoa(m.y))
+			}
+		}
+		if len(missing) > 0 {
+			return 0, "", fmt.Errorf("no price index for %s: declare economics.price_index.\"%s\" to convert %s to %s %d (declared years: %s)",
+				strings.Join(missing, " and "), missing[0], price, e.Currency, e.PriceYear, listOrNone(sortedKeys(e.PriceIndex)))
+		}
+		if from.V <= 0 || to.V <= 0 {
+			return 0, "", fmt.Errorf("the price index must be above 0 in %d and %d", year, e.PriceYear)
+		}
+		f *= to.V / from.V
+		steps = append(steps, fmt.Sprintf("× %s/%s, the price index of %d over %d", fmtG(to.V), fmtG(from.V), e.PriceYear, year))
 	}
-	return v.V, nil
+	return f, strings.Join(steps, " "), nil
+}
+
+func listOrNone(xs []string) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	return strings.Join(xs, ", ")
 }
 
 // parsePrice reads "GBP 2011" as a currency and a year.
@@ -154,6 +202,23 @@ func buildEconomics(s *Scenario, m *Model, scope *Scope) (*econ, error) {
 		return nil, nil
 	}
 	ec := &econ{rate: 0, using: -1, places: make([]placeEcon, len(m.places)), crimeNorm: 1}
+	if len(e.Prices) > 0 {
+		return nil, problem("economics.prices", "factors to one price year are no longer read: they converted figures wrongly once the price year changed. "+
+			"Give a price index by year, economics.price_index = { \"2011\" = 83.3, \"2024\" = 117.3 }, and exchange rates, economics.exchange = { \"EUR 2011\" = 0.868 }, so that any price year converts every figure alike")
+	}
+	for _, y := range sortedKeys(e.PriceIndex) {
+		if n, err := strconv.Atoi(y); err != nil || n < 1800 || n > 2200 {
+			return nil, problem("economics.price_index."+y, "%q is not a year: the index is keyed by year, as in \"2011\" = 83.3", y)
+		}
+	}
+	for _, k := range sortedKeys(e.Exchange) {
+		if _, _, err := parsePrice(k); err != nil {
+			return nil, problem("economics.exchange."+k, "key %q: want a currency and a year, as in \"EUR 2011\"", k)
+		}
+		if e.Exchange[k].V <= 0 {
+			return nil, problem("economics.exchange."+k, "an exchange rate must be above 0")
+		}
+	}
 	if e.DiscountRate != nil {
 		ec.rate = e.DiscountRate.V
 		if ec.rate < 0 || ec.rate > 1 {

@@ -17,15 +17,18 @@ type Parameter struct {
 	Citation    string // the cited rows' citations, from parameters.md
 	Uncertainty string // the declared uncertainty, if any
 	Note        string
-	Origin      string // the file that set it, or "--set"
+	Origin      string // the file that set it, or the override's flag (--set)
+	// When is the condition under which a modifier's ratio applies, "" for
+	// anything else.
+	When string
 }
 
 // Parameters lists every number and distribution of the scenario in key
 // order, with its source, the citation behind it and where it was set.
 func (s *Scenario) Parameters() []Parameter {
 	var out []Parameter
-	walkParams(reflect.ValueOf(*s), "", "", func(path string, v Value, text string, defSource string) {
-		p := Parameter{Path: path, Value: text, Source: v.Source, Note: v.Note, Origin: s.OriginOf(path)}
+	walkParams(reflect.ValueOf(*s), "", "", "", func(path string, v Value, text, defSource, when string) {
+		p := Parameter{Path: path, Value: text, Source: v.Source, Note: v.Note, Origin: s.OriginOf(path), When: when}
 		if p.Source == "" {
 			p.Source = defSource
 		}
@@ -94,8 +97,9 @@ var (
 )
 
 // walkParams visits every Value, Dist and Duration below v in key order.
-// defSource is the source a hazard table gives to its plain rates.
-func walkParams(v reflect.Value, path, defSource string, visit func(path string, val Value, text, defSource string)) {
+// defSource is the source a hazard table gives to its plain rates; when is
+// the condition of the modifier the value belongs to.
+func walkParams(v reflect.Value, path, defSource, when string, visit func(path string, val Value, text, defSource, when string)) {
 	join := func(k string) string {
 		if path == "" {
 			return k
@@ -105,16 +109,16 @@ func walkParams(v reflect.Value, path, defSource string, visit func(path string,
 	switch v.Type() {
 	case valueT:
 		val := v.Interface().(Value)
-		visit(path, val, strconv.FormatFloat(val.V, 'g', -1, 64), defSource)
+		visit(path, val, strconv.FormatFloat(val.V, 'g', -1, 64), defSource, when)
 		return
 	case distT:
 		if d := v.Interface().(Dist); !d.IsZero() {
-			visit(path, Value{}, d.String(), defSource)
+			visit(path, Value{}, d.String(), defSource, when)
 		}
 		return
 	case durationT:
 		b, _ := v.Interface().(Duration).MarshalText()
-		visit(path, Value{}, string(b), defSource)
+		visit(path, Value{}, string(b), defSource, when)
 		return
 	case hazardT:
 		if src := v.Interface().(HazardSpec).Source; src != "" {
@@ -124,16 +128,19 @@ func walkParams(v reflect.Value, path, defSource string, visit func(path string,
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			walkParams(v.Elem(), path, defSource, visit)
+			walkParams(v.Elem(), path, defSource, when, visit)
 		}
 	case reflect.Struct:
 		t := v.Type()
+		if f, ok := t.FieldByName("When"); ok && f.Type == exprType {
+			when = v.FieldByIndex(f.Index).Interface().(Expr).String()
+		}
 		for i := range t.NumField() {
 			tag := t.Field(i).Tag.Get("toml")
 			if tag == "" || tag == "-" || !t.Field(i).IsExported() {
 				continue
 			}
-			walkParams(v.Field(i), join(tag), defSource, visit)
+			walkParams(v.Field(i), join(tag), defSource, when, visit)
 		}
 	case reflect.Map:
 		keys := v.MapKeys()
@@ -144,14 +151,14 @@ func walkParams(v reflect.Value, path, defSource string, visit func(path string,
 		for _, n := range sortedKeys(toSet(names)) {
 			mv := v.MapIndex(reflect.ValueOf(n).Convert(v.Type().Key()))
 			if path == "policy" {
-				visit(join(n), Value{}, fmt.Sprint(mv.Interface()), defSource)
+				visit(join(n), Value{}, fmt.Sprint(mv.Interface()), defSource, when)
 				continue
 			}
-			walkParams(mv, join(n), defSource, visit)
+			walkParams(mv, join(n), defSource, when, visit)
 		}
 	case reflect.Slice:
 		for i := range v.Len() {
-			walkParams(v.Index(i), fmt.Sprintf("%s[%d]", path, i), defSource, visit)
+			walkParams(v.Index(i), fmt.Sprintf("%s[%d]", path, i), defSource, when, visit)
 		}
 	}
 }

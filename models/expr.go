@@ -94,11 +94,12 @@ func (e Expr) Names() []string {
 
 // Scope says what names a condition may use.
 type Scope struct {
-	Attributes []Attribute    // case-mix attributes, in Client.Attr order (client.X)
-	Places     []string       // place names, by index (admissions.X, last_exit.place)
-	Parallel   map[string]int // parallel place name -> place index (holding.X)
-	Reasons    []string       // exit reason names, by index (last_exit.reason)
-	Policy     map[string]any // policy name -> string, bool or float64 (policy.X)
+	Attributes []Attribute         // case-mix attributes, in Client.Attr order (client.X)
+	Places     []string            // place names, by index (admissions.X, last_exit.place)
+	Parallel   map[string]int      // parallel place name -> place index (holding.X)
+	Reasons    []string            // exit reason names, by index (last_exit.reason)
+	Policy     map[string]any      // policy name -> string, bool or float64 (policy.X)
+	allowed    map[string][]string // a text policy's allowed values
 
 	counted map[string]bool // places whose admissions conditions read; nil: all
 	// lastStayUnread says no condition reads last_exit.stay_days, so the
@@ -170,6 +171,26 @@ func Suggest(name string, known []string) string {
 		d := editDistance(name, k)
 		if d < bestD && 2*d <= n {
 			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+// SuggestLoose is Suggest, or failing it the name in known that shares
+// the longest start with name, if that start is at least half of name and
+// four letters: case_managers for case_management.
+func SuggestLoose(name string, known []string) string {
+	if s := Suggest(name, known); s != "" {
+		return s
+	}
+	best, bestN := "", max(4, (len(name)+1)/2)-1
+	for _, k := range known {
+		n := 0
+		for n < len(name) && n < len(k) && name[n] == k[n] {
+			n++
+		}
+		if n > bestN {
+			best, bestN = k, n
 		}
 	}
 	return best
@@ -904,6 +925,11 @@ func (c *exprCompiler) cmp(n *exprNode, v exprValue) (exprValue, error) {
 		return exprValue{}, c.errorf(n.opOff, "%s compares numbers, but %s is %s", cmpText[op], x.text, x.typ)
 	}
 	v.typ = typeBool
+	for _, p := range [][2]exprValue{{x, y}, {y, x}} {
+		if err := c.checkPolicyValue(p[0], p[1]); err != nil {
+			return exprValue{}, err
+		}
+	}
 	if x.kind == valConst && y.kind == valConst {
 		switch x.typ {
 		case typeBool:
@@ -932,6 +958,24 @@ func (c *exprCompiler) cmp(n *exprNode, v exprValue) (exprValue, error) {
 		v.cond, err = c.cmpStr(n, op, x, y)
 	}
 	return v, err
+}
+
+// checkPolicyValue refuses a comparison of a text policy, p, with a string,
+// lit, that the policy does not allow: it could never match.
+func (c *exprCompiler) checkPolicyValue(p, lit exprValue) error {
+	name, ok := strings.CutPrefix(p.name, "policy.")
+	if !ok || p.typ != typeStr || lit.name != "" || lit.kind != valConst {
+		return nil
+	}
+	allowed := c.scope.allowed[name]
+	if len(allowed) == 0 || slices.Contains(allowed, lit.s) {
+		return nil
+	}
+	msg := fmt.Sprintf("%q is not a value %s allows (%s)", lit.s, p.name, strings.Join(allowed, ", "))
+	if sg := Suggest(lit.s, allowed); sg != "" {
+		msg += fmt.Sprintf("; did you mean %q?", sg)
+	}
+	return c.errorf(lit.off, "%s", msg)
 }
 
 func cmpFloat(op tokKind, a, b float64) bool {

@@ -288,7 +288,7 @@ probability = 1
 when = "admissions.a < 2"
 [[places.a.routes.done]]
 to = "gone"
-probability = 0
+otherwise = true
 ` + mtPass("w", "fixed(100d)", "a")
 	m := mtModel(t, src)
 	rs := mtReplicate(t, m, mtReps)
@@ -312,7 +312,7 @@ probability = 1
 when = "admissions.a < 2"
 [[places.a.routes.done]]
 to = "s"
-probability = 0
+otherwise = true
 
 [followups.fa]
 place = "a"

@@ -177,12 +177,19 @@ func ScenarioNames(fsys fs.FS) ([]string, error) {
 	return names, err
 }
 
-// Load loads ref with its bases and the overrides sets.
+// Load loads ref with its bases and the overrides sets, as --set gives them.
 func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
+	return l.LoadOverrides(ref, Overrides("--set", sets...))
+}
+
+// LoadOverrides loads ref with its bases and the overrides sets; a problem
+// an override makes is reported as coming from its From.
+func (l *Loader) LoadOverrides(ref string, sets []Override) (*Scenario, error) {
 	var chain []*source
 	var probs Problems
 	seen := map[string]bool{}
 	var from, findFrom *source // findFrom is nil for a name given like an argument
+	syntax := false
 	for next := ref; next != ""; {
 		src, err := l.find(next, findFrom)
 		if err != nil {
@@ -202,6 +209,7 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 		seen[src.name] = true
 		raw, ps := checkFile(src)
 		probs = append(probs, ps...)
+		syntax = syntax || raw == nil
 		chain = append(chain, src)
 		from = src
 		next = ""
@@ -215,12 +223,17 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 			next, findFrom = l.Rebase, nil
 		}
 	}
-	// An unknown key stops nothing: the rest of the file still decodes, so
-	// the checks that span keys run too and every problem is reported at once.
+	// Only a syntax error stops here. An unknown key is ignored and a wrong
+	// value is left out of the merge, so the checks that span keys run too
+	// and every problem is reported at once.
+	if syntax {
+		sortProblems(probs, chain)
+		return nil, capProblems(probs)
+	}
+	bad := map[string][]string{} // by file, the keys whose values are wrong
 	for _, p := range probs {
-		if !strings.HasPrefix(p.Msg, "unknown key") {
-			sortProblems(probs, chain)
-			return nil, capProblems(probs)
+		if p.Key != "" && !strings.HasPrefix(p.Msg, "unknown key") {
+			bad[p.File] = append(bad[p.File], p.Key)
 		}
 	}
 	fileProbs := probs
@@ -229,18 +242,28 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 	// Merge from the furthest base to the file itself.
 	merged := map[string]any{}
 	origin := map[string]string{}
+	var gone []string // keys left out for their wrong values
 	for i := len(chain) - 1; i >= 0; i-- {
 		var raw map[string]any
 		if _, err := toml.NewDecoder(bytes.NewReader(chain[i].text)).Decode(&raw); err != nil {
 			return nil, Problems{{File: chain[i].name, Msg: err.Error()}}
 		}
 		delete(raw, "base")
+		for _, k := range bad[chain[i].name] {
+			if dropRaw(raw, k) {
+				gone = append(gone, k)
+			}
+		}
 		mergeInto(merged, raw, "", chain[i].name, origin)
 	}
-	for _, s := range sets {
-		if err := applySet(merged, s, origin); err != nil {
-			probs = append(probs, Problem{File: "--set", Msg: err.Error()})
+	hintLevels(fileProbs, merged)
+	for _, o := range sets {
+		if err := applySet(merged, o.Set, o.From, origin); err != nil {
+			probs = append(probs, Problem{File: o.From, Msg: err.Error()})
 		}
+	}
+	if len(probs) == 0 {
+		rescaleGroups(merged, sets, origin)
 	}
 	if len(probs) > 0 {
 		return nil, probs
@@ -254,9 +277,9 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 		// Each file decoded cleanly on its own, so any wrong or unknown key
 		// now comes from an override. Lines in the merged text mean nothing
 		// to the user.
-		if _, ps := checkFile(&source{name: "--set", text: buf.Bytes()}); len(ps) > 0 {
+		if _, ps := checkFile(&source{name: sets[0].From, text: buf.Bytes()}); len(ps) > 0 {
 			for i := range ps {
-				ps[i].Line, ps[i].Col, ps[i].Excerpt = 0, 0, ""
+				ps[i].File, ps[i].Line, ps[i].Col, ps[i].Excerpt = overrideOf(sets, ps[i].Key), 0, 0, ""
 			}
 			return nil, ps
 		}
@@ -267,9 +290,9 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 	if _, err := toml.NewDecoder(&buf).Decode(sc); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, Problems{{File: "--set", Key: pe.LastKey, Msg: tomlMessage(pe.Message)}}
+			return nil, Problems{{File: overrideOf(sets, pe.LastKey), Key: pe.LastKey, Msg: tomlMessage(pe.Message)}}
 		}
-		return nil, Problems{{File: "--set", Msg: tomlMessage(err.Error())}}
+		return nil, Problems{{File: overrideOf(sets, ""), Msg: tomlMessage(err.Error())}}
 	}
 	sc.Base = ""
 	if len(chain) > 1 {
@@ -282,7 +305,14 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 			sc.Files = append(sc.Files, src.name)
 		}
 	}
-	if ps := append(fileProbs, sc.Validate()...); len(ps) > 0 {
+	// A problem at a key left out for its wrong value is that one again.
+	var vps Problems
+	for _, p := range sc.Validate() {
+		if !related(p.Key, gone) {
+			vps = append(vps, p)
+		}
+	}
+	if ps := append(fileProbs, vps...); len(ps) > 0 {
 		where := newOrigins(origin)
 		for i := range ps {
 			if ps[i].File == "" && ps[i].Key != "" {
@@ -294,6 +324,12 @@ func (l *Loader) Load(ref string, sets []string) (*Scenario, error) {
 		}
 		sortProblems(ps, chain)
 		return nil, capProblems(ps)
+	}
+	for i := range sc.Warnings {
+		w := &sc.Warnings[i]
+		if w.File == "" && w.Key != "" {
+			w.File, w.Line = newOrigins(origin).locate(chain, w.Key)
+		}
 	}
 	return sc, nil
 }
@@ -333,8 +369,8 @@ func newOrigins(by map[string]string) *origins {
 // place's line. A key that is missing is so found at its table.
 func (o *origins) locate(chain []*source, key string) (string, int) {
 	for k := key; k != ""; k = parentKey(k) {
-		if o.sets(k, "--set") {
-			return "--set", 0
+		if from, ok := o.override(k); ok {
+			return from, 0
 		}
 		for _, src := range chain {
 			if o.sets(k, src.name) {
@@ -343,6 +379,24 @@ func (o *origins) locate(chain []*source, key string) (string, int) {
 		}
 	}
 	return "", 0
+}
+
+// override reports whether an override set key, a table above it or a key
+// below it, and names its flag.
+func (o *origins) override(key string) (string, bool) {
+	k := stripIndexes(key)
+	for a := k; a != ""; a = parentKey(a) {
+		if f := o.by[a]; isOverride(f) {
+			return f, true
+		}
+	}
+	i, _ := slices.BinarySearch(o.keys, k+".")
+	for ; i < len(o.keys) && strings.HasPrefix(o.keys[i], k+"."); i++ {
+		if f := o.by[o.keys[i]]; isOverride(f) {
+			return f, true
+		}
+	}
+	return "", false
 }
 
 // sets reports whether file set key, a table above it or a key below it.
@@ -379,7 +433,7 @@ func sortProblems(ps Problems, chain []*source) {
 	rank := func(p Problem) (int, int) {
 		file := len(chain) + 1
 		switch {
-		case p.File == "--set":
+		case isOverride(p.File):
 			file = len(chain)
 		default:
 			for i, s := range chain {
@@ -943,7 +997,11 @@ func mergeInto(dst, src map[string]any, prefix, file string, origin map[string]s
 			continue
 		}
 		if old, ok := dst[k].(map[string]any); ok {
-			forgetOrigins(old, p, origin)
+			if isValueTable(old) {
+				v = inheritDeclared(old, v)
+			} else {
+				forgetOrigins(old, p, origin)
+			}
 		}
 		dst[k] = v
 		origin[p] = file
@@ -969,8 +1027,41 @@ func isValueTable(m map[string]any) bool {
 	return ok
 }
 
-// applySet applies one path=value override.
-func applySet(m map[string]any, set string, origin map[string]string) error {
+// An Override sets one value of a scenario by its path, as --set does:
+// Set is path=value, and From names where it came from in messages and
+// in Scenario.Origin ("--set", "--vary", "--range", "--psa").
+type Override struct{ Set, From string }
+
+// Overrides labels each of sets as coming from from.
+func Overrides(from string, sets ...string) []Override {
+	out := make([]Override, len(sets))
+	for i, s := range sets {
+		out[i] = Override{Set: s, From: from}
+	}
+	return out
+}
+
+// overrideOf names the flag of the override that set key, or of the last
+// override when none is found.
+func overrideOf(sets []Override, key string) string {
+	from := "--set"
+	for _, o := range sets {
+		from = o.From
+		p, _, _ := strings.Cut(o.Set, "=")
+		if p = strings.TrimSpace(p); key == p || strings.HasPrefix(key, p+".") || strings.HasPrefix(key, p+"[") || strings.HasPrefix(p, key+".") {
+			return o.From
+		}
+	}
+	return from
+}
+
+// isOverride reports whether an origin is an override, not a file.
+func isOverride(origin string) bool { return strings.HasPrefix(origin, "--") }
+
+// applySet applies one path=value override. The path is written as explain,
+// calibrate and the PSA print it: keys joined by dots, and [i] for the i-th
+// element of a list (places.community.stay_modifiers[0].hazard_ratio).
+func applySet(m map[string]any, set, from string, origin map[string]string) error {
 	p, val, ok := strings.Cut(set, "=")
 	p = strings.TrimSpace(p)
 	if !ok || p == "" {
@@ -982,6 +1073,10 @@ func applySet(m map[string]any, set string, origin map[string]string) error {
 	if hasControl(set) {
 		return fmt.Errorf("%s: an override holds a control character", strconv.QuoteToASCII(p))
 	}
+	steps, err := parsePath(p)
+	if err != nil {
+		return fmt.Errorf("%s: not a path: write keys joined by dots, with [i] for an element of a list, as in places.detox.routes.completed[0].probability", p)
+	}
 	var v any
 	var doc map[string]any
 	if _, err := toml.Decode("v = "+strings.TrimSpace(val), &doc); err == nil {
@@ -989,31 +1084,390 @@ func applySet(m map[string]any, set string, origin map[string]string) error {
 	} else {
 		v = strings.TrimSpace(val) // a bare word is a string
 	}
-	keys := strings.Split(p, ".")
-	for _, k := range keys[:len(keys)-1] {
-		next, ok := m[k]
+	// Walk down to the table or list that holds the last step, making
+	// tables on the way; a list element must exist.
+	var parent any = m
+	at := ""
+	for si, st := range steps {
+		last := si == len(steps)-1 && len(st.index) == 0
+		t, ok := parent.(map[string]any)
 		if !ok {
-			nm := map[string]any{}
-			m[k] = nm
-			m = nm
+			return fmt.Errorf("%s: %s is not a table", p, at)
+		}
+		at = joinKey(at, st.key)
+		if last {
+			t[st.key] = overrideValue(t[st.key], v)
+			break
+		}
+		next, ok := t[st.key]
+		if !ok {
+			if len(st.index) > 0 {
+				return fmt.Errorf("%s: %s is not set, so it has no element %d", p, at, st.index[0])
+			}
+			next = map[string]any{}
+			t[st.key] = next
+		}
+		for ii, ix := range st.index {
+			list, n := listOf(next)
+			if list == nil {
+				return fmt.Errorf("%s: %s is not a list", p, at)
+			}
+			if ix >= n {
+				return fmt.Errorf("%s: %s has %d elements, numbered from 0", p, at, n)
+			}
+			at += fmt.Sprintf("[%d]", ix)
+			if si == len(steps)-1 && ii == len(st.index)-1 {
+				list(ix, func(old any) any { return overrideValue(old, v) })
+				break
+			}
+			next = list(ix, nil)
+		}
+		parent = next
+	}
+	// A change inside a list is the list's: lists are replaced whole when
+	// inherited, and a calibrated file repeats them whole.
+	if i := strings.IndexByte(p, '['); i >= 0 {
+		p = p[:i]
+	}
+	origin[p] = from
+	return nil
+}
+
+// rescaleGroups rescales, in proportion, the probabilities that must sum
+// to 1 with one an override set (the other exits of a place, the other
+// routes of an exit, the other shares of a case-mix attribute) and that no
+// override set, so that the group sums to 1 again, as the PSA and
+// calibrate do. A group whose members were all set is left as it is.
+func rescaleGroups(m map[string]any, sets []Override, origin map[string]string) {
+	set := map[string]string{}
+	var order []string
+	for _, o := range sets {
+		p, _, _ := strings.Cut(o.Set, "=")
+		p = strings.TrimSpace(p)
+		set[p] = o.From
+		order = append(order, p)
+	}
+	done := map[string]bool{}
+	for _, p := range order {
+		var key string
+		var members []string
+		switch {
+		case exitProbRE.MatchString(p):
+			g := exitProbRE.FindStringSubmatch(p)
+			key = "places." + g[1] + ".exits"
+			exits, _ := rawAt(m, "places", g[1], "exits").(map[string]any)
+			for _, r := range sortedKeys(exits) {
+				if e, ok := exits[r].(map[string]any); ok && e["probability"] != nil {
+					members = append(members, key+"."+r+".probability")
+				}
+			}
+		case routeProbRE.MatchString(p):
+			g := routeProbRE.FindStringSubmatch(p)
+			key = "places." + g[1] + ".routes." + g[2]
+			_, n := listOf(rawAt(m, "places", g[1], "routes", g[2]))
+			for j := range n {
+				members = append(members, fmt.Sprintf("%s[%d].probability", key, j))
+			}
+		case caseMixRE.MatchString(p):
+			g := caseMixRE.FindStringSubmatch(p)
+			key = "case_mix." + g[1]
+			levels, _ := rawAt(m, "case_mix", g[1]).(map[string]any)
+			for _, l := range sortedKeys(levels) {
+				members = append(members, key+"."+l)
+			}
+		default:
 			continue
 		}
-		nm, ok := next.(map[string]any)
-		if !ok {
-			return fmt.Errorf("%s: %q is not a table", p, k)
+		if done[key] {
+			continue
 		}
-		m = nm
+		done[key] = true
+		fixed, free := 0.0, 0.0
+		var rest []string
+		for _, q := range members {
+			x, ok := rawNumber(m, q)
+			if !ok {
+				return // not numbers: validation says so
+			}
+			if _, isSet := set[q]; isSet {
+				fixed += x
+			} else {
+				free += x
+				rest = append(rest, q)
+			}
+		}
+		if len(rest) == 0 || free <= 0 || math.Abs(fixed+free-1) < 1e-12 {
+			continue
+		}
+		f := (1 - fixed) / free
+		for _, q := range rest {
+			x, _ := rawNumber(m, q)
+			setRawNumber(m, q, x*f, fmt.Sprintf("rescaled by %s so that %s sum to 1; was %s", set[p], key, strconv.FormatFloat(x, 'g', -1, 64)))
+			if i := strings.IndexByte(q, '['); i >= 0 {
+				q = q[:i]
+			}
+			origin[q] = set[p]
+		}
+	}
+}
+
+// hintLevels adds to a problem at case_mix.X, where X is a level of an
+// attribute rather than an attribute, the key that was meant.
+func hintLevels(ps Problems, merged map[string]any) {
+	mix, _ := merged["case_mix"].(map[string]any)
+	for i, p := range ps {
+		level, ok := strings.CutPrefix(p.Key, "case_mix.")
+		if !ok || strings.Contains(level, ".") || !strings.HasPrefix(p.Msg, "must be a table") {
+			continue
+		}
+		for _, a := range sortedKeys(mix) {
+			if levels, ok := mix[a].(map[string]any); ok && levels[level] != nil {
+				ps[i].Msg += fmt.Sprintf(": %s is a level of the attribute %s, so its share is case_mix.%s.%s", level, a, a, level)
+				break
+			}
+		}
+	}
+}
+
+// dropRaw takes the wrong value at key out of a decoded file: a value
+// table keeps its number (its source or uncertainty was wrong), anything
+// else goes, the whole list if key is in one. It reports whether the key
+// went.
+func dropRaw(m map[string]any, key string) bool {
+	if i := strings.IndexByte(key, '['); i >= 0 {
+		key = key[:i]
+	}
+	keys := strings.Split(key, ".")
+	for _, k := range keys[:len(keys)-1] {
+		next, ok := m[k].(map[string]any)
+		if !ok {
+			return false
+		}
+		m = next
 	}
 	last := keys[len(keys)-1]
-	// Overriding the number of a value table keeps its provenance fields
-	// but marks where the number came from.
-	if vt, ok := m[last].(map[string]any); ok && isValueTable(vt) {
-		if _, isNum := v.(map[string]any); !isNum {
-			nt := map[string]any{"value": v, "source": "assumption", "note": "set on the command line"}
-			v = nt
+	if t, ok := m[last].(map[string]any); ok && isValueTable(t) {
+		if _, ok := numberOf(t["value"]); ok {
+			m[last] = t["value"]
+			return false
 		}
 	}
-	m[last] = v
-	origin[p] = "--set"
-	return nil
+	delete(m, last)
+	return true
+}
+
+// related reports whether key belongs to the same place, follow-up or
+// table as one of gone: a problem there may only say again that a value is
+// missing, and is reported once that value is mended.
+func related(key string, gone []string) bool {
+	for _, g := range gone {
+		if entity(key) == entity(g) {
+			return true
+		}
+	}
+	return false
+}
+
+// entity is the place, follow-up or top-level table a key belongs to:
+// places.detox for places.detox.exits.completed.stay.
+func entity(key string) string {
+	parts := strings.SplitN(stripIndexes(key), ".", 3)
+	switch {
+	case len(parts) >= 2 && (parts[0] == "places" || parts[0] == "followups" || parts[0] == "case_mix"):
+		return parts[0] + "." + parts[1]
+	}
+	return parts[0]
+}
+
+// rawAt walks down the tables of a merged scenario; nil if a key is missing.
+func rawAt(m map[string]any, keys ...string) any {
+	var v any = m
+	for _, k := range keys {
+		t, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = t[k]
+	}
+	return v
+}
+
+// rawNumber reads the number at path, plain or the value of a value table.
+func rawNumber(m map[string]any, path string) (float64, bool) {
+	var x float64
+	ok := false
+	editRaw(m, path, func(v any) any {
+		x, ok = numberOf(v)
+		return v
+	})
+	return x, ok
+}
+
+// setRawNumber sets the number at path, keeping a value table's other keys
+// with note as its note.
+func setRawNumber(m map[string]any, path string, x float64, note string) {
+	editRaw(m, path, func(v any) any {
+		t, ok := v.(map[string]any)
+		if !ok || !isValueTable(t) {
+			return map[string]any{"value": x, "note": note}
+		}
+		nt := make(map[string]any, len(t))
+		for k, e := range t {
+			nt[k] = e
+		}
+		nt["value"], nt["note"] = x, note
+		return nt
+	})
+}
+
+// valueOf is v, or its value if v is a value table.
+func valueOf(v any) any {
+	if t, ok := v.(map[string]any); ok && isValueTable(t) {
+		return t["value"]
+	}
+	return v
+}
+
+func numberOf(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	case map[string]any:
+		if isValueTable(x) {
+			return numberOf(x["value"])
+		}
+	}
+	return 0, false
+}
+
+// editRaw replaces the value at path in m, which must exist, with
+// edit(old).
+func editRaw(m map[string]any, path string, edit func(any) any) {
+	steps, err := parsePath(path)
+	if err != nil {
+		return
+	}
+	var cur any = m
+	for si, st := range steps {
+		t, ok := cur.(map[string]any)
+		if !ok {
+			return
+		}
+		if si == len(steps)-1 && len(st.index) == 0 {
+			if old, ok := t[st.key]; ok {
+				t[st.key] = edit(old)
+			}
+			return
+		}
+		cur = t[st.key]
+		for ii, ix := range st.index {
+			list, n := listOf(cur)
+			if list == nil || ix >= n {
+				return
+			}
+			if si == len(steps)-1 && ii == len(st.index)-1 {
+				list(ix, edit)
+				return
+			}
+			cur = list(ix, nil)
+		}
+	}
+}
+
+func joinKey(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "." + b
+}
+
+// listOf gives access to the elements of a decoded TOML list: get (with
+// set nil) returns element i; with set, it replaces it with set(old).
+func listOf(v any) (func(i int, set func(any) any) any, int) {
+	switch l := v.(type) {
+	case []any:
+		return func(i int, set func(any) any) any {
+			if set != nil {
+				l[i] = set(l[i])
+			}
+			return l[i]
+		}, len(l)
+	case []map[string]any:
+		return func(i int, set func(any) any) any {
+			if set != nil {
+				nv, ok := set(l[i]).(map[string]any)
+				if ok {
+					l[i] = nv
+				}
+			}
+			return l[i]
+		}, len(l)
+	}
+	return nil, 0
+}
+
+// overrideValue is what an override v makes of old: a value given for a
+// value table keeps what the table declares of the parameter (its
+// uncertainty, the values a policy allows) and says where it came from.
+func overrideValue(old, v any) any {
+	vt, ok := old.(map[string]any)
+	if !ok || !isValueTable(vt) {
+		return v
+	}
+	if _, isTable := v.(map[string]any); isTable {
+		return inheritDeclared(vt, v)
+	}
+	nt := map[string]any{"value": v, "source": "assumption", "note": "set on the command line"}
+	for _, k := range declaredKeys {
+		if d, ok := vt[k]; ok {
+			nt[k] = d
+		}
+	}
+	return nt
+}
+
+// declaredKeys are what a value table says of its parameter rather than of
+// one estimate of it: kept when a scenario overrides the value alone.
+var declaredKeys = []string{"uncertainty", "allowed"}
+
+// inheritDeclared returns v, a value overriding old, with old's declared
+// keys (uncertainty, allowed) where v gives none of its own. A plain value
+// becomes a value table with no source; uncertainty = "none" drops an
+// inherited uncertainty.
+func inheritDeclared(old map[string]any, v any) any {
+	inherit := map[string]any{}
+	for _, k := range declaredKeys {
+		if d, ok := old[k]; ok {
+			inherit[k] = d
+		}
+	}
+	if _, text := valueOf(v).(string); !text {
+		delete(inherit, "allowed") // what a text policy allows means nothing to a number
+	}
+	if len(inherit) == 0 {
+		return v
+	}
+	var nt map[string]any
+	switch x := v.(type) {
+	case int64, float64, string, bool:
+		nt = map[string]any{"value": x}
+	case map[string]any:
+		if !isValueTable(x) {
+			return v
+		}
+		nt = make(map[string]any, len(x)+len(inherit))
+		for k, e := range x {
+			nt[k] = e
+		}
+	default:
+		return v
+	}
+	for k, d := range inherit {
+		if _, has := nt[k]; !has {
+			nt[k] = d
+		}
+	}
+	return nt
 }

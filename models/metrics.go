@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/journeysim/journeysim/sim"
 )
@@ -13,6 +14,21 @@ type MetricInfo struct {
 	Name        string
 	Unit        string
 	Description string
+}
+
+// Bounds are the values the metric can take: a share (of exits, of
+// admissions) is between 0 and 1, a return on investment can be anything,
+// and every other measure (counts, rates, "shares per year" such as
+// completions over clients treated, times, money, QALYs) is 0 or more. A
+// confidence interval is cut at them.
+func (mi MetricInfo) Bounds() (lo, hi float64) {
+	switch {
+	case mi.Unit == "share" || strings.HasPrefix(mi.Unit, "share of "):
+		return 0, 1
+	case mi.Unit == "returned per 1 spent":
+		return math.Inf(-1), math.Inf(1)
+	}
+	return 0, math.Inf(1)
 }
 
 // Result is one replication's metrics after warm-up.
@@ -274,6 +290,7 @@ func newMetricLayout(m *Model) *metricLayout {
 			if p.capacity >= 0 {
 				l.add("missed."+name, "per year", "eligible clients offered "+p.label+" when it was full",
 					func(r *run) float64 { return perYear(acc(r).missed) })
+				addCapacity(l, m, p)
 			}
 			continue
 		default:
@@ -283,8 +300,10 @@ func newMetricLayout(m *Model) *metricLayout {
 		l.add("admissions."+name, "per year", "admissions to "+p.label,
 			func(r *run) float64 { return perYear(acc(r).admissions) })
 		if p.kind == KindCapacity {
-			capacity := float64(p.capacity)
-			l.add("utilisation."+name, "share", "mean occupancy over capacity",
+			addCapacity(l, m, p)
+			// The capacity in force: a cut halfway through counts for half.
+			capacity := p.meanCapacity(m.horizon)
+			l.add("utilisation."+name, "share", "mean occupancy over the mean capacity in force",
 				func(r *run) float64 {
 					if capacity == 0 {
 						return math.NaN()
@@ -434,6 +453,14 @@ func (r *run) result() *Result {
 
 // addEconomicsMetrics adds costs, crime costs and QALYs. Totals marked pv
 // are over the whole measured period, discounted to its start.
+// addCapacity adds the capacity in force at p, which a capacity change or a
+// budget moves: the same in every replication.
+func addCapacity(l *metricLayout, m *Model, p *place) {
+	capacity := p.meanCapacity(m.horizon)
+	l.add("capacity."+p.name, "places", "capacity of "+p.label+" in force, averaged over the measured years",
+		func(*run) float64 { return capacity })
+}
+
 func addEconomicsMetrics(l *metricLayout, m *Model) {
 	e := m.Scenario.Economics
 	money := fmt.Sprintf("%s %d", e.Currency, e.PriceYear)

@@ -310,9 +310,9 @@ to = "s"
 
 // TestModelCaseMix checks that new clients' attributes follow the declared
 // shares, independently of each other: routes conditioned on an attribute
-// split the clients in the attribute's shares. Each split lists the
-// unconditional, probability-0 fallback route first: it must catch exactly
-// the clients no conditional route takes.
+// split the clients in the attribute's shares. Each split lists its
+// otherwise route first: it must catch exactly the clients no conditional
+// route takes.
 func TestModelCaseMix(t *testing.T) {
 	src := mtHead("10d", "5y", 4000, "hub") + `
 [case_mix.drug]
@@ -331,7 +331,7 @@ stay = "fixed(1d)"
 probability = 1
 [[places.hub.routes.next]]
 to = "non_op"
-probability = 0
+otherwise = true
 [[places.hub.routes.next]]
 to = "op"
 probability = 1
@@ -344,7 +344,7 @@ stay = "fixed(1d)"
 probability = 1
 [[places.sev.routes.next]]
 to = "low"
-probability = 0
+otherwise = true
 [[places.sev.routes.next]]
 to = "high"
 probability = 0.5
@@ -361,7 +361,7 @@ stay = "fixed(1d)"
 probability = 1
 [[places.high.routes.next]]
 to = "gone"
-probability = 0
+otherwise = true
 [[places.high.routes.next]]
 to = "high_opiate"
 probability = 1
@@ -395,7 +395,7 @@ opiate = 0.35
 non_opiate = 0.65
 
 [policy]
-x = "a"
+x = { value = "a", allowed = ["a", "b"] }
 
 [places.hub]
 kind = "state"
@@ -471,9 +471,9 @@ probability = 0.75
 	})
 }
 
-// TestModelRouteFallback checks that when the only routes whose conditions
-// hold have probability 0, clients take one of those routes, never one whose
-// condition is false, wherever the routes are listed.
+// TestModelRouteFallback checks that when no route holds with a probability
+// above 0, clients take the otherwise route, never one whose condition is
+// false, wherever the routes are listed; several otherwise routes share.
 func TestModelRouteFallback(t *testing.T) {
 	for _, order := range []string{"fallback_first", "fallback_last"} {
 		t.Run(order, func(t *testing.T) {
@@ -486,7 +486,7 @@ when = "client.drug == 'opiate'"
 			fallback := `
 [[places.hub.routes.next]]
 to = "other"
-probability = 0
+otherwise = true
 `
 			routes := cond + fallback
 			if order == "fallback_first" {
@@ -522,14 +522,14 @@ stay = "fixed(1d)"
 probability = 1
 [[places.hub.routes.next]]
 to = "x"
-probability = 0
+otherwise = true
 [[places.hub.routes.next]]
 to = "op"
 probability = 1
 when = "client.drug == 'opiate'"
 [[places.hub.routes.next]]
 to = "y"
-probability = 0
+otherwise = true
 ` + mtPass("op", "fixed(1d)", "gone") + mtPass("x", "fixed(1d)", "gone") + mtPass("y", "fixed(1d)", "gone")
 		m := mtModel(t, src)
 		rs := mtReplicate(t, m, mtReps)

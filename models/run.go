@@ -536,19 +536,18 @@ func (r *run) chooseRoute(pr *placeRun, routes []route, c *Client) int {
 		total += w
 	}
 	if total == 0 {
-		// Only routes of probability 0 hold (an "otherwise" route, as in
-		// to = "other", probability = 0): rescaling cannot tell them
-		// apart, so they share the clients equally. A route whose
-		// condition is false is never taken.
+		// No route holds with a weight above 0: the otherwise routes take
+		// the client, sharing equally (validation guarantees one, or an
+		// unconditional route above 0).
 		n := 0
 		for i := range routes {
-			if routes[i].when == nil || routes[i].when(c) {
+			if routes[i].otherwise {
 				ps[i] = 1
 				n++
 			}
 		}
 		for i := range ps {
-			ps[i] /= float64(n) // validation guarantees an unconditional route
+			ps[i] /= float64(n)
 		}
 	}
 	for i := range routes {

@@ -12,7 +12,7 @@ type Scenario struct {
 	Run      RunSpec                 `toml:"run"`
 	Arrivals ArrivalSpec             `toml:"arrivals"`
 	CaseMix  map[string]AttributeMix `toml:"case_mix"`
-	Policy   map[string]any          `toml:"policy"`
+	Policy   map[string]PolicyValue  `toml:"policy"`
 	Report   ReportSpec              `toml:"report"`
 	Places   map[string]*PlaceSpec   `toml:"places"`
 	// CalibratedTo lists the targets (validation check ids, or metrics) that
@@ -24,6 +24,9 @@ type Scenario struct {
 	// Followups are cohorts followed up at set times, as studies follow
 	// the people they recruit (see FollowupSpec).
 	Followups map[string]*FollowupSpec `toml:"followups"`
+	// BudgetChanges change a total budget across places, each place's
+	// share in proportion to its budget.
+	BudgetChanges []BudgetChange `toml:"budget_changes"`
 
 	// Origin maps each key path set in the scenario to where it was set: a
 	// file name, or "--set".
@@ -33,6 +36,9 @@ type Scenario struct {
 	// Files lists the files on disk that the scenario was read from: File
 	// and its bases, shipped scenarios left out.
 	Files []string `toml:"-"`
+	// Warnings are what is legal in the scenario but most likely not what
+	// was meant, each with its file, line and key.
+	Warnings Problems `toml:"-"`
 
 	fingerprint string // of the merged text, overrides included
 }
@@ -91,6 +97,9 @@ type PlaceSpec struct {
 	Priority        []PriorityRule   `toml:"priority"`
 	Patience        *Dist            `toml:"patience"` // time a waiting client waits before giving up
 	CapacityChanges []CapacityChange `toml:"capacity_changes"`
+	// Budget, money a year at the scenario's price year, sets the capacity
+	// to the whole places it buys (see Scenario.placeYearCost).
+	Budget *Value `toml:"budget"`
 
 	Stay          *Dist                   `toml:"stay"`
 	StayModifiers []Modifier              `toml:"stay_modifiers"`
@@ -155,12 +164,26 @@ type PriorityRule struct {
 	Level int  `toml:"level"`
 }
 
-// CapacityChange changes a place's capacity At days after the warm-up ends,
-// to Capacity places or by Factor.
+// CapacityChange changes a place's capacity At days after the warm-up ends:
+// to Capacity places, by Factor (times the capacity then, to the nearest
+// place), or to what a Budget a year buys. A factor outside 0 to 3 must
+// say Deliberate = true.
 type CapacityChange struct {
-	At       Duration `toml:"at"`
-	Capacity *Value   `toml:"capacity"`
-	Factor   *Value   `toml:"factor"`
+	At         Duration `toml:"at"`
+	Capacity   *Value   `toml:"capacity"`
+	Factor     *Value   `toml:"factor"`
+	Budget     *Value   `toml:"budget"`
+	Deliberate bool     `toml:"deliberate"`
+}
+
+// BudgetChange changes the budget of Places by Change, money a year at the
+// scenario's price year (a cut is negative), At days after the warm-up:
+// each place takes a share in proportion to its budget, and its capacity
+// becomes the whole places its new budget buys.
+type BudgetChange struct {
+	At     Duration `toml:"at"`
+	Change *Value   `toml:"change"`
+	Places []string `toml:"places"`
 }
 
 // ExitSpec is one way of leaving a place: completed, dropped_out, …
@@ -192,6 +215,10 @@ type RouteSpec struct {
 	Probability    *Value     `toml:"probability"`
 	When           Expr       `toml:"when"`
 	Modifiers      []Modifier `toml:"modifiers"`
+	// Otherwise marks the route that takes the clients for whom no other
+	// route holds with a probability above 0; it has neither a probability
+	// nor a condition. Without one, a route of probability 0 takes nobody.
+	Otherwise bool `toml:"otherwise"`
 }
 
 // ChanceSpec is a probability with modifiers.

@@ -52,6 +52,9 @@ type SweepPoint struct {
 // them (probabilities that must sum to 1 with one drawn are rescaled);
 // otherwise each point is a list of --set overrides.
 type SweepPlan struct {
+	// Flag is the option that gave the points, for messages: --vary,
+	// --range or --psa.
+	Flag   string       `json:"-"`
 	PSA    bool         `json:"psa,omitempty"`
 	OneWay bool         `json:"one_way,omitempty"`
 	Params []string     `json:"params"`
@@ -124,6 +127,22 @@ func ParseRange(s string) (SweepRange, error) {
 // A PSA draws its points from sc's uncertainties, also on a Latin hypercube
 // of that stream: each parameter at the quantile of its distribution.
 func PlanSweep(sc *Scenario, spec SweepSpec, seed uint64) (*SweepPlan, error) {
+	plan, err := planSweep(sc, spec, seed)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case plan.PSA:
+		plan.Flag = "--psa"
+	case len(spec.Grid) > 0:
+		plan.Flag = "--vary"
+	default:
+		plan.Flag = "--range"
+	}
+	return plan, nil
+}
+
+func planSweep(sc *Scenario, spec SweepSpec, seed uint64) (*SweepPlan, error) {
 	kinds := 0
 	for _, on := range []bool{len(spec.Grid) > 0, spec.LHS > 0 || (len(spec.Ranges) > 0 && !spec.OneWay), spec.PSA > 0, spec.OneWay} {
 		if on {
@@ -281,7 +300,11 @@ func PointSeed(seed uint64, id int) uint64 { return sim.Derive(seed, uint64(id))
 // then the point's values.
 func (plan *SweepPlan) PointScenario(ref string, sets []string, p SweepPoint) (*Scenario, error) {
 	if !plan.PSA {
-		return Load(ref, append(append([]string(nil), sets...), plan.Sets(p)...))
+		flag := plan.Flag
+		if flag == "" {
+			flag = "the sweep"
+		}
+		return (&Loader{}).LoadOverrides(ref, append(Overrides("--set", sets...), Overrides(flag, plan.Sets(p)...)...))
 	}
 	sc, err := Load(ref, sets)
 	if err != nil {

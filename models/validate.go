@@ -53,16 +53,25 @@ func (s *Scenario) Validate() Problems {
 		s.validatePlace(c, scope, name, s.Places[name])
 	}
 	s.validateFollowups(c, scope)
+	for i, bc := range s.BudgetChanges {
+		for _, n := range bc.Places {
+			if _, ok := s.Places[n]; !ok {
+				c.add(fmt.Sprintf("budget_changes[%d].places", i), "unknown place %q%s", n, s.didYouMeanPlace(n))
+			}
+		}
+	}
 	if len(c.probs) == 0 {
 		s.validateGraph(c)
 	}
 	if len(c.probs) == 0 {
-		if _, err := Build(s); err != nil {
+		if m, err := Build(s); err != nil {
 			if ps, ok := err.(Problems); ok {
 				c.probs = append(c.probs, ps...)
 			} else {
 				c.add("", "%v", err)
 			}
+		} else {
+			s.Warnings = m.warnings
 		}
 	}
 	return c.probs
@@ -148,13 +157,12 @@ func (s *Scenario) scope(c *checker) *Scope {
 		sc.Attributes = append(sc.Attributes, Attribute{Name: a, Levels: levels})
 	}
 	for _, k := range sortedKeys(s.Policy) {
-		switch v := s.Policy[k].(type) {
-		case string, bool, float64:
-			sc.Policy[k] = v
-		case int64:
-			sc.Policy[k] = float64(v)
-		default:
-			c.add("policy."+k, "a policy is a string, a boolean or a number, not %s", tomlType(v))
+		sc.Policy[k] = s.Policy[k].V
+		if a := s.Policy[k].Allowed; len(a) > 0 {
+			if sc.allowed == nil {
+				sc.allowed = map[string][]string{}
+			}
+			sc.allowed[k] = a
 		}
 	}
 	names := sortedKeys(s.Places)
@@ -171,9 +179,10 @@ func (s *Scenario) scope(c *checker) *Scope {
 	if len(sc.Reasons) > maxReasons {
 		c.add("places", "at most %d exit reasons in all, not %d", maxReasons, len(sc.Reasons))
 	}
-	var lastStay bool
-	sc.counted, lastStay = conditionReads(s)
-	sc.lastStayUnread = !lastStay
+	rd := conditionReads(s)
+	sc.counted = rd.counted
+	sc.lastStayUnread = !rd.lastStay
+	s.validatePolicies(c, rd.policies)
 	sc.treatment = map[string]bool{}
 	for _, n := range names {
 		if p := s.Places[n]; p != nil && p.isTreatment() {
@@ -256,7 +265,17 @@ func (s *Scenario) validatePlace(c *checker, scope *Scope, name string, p *Place
 	switch p.Kind {
 	case KindCapacity, KindOpen, KindParallel, KindState:
 	case "":
-		c.add(key+".kind", "required: capacity, open, parallel or state")
+		var declared []string
+		for _, n := range sortedKeys(s.Places) {
+			if q := s.Places[n]; q != nil && q.Kind != "" {
+				declared = append(declared, n)
+			}
+		}
+		if sg := SuggestLoose(name, declared); sg != "" {
+			c.add(key, "a new place, with no kind; did you mean %q, a place already declared?", sg)
+		} else {
+			c.add(key+".kind", "required: capacity, open, parallel or state")
+		}
 		return
 	default:
 		c.add(key+".kind", "unknown kind %q: use capacity, open, parallel or state", p.Kind)
@@ -306,17 +325,25 @@ func (s *Scenario) validatePlace(c *checker, scope *Scope, name string, p *Place
 		}
 		for i, ch := range p.CapacityChanges {
 			k := fmt.Sprintf("%s.capacity_changes[%d]", key, i)
-			switch {
-			case ch.Capacity != nil && ch.Factor != nil:
-				c.add(k, "give capacity (a number of places) or factor (times the current capacity), not both")
-			case ch.Capacity == nil && ch.Factor == nil:
-				c.add(k, "give capacity (a number of places) or factor (times the current capacity)")
+			given := 0
+			for _, v := range []*Value{ch.Capacity, ch.Factor, ch.Budget} {
+				if v != nil {
+					given++
+				}
+			}
+			if given != 1 {
+				c.add(k, "give one of capacity (a number of places), factor (times the capacity then) or budget (money a year, which buys whole places)")
 			}
 			if ch.Capacity != nil && (ch.Capacity.V < 0 || ch.Capacity.V != math.Trunc(ch.Capacity.V)) {
 				c.add(k+".capacity", "must be a whole number of places, 0 or more")
 			}
-			if ch.Factor != nil && ch.Factor.V < 0 {
+			if ch.Factor != nil && ch.Factor.V < minFactor {
 				c.add(k+".factor", "must not be negative")
+			} else if ch.Factor != nil && ch.Factor.V > maxFactor && !ch.Deliberate {
+				c.add(k+".factor", "%s times the capacity: a factor is a cut or an expansion between %d and %d (0.9 is a 10%% cut); if you mean it, add deliberate = true", fmtG(ch.Factor.V), minFactor, maxFactor)
+			}
+			if ch.Budget != nil && ch.Budget.V < 0 {
+				c.add(k+".budget", "must not be negative: it is the budget a year from then")
 			}
 		}
 	case KindParallel:
@@ -534,7 +561,7 @@ func suggestIn(name string, known []string) string {
 
 func (s *Scenario) checkRoutes(c *checker, scope *Scope, key string, routes []*RouteSpec) {
 	var sum sumOf
-	unconditional := false
+	unconditional, always := false, false // a route with no condition; one that always takes clients
 	for i, r := range routes {
 		k := fmt.Sprintf("%s[%d]", key, i)
 		if r == nil {
@@ -567,14 +594,25 @@ func (s *Scenario) checkRoutes(c *checker, scope *Scope, key string, routes []*R
 			}
 		}
 		target := strings.Join(r.Targets(), "/")
-		if r.Probability == nil {
+		switch {
+		case r.Otherwise:
+			if r.Probability != nil {
+				c.add(k+".probability", "an otherwise route takes the clients the others leave: give it no probability")
+			}
+			if !r.When.IsZero() {
+				c.add(k+".when", "an otherwise route takes the clients the others leave: give it no condition")
+			}
+			always = true
+		case r.Probability == nil:
 			if len(routes) > 1 {
 				c.add(k+".probability", "required when an exit has several routes")
 			}
 			sum.add(target, 1)
-		} else {
+			always = always || r.When.IsZero()
+		default:
 			checkProb(c, k+".probability", r.Probability, true)
 			sum.add(target, r.Probability.V)
+			always = always || (r.When.IsZero() && r.Probability.V > 0)
 		}
 		if r.When.IsZero() {
 			unconditional = true
@@ -586,8 +624,11 @@ func (s *Scenario) checkRoutes(c *checker, scope *Scope, key string, routes []*R
 	if !sum.isOne() {
 		c.add(key, "route probabilities must sum to 1, not %s", sum)
 	}
-	if !unconditional {
+	switch {
+	case !unconditional:
 		c.add(key, "at least one route needs no condition, so every client has somewhere to go")
+	case !always:
+		c.add(key, "the routes with no condition all have probability 0, so a client for whom no other route holds has nowhere to go: give one a probability above 0, or write otherwise = true on the route those clients take (with no probability)")
 	}
 }
 

@@ -79,7 +79,10 @@ func (v *Value) UnmarshalTOML(data any) error {
 		if u, ok := x["uncertainty"]; ok {
 			str, ok := u.(string)
 			if !ok {
-				return fmt.Errorf("uncertainty must be a distribution string, as in \"beta(60, 40)\"")
+				return fmt.Errorf("uncertainty must be a distribution string, as in \"beta(60, 40)\", or \"none\"")
+			}
+			if str == "none" { // drops an inherited uncertainty
+				return v.note(x)
 			}
 			d, err := ParseDist(str)
 			if err != nil {
@@ -87,17 +90,21 @@ func (v *Value) UnmarshalTOML(data any) error {
 			}
 			v.Uncertainty = d
 		}
-		if n, ok := x["note"]; ok {
-			str, ok := n.(string)
-			if !ok {
-				return fmt.Errorf("note must be a string")
-			}
-			v.Note = str
-		}
-		return nil
+		return v.note(x)
 	default:
 		return fmt.Errorf("must be a number, or a table such as { value = 0.5, source = \"C3\" }, not %s", describe(data))
 	}
+}
+
+func (v *Value) note(x map[string]any) error {
+	if n, ok := x["note"]; ok {
+		str, ok := n.(string)
+		if !ok {
+			return fmt.Errorf("note must be a string")
+		}
+		v.Note = str
+	}
+	return nil
 }
 
 // MarshalTOML is not needed: scenarios are merged as raw TOML maps.

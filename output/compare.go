@@ -1,6 +1,7 @@
 package output
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -152,30 +153,85 @@ func humanName(name string) string {
 // the paired difference with its 95% CI.
 func WriteDifferencesCSV(w io.Writer, ds []Difference) error {
 	cw := newCSVWriter(w)
-	cw.Write([]string{"metric", "base_mean", "alt_mean", "difference", "ci_low", "ci_high", "relative_change", "unit", "n_pairs"})
+	cw.Write(differenceHeader)
 	for _, d := range ds {
-		cw.Write([]string{d.Name, csvFloat(d.Base.Mean), csvFloat(d.Alt.Mean), csvFloat(d.Diff.Mean),
-			csvFloat(d.Diff.CILow), csvFloat(d.Diff.CIHigh), csvFloat(d.Rel), d.Unit, strconv.Itoa(d.Diff.N)})
+		cw.Write(differenceRow(d))
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+var differenceHeader = []string{"metric", "base_mean", "alt_mean", "difference", "ci_low", "ci_high", "relative_change", "unit", "n_pairs"}
+
+func differenceRow(d Difference) []string {
+	return []string{d.Name, csvFloat(d.Base.Mean), csvFloat(d.Alt.Mean), csvFloat(d.Diff.Mean),
+		csvFloat(d.Diff.CILow), csvFloat(d.Diff.CIHigh), csvFloat(d.Rel), d.Unit, strconv.Itoa(d.Diff.N)}
+}
+
+// Comparison is one alternative's differences from the base.
+type Comparison struct {
+	Alternative string
+	Diffs       []Difference
+}
+
+// WriteComparisonsCSV writes every alternative's differences as one CSV
+// document, the alternative in the first column.
+func WriteComparisonsCSV(w io.Writer, cs []Comparison) error {
+	cw := newCSVWriter(w)
+	cw.Write(append([]string{"alternative"}, differenceHeader...))
+	for _, c := range cs {
+		for _, d := range c.Diffs {
+			cw.Write(append([]string{c.Alternative}, differenceRow(d)...))
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteComparisonsJSON writes every alternative's differences as one JSON
+// document: the base, then each alternative with its differences keyed by
+// metric in the base's metric order.
+func WriteComparisonsJSON(w io.Writer, base string, cs []Comparison) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "{\n  \"base\": %s,\n  \"alternatives\": [", jsonString(base))
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, "\n    {\"alternative\": %s, \"differences\": {", jsonString(c.Alternative))
+		writeDifferences(&b, c.Diffs, "\n      ")
+		b.WriteString("\n    }}")
+	}
+	b.WriteString("\n  ]\n}\n")
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // WriteDifferencesJSON writes each metric's comparison as a JSON object
 // keyed by metric name, in the base's metric order; no data is null.
 func WriteDifferencesJSON(w io.Writer, base, alt string, ds []Difference) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "{\n  \"base\": %q,\n  \"alternative\": %q,\n  \"differences\": {", base, alt)
+	fmt.Fprintf(&b, "{\n  \"base\": %s,\n  \"alternative\": %s,\n  \"differences\": {", jsonString(base), jsonString(alt))
+	writeDifferences(&b, ds, "\n    ")
+	b.WriteString("\n  }\n}\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeDifferences(b *strings.Builder, ds []Difference, indent string) {
 	for i, d := range ds {
 		if i > 0 {
 			b.WriteString(",")
 		}
-		fmt.Fprintf(&b, "\n    %q: {\"base_mean\": %s, \"alt_mean\": %s, \"difference\": %s, \"ci_low\": %s, \"ci_high\": %s, \"relative_change\": %s, \"unit\": %q, \"n_pairs\": %d}",
-			d.Name, jsonNum(d.Base.Mean), jsonNum(d.Alt.Mean), jsonNum(d.Diff.Mean), jsonNum(d.Diff.CILow), jsonNum(d.Diff.CIHigh), jsonNum(d.Rel), d.Unit, d.Diff.N)
+		fmt.Fprintf(b, "%s%s: {\"base_mean\": %s, \"alt_mean\": %s, \"difference\": %s, \"ci_low\": %s, \"ci_high\": %s, \"relative_change\": %s, \"unit\": %s, \"n_pairs\": %d}",
+			indent, jsonString(d.Name), jsonNum(d.Base.Mean), jsonNum(d.Alt.Mean), jsonNum(d.Diff.Mean), jsonNum(d.Diff.CILow), jsonNum(d.Diff.CIHigh), jsonNum(d.Rel), jsonString(d.Unit), d.Diff.N)
 	}
-	b.WriteString("\n  }\n}\n")
-	_, err := io.WriteString(w, b.String())
-	return err
+}
+
+// jsonString is s as a JSON string.
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 func jsonNum(x float64) string {

@@ -29,6 +29,9 @@ type Meta struct {
 	WarmupDays   float64 `json:"warmup_days"`
 	HorizonDays  float64 `json:"horizon_days"`
 	WallSeconds  float64 `json:"wall_seconds"`
+	// Warnings are what in the scenario is legal but most likely not what
+	// was meant (a cut that rounds to no change), each with file and key.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // jsonNumber is a float that encodes NaN and infinities as null: a metric

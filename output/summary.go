@@ -11,8 +11,9 @@ import (
 )
 
 // Summary is one metric over replications: the mean and a 95% confidence
-// interval from Student's t. Replications where the metric had no data are
-// left out; N says how many remained. With N < 2 the interval is NaN.
+// interval from Student's t, cut at the bounds the measure can take
+// (MetricInfo.Bounds). Replications where the metric had no data are left
+// out; N says how many remained. With N < 2 the interval is NaN.
 type Summary struct {
 	models.MetricInfo
 	Mean, CILow, CIHigh float64
@@ -55,7 +56,10 @@ func summarize(info models.MetricInfo, xs []float64) Summary {
 		return s
 	}
 	h := TQuantile(len(xs)-1) * sd / math.Sqrt(float64(len(xs)))
-	s.CILow, s.CIHigh = mean-h, mean+h
+	// A share's interval stops at 0 and 1, a count's at 0: a few
+	// replications give a t interval wide enough to cross them.
+	lo, hi := info.Bounds()
+	s.CILow, s.CIHigh = math.Max(mean-h, math.Min(lo, mean)), math.Min(mean+h, math.Max(hi, mean))
 	return s
 }
 

@@ -14,6 +14,13 @@ import (
 //go:embed sources.tsv
 var sourcesTSV string
 
+// addedTSV holds the rows this project found beyond parameters.md, with
+// ids X1, X2, …, in the same columns: evidence for the parameter table's
+// keeper to take into parameters.md.
+//
+//go:embed added.tsv
+var addedTSV string
+
 //go:embed targets.tsv
 var targetsTSV string
 
@@ -48,6 +55,16 @@ var loadSources = sync.OnceValues(func() (*table, error) {
 	if err != nil {
 		return nil, err
 	}
+	added, err := readTSV("added.tsv", addedTSV, sourceHeader)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range added {
+		if !strings.HasPrefix(r[0], "X") {
+			return nil, fmt.Errorf("added.tsv line %d: id %q: the rows found beyond parameters.md are X1, X2, …", i+2, r[0])
+		}
+	}
+	rows = append(rows, added...)
 	t := &table{byID: make(map[string]int, len(rows))}
 	for i, r := range rows {
 		var verified bool
@@ -176,8 +193,7 @@ var (
 
 // hint ends the messages about sources that are not rows of the table.
 func hint() string {
-	ids := sources().ids
-	return fmt.Sprintf(`use a row id from parameters.md (%s–%s), "assumption" or "calibrated"`, ids[0], ids[len(ids)-1])
+	return `use a row id of the evidence table (journeysim explain --sources lists them), "derived: <ids>", "assumption" or "calibrated"`
 }
 
 // CheckRef reports whether ref is a valid source field: one or more
@@ -241,9 +257,9 @@ func ParseRef(ref string) (ids []string, kind string, err error) {
 		}
 		if src := t.all[i]; !src.Verified {
 			if alt := closest(src); len(alt) > 0 {
-				return nil, "", fmt.Errorf("source %q is NOT VERIFIED in parameters.md and cannot be cited; the closest verified rows are %s", tok, strings.Join(alt, ", "))
+				return nil, "", fmt.Errorf("source %q is NOT VERIFIED in the evidence table and cannot be cited; the closest verified rows are %s", tok, strings.Join(alt, ", "))
 			}
-			return nil, "", fmt.Errorf(`source %q is NOT VERIFIED in parameters.md and cannot be cited; cite a verified row, "assumption" or "calibrated"`, tok)
+			return nil, "", fmt.Errorf(`source %q is NOT VERIFIED in the evidence table and cannot be cited; cite a verified row, "assumption" or "calibrated"`, tok)
 		}
 		if slices.Contains(ids, id) {
 			return nil, "", fmt.Errorf("source %q names %s twice", ref, id)

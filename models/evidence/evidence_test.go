@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -66,11 +67,37 @@ func TestEveryMarkdownRowIsPresent(t *testing.T) {
 			}
 		}
 	}
-	if got := IDs(); !slices.Equal(got, want) {
+	// The rows this project found beyond parameters.md (X1, …) follow it.
+	got := slices.DeleteFunc(IDs(), func(id string) bool { return strings.HasPrefix(id, "X") })
+	if !slices.Equal(got, want) {
 		t.Errorf("IDs() has %d ids, parameters.md %d:\n got %v\nwant %v", len(got), len(want), got, want)
 	}
 	if len(want) == 0 {
 		t.Fatal("no rows found in parameters.md")
+	}
+}
+
+// TestAddedRows: the rows found beyond parameters.md are X rows, not in
+// parameters.md, verified or not, each with every column filled.
+func TestAddedRows(t *testing.T) {
+	md, _ := os.ReadFile(filepath.Join(sharedDir, "parameters.md"))
+	n := 0
+	for _, s := range All() {
+		if !strings.HasPrefix(s.ID, "X") {
+			continue
+		}
+		n++
+		if bytes.Contains(md, []byte("| "+s.ID+" |")) {
+			t.Errorf("%s is in parameters.md too: take it out of added.tsv", s.ID)
+		}
+		for i, c := range []string{s.Parameter, s.Value, s.Unit, s.Setting, s.Citation, s.URL, s.Quality} {
+			if c == "" {
+				t.Errorf("%s column %d is empty", s.ID, i+2)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no X rows")
 	}
 }
 
@@ -191,7 +218,7 @@ func TestParseRefAccepts(t *testing.T) {
 }
 
 func TestCheckRefRejects(t *testing.T) {
-	const use = `use a row id from parameters.md (A1–L14), "assumption" or "calibrated"`
+	const use = `use a row id of the evidence table (journeysim explain --sources lists them), "derived: <ids>", "assumption" or "calibrated"`
 	for _, c := range []struct{ ref, msg string }{
 		{"Q9", `unknown source "Q9": ` + use},
 		{"q9", `unknown source "q9": ` + use},
@@ -208,10 +235,10 @@ func TestCheckRefRejects(t *testing.T) {
 		{"calibration", `unknown source "calibration" (did you mean "calibrated"?): ` + use},
 		{"", `empty source: ` + use},
 		{"  ", `empty source: ` + use},
-		{"D7", `source "D7" is NOT VERIFIED in parameters.md and cannot be cited; cite a verified row, "assumption" or "calibrated"`},
-		{"F9", `source "F9" is NOT VERIFIED in parameters.md and cannot be cited; cite a verified row, "assumption" or "calibrated"`},
-		{"f10", `source "f10" is NOT VERIFIED in parameters.md and cannot be cited; the closest verified rows are F1, F2`},
-		{"derived: F10", `source "F10" is NOT VERIFIED in parameters.md and cannot be cited; the closest verified rows are F1, F2`},
+		{"D7", `source "D7" is NOT VERIFIED in the evidence table and cannot be cited; cite a verified row, "assumption" or "calibrated"`},
+		{"F9", `source "F9" is NOT VERIFIED in the evidence table and cannot be cited; cite a verified row, "assumption" or "calibrated"`},
+		{"f10", `source "f10" is NOT VERIFIED in the evidence table and cannot be cited; the closest verified rows are F1, F2`},
+		{"derived: F10", `source "F10" is NOT VERIFIED in the evidence table and cannot be cited; the closest verified rows are F1, F2`},
 		{"C3 (Ventura cohort)", `source "C3 (Ventura cohort)": free text is not allowed in a source; write only row ids ("C3, D4"), "derived: <ids>", "assumption" or "calibrated", and put notes in the note field`},
 		{"assumption (expert view)", `source "assumption (expert view)": free text is not allowed in a source; write only row ids ("C3, D4"), "derived: <ids>", "assumption" or "calibrated", and put notes in the note field`},
 		{"derived:", `source "derived:" names no rows: write "derived: A6" or "derived: A6, A5"`},
