@@ -6,7 +6,7 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X $(PKG)/cmd.version=$(VERSION) -X $(PKG)/cmd.commit=$(COMMIT)
 PEERS   ?= ../shared/peers
 
-.PHONY: all build run test vet race determinism soak fuzz bench golden validate calibrate clean
+.PHONY: all build run test vet unit race fits determinism soak fuzz bench golden validate calibrate clean
 
 all: build
 
@@ -34,11 +34,33 @@ calibrate: build
 vet:
 	$(GO) vet ./...
 
-# The tests under the race detector, then determinism end to end.
-test: vet race determinism
+# The tests (under 5 minutes on an idle 2-core machine): vet, every test
+# without the race detector, the code that runs concurrently under it, then
+# determinism end to end. `go test -short ./...` is the quick loop (under a
+# minute); `make fits` (which CI also runs) the shipped scenarios' fits and
+# the validation.
+test: vet unit race determinism
 
+unit:
+	$(GO) test -skip '^TestShippedFits$$' ./...
+
+# Under the race detector: the engine, and what runs replications, sweep
+# points, stores and signals concurrently. The statistical checks run the
+# same code at length, without it, in unit.
+RACE_MODELS := ^(TestModelDeterminism|TestModelCommonRandomNumbers|TestModelParallel|TestTrace)$$
+RACE_CLI    := Sweep|Interrupted|Signal|Kept|Partial|Merge|Shard|Resume|EndToEnd
 race:
-	$(GO) test -race ./...
+	$(GO) test -race -short ./sim/... ./models/sweep/ ./models/calibrate/
+	$(GO) test -race -short -run '$(RACE_MODELS)' ./models/
+	$(GO) test -race -short -run '$(RACE_CLI)' ./cmd/ ./output/
+
+# The shipped scenarios still fit the checks they were calibrated to
+# (TestShippedFits), and every validation check passes at the baseline's
+# own replications: a change that moves the model off the evidence fails
+# here. CI runs it after make test.
+fits: build
+	$(GO) test -run '^TestShippedFits$$' -v ./models/validation/ | grep -v '^=== RUN'
+	bin/journeysim validate --quiet
 
 # The baseline and a sweep on 1 and 2 workers, twice each: byte-identical.
 determinism: build
@@ -69,7 +91,7 @@ bench: build
 	else echo "bench: $(PEERS)/limit not found; skipping the peer comparison"; fi
 
 # Regenerate golden files in testdata/ after reviewing the change they record.
-GOLDEN_PKGS := ./cmd/ ./models/
+GOLDEN_PKGS := ./cmd/ ./models/ ./output/
 
 golden:
 	$(GO) test $(GOLDEN_PKGS) -update

@@ -1,21 +1,13 @@
 package cmd
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"os/exec"
-	"runtime"
-	"slices"
 	"strconv"
-	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
-	"gonum.org/v1/gonum/stat"
 
 	"github.com/journeysim/journeysim/models"
 	"github.com/journeysim/journeysim/sim/refmodel"
@@ -66,117 +58,30 @@ engine, alternately with the bare hand-written Go event loop (built from
 	return bench
 }
 
-type peerRun struct {
-	events      int64
-	loopSeconds float64
-}
-
-func runLimit(ctx context.Context, path string, cfg refmodel.Config) (peerRun, error) {
-	out, err := exec.CommandContext(ctx, path, "-heap", "bin",
-		"-years", strconv.FormatFloat(cfg.Horizon/365, 'g', -1, 64),
-		"-detox", strconv.Itoa(cfg.CapA), "-ct", strconv.Itoa(cfg.CapB),
-		"-seed", strconv.FormatUint(cfg.Seed, 10)).Output()
-	if err != nil {
-		return peerRun{}, fmt.Errorf("bench: running %s: %w", path, err)
-	}
-	return parsePeer(out, path)
-}
-
-// simpyPython returns a python3 that can import simpy, or "".
-func simpyPython(ctx context.Context, script string) string {
-	if script == "" {
-		return ""
-	}
-	if _, err := exec.LookPath("python3"); err != nil {
-		return ""
-	}
-	for _, py := range []string{"/usr/bin/python3", "python3"} {
-		if exec.CommandContext(ctx, py, "-c", "import simpy").Run() == nil {
-			return py
-		}
-	}
-	return ""
-}
-
-func runSimPy(ctx context.Context, python, script string, cfg refmodel.Config) (peerRun, error) {
-	out, err := exec.CommandContext(ctx, python, script,
-		"--years", strconv.FormatFloat(cfg.Horizon/365, 'g', -1, 64),
-		"--detox", strconv.Itoa(cfg.CapA), "--ct", strconv.Itoa(cfg.CapB),
-		"--seed", strconv.FormatUint(cfg.Seed, 10)).Output()
-	if err != nil {
-		return peerRun{}, fmt.Errorf("bench: running %s: %w", script, err)
-	}
-	return parsePeer(out, script)
-}
-
-// parsePeer reads events= and loop_seconds= from a peer's output.
-func parsePeer(out []byte, what string) (peerRun, error) {
-	var r peerRun
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		for _, f := range strings.Fields(sc.Text()) {
-			k, v, _ := strings.Cut(f, "=")
-			switch k {
-			case "events":
-				r.events, _ = strconv.ParseInt(v, 10, 64)
-			case "loop_seconds":
-				r.loopSeconds, _ = strconv.ParseFloat(v, 64)
-			}
-		}
-	}
-	if r.loopSeconds <= 0 {
-		return peerRun{}, fmt.Errorf("bench: no loop_seconds in the output of %s", what)
-	}
-	return r, nil
-}
-
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return stat.Quantile(0.5, stat.LinInterp, s, nil)
-}
-
-// scenarioRun is one timed run of the peers' model as a journeysim scenario.
-type scenarioRun struct {
-	loopSeconds     float64
-	events          uint64
-	bytesPerWaiting float64
-	waiting         int
-}
-
-// runScenario builds the named shipped scenario and times one replication's
-// run alone, then measures the live heap it holds. It reads the wall clock:
-// benchmark code, not results.
-func runScenario(ctx context.Context, name string) (scenarioRun, error) {
+// measureScenario builds the named shipped scenario and times one
+// replication's run alone, then measures the live heap it holds.
+func measureScenario(ctx context.Context, name string) (refmodel.Measurement, uint64, error) {
 	sc, err := models.Load(name, nil)
 	if err != nil {
-		return scenarioRun{}, err
+		return refmodel.Measurement{}, 0, err
 	}
 	m, err := models.Build(sc)
 	if err != nil {
-		return scenarioRun{}, err
+		return refmodel.Measurement{}, 0, err
 	}
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	x := m.NewReplication(sc.Seed(), 0)
-	t0 := time.Now()
-	if _, err := x.Run(ctx); err != nil {
-		return scenarioRun{}, err
-	}
-	el := time.Since(t0).Seconds()
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	r := scenarioRun{loopSeconds: el, events: x.Events(), waiting: x.Waiting("detox")}
-	if r.waiting > 0 && after.HeapAlloc > before.HeapAlloc {
-		r.bytesPerWaiting = float64(after.HeapAlloc-before.HeapAlloc) / float64(r.waiting)
-	}
-	runtime.KeepAlive(x)
-	return r, nil
+	var x *models.Replication
+	ms, err := refmodel.MeasureFunc(ctx, func() (any, error) {
+		x = m.NewReplication(sc.Seed(), 0)
+		return x, nil
+	}, func(ctx context.Context, _ any) (int, error) {
+		_, err := x.Run(ctx)
+		return x.Waiting("detox"), err
+	})
+	return ms, x.Events(), err
 }
 
 func benchPeersRun(ctx context.Context, opts *BenchOptions) error {
-	python := simpyPython(ctx, opts.SimPy)
+	python := refmodel.SimPyPython(ctx, opts.SimPy)
 	if python == "" {
 		fmt.Fprintf(opts.Out, "SimPy: not run (no python3 with simpy, or no %s; apt-get install python3-simpy3)\n\n", opts.SimPy)
 	}
@@ -198,17 +103,16 @@ func benchPeersRun(ctx context.Context, opts *BenchOptions) error {
 		fmt.Fprintln(tw, "pair\tscenario s\tengine s\tbare s\tSimPy s\tscenario/bare\tengine/bare\tscenario events\tbare events\tbare Mev/s\tscenario B/waiting\tengine B/waiting\t")
 		var scRatios, engRatios, scBytes, engBytes, simpyRatios []float64
 		for i := range opts.Pairs {
-			var sc scenarioRun
-			var eng refmodel.Measurement
-			var lim peerRun
-			var py peerRun
+			var sc, eng refmodel.Measurement
+			var scEvents uint64
+			var lim, py refmodel.PeerRun
 			steps := []func() error{
-				func() (err error) { sc, err = runScenario(ctx, scenario); return err },
+				func() (err error) { sc, scEvents, err = measureScenario(ctx, scenario); return err },
 				func() (err error) { eng, err = refmodel.Measure(ctx, cfg); return err },
-				func() (err error) { lim, err = runLimit(ctx, opts.Limit, cfg); return err },
+				func() (err error) { lim, err = refmodel.RunLimit(ctx, opts.Limit, cfg); return err },
 			}
 			if python != "" && i < opts.SimPyN {
-				steps = append(steps, func() (err error) { py, err = runSimPy(ctx, python, opts.SimPy, cfg); return err })
+				steps = append(steps, func() (err error) { py, err = refmodel.RunSimPy(ctx, python, opts.SimPy, cfg); return err })
 			}
 			// Rotate the order so that no implementation always runs first.
 			for k := range steps {
@@ -216,33 +120,33 @@ func benchPeersRun(ctx context.Context, opts *BenchOptions) error {
 					return err
 				}
 			}
-			scRatio, engRatio := sc.loopSeconds/lim.loopSeconds, eng.LoopSeconds/lim.loopSeconds
+			scRatio, engRatio := sc.LoopSeconds/lim.LoopSeconds, eng.LoopSeconds/lim.LoopSeconds
 			simpyS := "-"
-			if py.loopSeconds > 0 {
-				simpyS = strconv.FormatFloat(py.loopSeconds, 'f', 2, 64)
-				simpyRatios = append(simpyRatios, py.loopSeconds/sc.loopSeconds)
+			if py.LoopSeconds > 0 {
+				simpyS = strconv.FormatFloat(py.LoopSeconds, 'f', 2, 64)
+				simpyRatios = append(simpyRatios, py.LoopSeconds/sc.LoopSeconds)
 			}
 			scRatios, engRatios = append(scRatios, scRatio), append(engRatios, engRatio)
 			scB, engB := "-", "-" // meaningless with few clients waiting
-			if sc.waiting >= 1000 {
-				scB = strconv.FormatFloat(sc.bytesPerWaiting, 'f', 1, 64)
-				scBytes = append(scBytes, sc.bytesPerWaiting)
+			if sc.Waiting >= 1000 {
+				scB = strconv.FormatFloat(sc.BytesPerWaiting, 'f', 1, 64)
+				scBytes = append(scBytes, sc.BytesPerWaiting)
 			}
-			if eng.QueueAEnd >= 1000 {
+			if eng.Waiting >= 1000 {
 				engB = strconv.FormatFloat(eng.BytesPerWaiting, 'f', 1, 64)
 				engBytes = append(engBytes, eng.BytesPerWaiting)
 			}
 			fmt.Fprintf(tw, "%d\t%.4f\t%.4f\t%.4f\t%s\t%.3f\t%.3f\t%d\t%d\t%.2f\t%s\t%s\t\n", i+1,
-				sc.loopSeconds, eng.LoopSeconds, lim.loopSeconds, simpyS, scRatio, engRatio,
-				sc.events, lim.events, float64(lim.events)/lim.loopSeconds/1e6, scB, engB)
+				sc.LoopSeconds, eng.LoopSeconds, lim.LoopSeconds, simpyS, scRatio, engRatio,
+				scEvents, lim.Events, float64(lim.Events)/lim.LoopSeconds/1e6, scB, engB)
 		}
 		tw.Flush()
-		fmt.Fprintf(opts.Out, "median wall-time ratio to the bare loop: scenario %.3f, engine %.3f\n", median(scRatios), median(engRatios))
+		fmt.Fprintf(opts.Out, "median wall-time ratio to the bare loop: scenario %.3f, engine %.3f\n", refmodel.Median(scRatios), refmodel.Median(engRatios))
 		if len(simpyRatios) > 0 {
-			fmt.Fprintf(opts.Out, "median speed-up of the scenario over SimPy: %.0f times (%d pairs)\n", median(simpyRatios), len(simpyRatios))
+			fmt.Fprintf(opts.Out, "median speed-up of the scenario over SimPy: %.0f times (%d pairs)\n", refmodel.Median(simpyRatios), len(simpyRatios))
 		}
 		if len(scBytes) > 0 {
-			fmt.Fprintf(opts.Out, "median bytes per waiting client: scenario %.1f, engine %.1f\n", median(scBytes), median(engBytes))
+			fmt.Fprintf(opts.Out, "median bytes per waiting client: scenario %.1f, engine %.1f\n", refmodel.Median(scBytes), refmodel.Median(engBytes))
 		}
 		fmt.Fprintln(opts.Out)
 	}

@@ -7,11 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/calibrate"
+	"github.com/journeysim/journeysim/models/validation"
 	"github.com/journeysim/journeysim/output"
 )
 
@@ -114,10 +115,10 @@ the other routes of an exit, the other case-mix shares) are rescaled with it.`,
 
 // calibrationTargets returns the targets to fit: the validation checks
 // named by --fit, then those of the --targets file.
-func calibrationTargets(opts *CalibrateOptions) ([]models.Target, error) {
-	var ts []models.Target
+func calibrationTargets(opts *CalibrateOptions) ([]calibrate.Target, error) {
+	var ts []calibrate.Target
 	if len(opts.Fit) > 0 {
-		fit, err := models.CheckTargets(opts.Fit)
+		fit, err := validation.CheckTargets(opts.Fit)
 		if err != nil {
 			return nil, fmt.Errorf("--fit: %w", err)
 		}
@@ -131,7 +132,7 @@ func calibrationTargets(opts *CalibrateOptions) ([]models.Target, error) {
 		return nil, err
 	}
 	defer f.Close()
-	file, err := models.ReadTargets(f)
+	file, err := calibrate.ReadTargets(f)
 	if err != nil {
 		return nil, fmt.Errorf("targets %s: %w", opts.Targets, err)
 	}
@@ -143,7 +144,7 @@ func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
 	if err != nil {
 		return err
 	}
-	sc, err := models.Load(opts.Scenario, opts.overrides())
+	sc, m, err := opts.load(opts.Scenario)
 	if err != nil {
 		return err
 	}
@@ -153,12 +154,10 @@ func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
 	if opts.Targets != "" {
 		reads = append(reads, opts.Targets)
 	}
-	if err := output.CheckWriteFile(opts.OutFile, models.CalibratedHeader, opts.Force, reads...); err != nil {
+	if err := output.CheckWriteFile(opts.OutFile, calibrate.CalibratedHeader, opts.Force, reads...); err != nil {
 		return err
 	}
-	if m, err := models.Build(sc); err != nil {
-		return err
-	} else if err := opts.checkMemory(opts.Scenario, m, sc.Replications(), opts.Workers); err != nil {
+	if err := opts.checkMemory(opts.Scenario, m, sc.Replications(), opts.Workers); err != nil {
 		return err
 	}
 	evals := opts.Evals
@@ -166,7 +165,7 @@ func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
 		evals = -1 // none
 	}
 	update, finish := newProgress(opts.Err, 1+opts.LHS+max(opts.Evals, 0), "calibrate "+opts.Scenario, opts.Quiet)
-	cal, err := models.Calibrate(ctx, sc, models.CalibrateOptions{
+	cal, err := calibrate.Calibrate(ctx, sc, calibrate.Options{Simulator: models.Simulator{},
 		Targets: targets, Params: opts.Params, LHS: opts.LHS, Evals: evals, Workers: opts.Workers, Name: opts.Name,
 		Progress: func(done, _ int) { update(done) },
 	})
@@ -174,78 +173,12 @@ func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeCalibration(opts.Out, cal); err != nil {
+	if err := output.WriteCalibration(opts.Out, cal); err != nil {
 		return err
 	}
-	if err := output.WriteFileAtomic(opts.OutFile, cal.ScenarioFile(baseRef(opts.Scenario, opts.OutFile))); err != nil {
+	if err := output.WriteFileAtomic(opts.OutFile, cal.ScenarioFile(calibrate.BaseRef(opts.Scenario, opts.OutFile))); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.Out, "\ncalibrated scenario written to %s\n", opts.OutFile)
 	return nil
 }
-
-// baseRef returns how a scenario file written to out names ref as its base:
-// a path relative to out's folder for a file on disk, else ref, the name of
-// a shipped scenario.
-func baseRef(ref, out string) string {
-	fi, err := os.Stat(ref)
-	if err != nil || fi.IsDir() {
-		return ref
-	}
-	absRef, err1 := filepath.Abs(ref)
-	absDir, err2 := filepath.Abs(filepath.Dir(out))
-	if err1 != nil || err2 != nil {
-		return ref
-	}
-	rel, err := filepath.Rel(absDir, absRef)
-	if err != nil {
-		return filepath.ToSlash(absRef)
-	}
-	return filepath.ToSlash(rel)
-}
-
-// writeCalibration prints the parameters and targets before and after.
-func writeCalibration(w io.Writer, cal *models.Calibration) error {
-	fmt.Fprintf(w, "%s: seed %d, %d replications a point (%s warm-up, %s measured); %d points: the scenario's values, a %d-point Latin hypercube, Nelder–Mead\n\n",
-		cal.Scenario, cal.Seed, cal.Replications, fmtDays(cal.Warmup), fmtDays(cal.Horizon), cal.Evals, cal.LHS)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "parameter\tuncertainty\tsearched\tbefore\tafter")
-	edge := false
-	for _, p := range cal.Params {
-		mark := ""
-		if p.AtBound {
-			mark, edge = " *", true
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s to %s\t%s\t%s%s\n", p.Path, p.Uncertainty, num(p.Lo), num(p.Hi), num(p.Before), num(p.After), mark)
-	}
-	for _, p := range cal.Adjusted {
-		u := p.Uncertainty
-		if u == "" {
-			u = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t(rescaled: sum 1)\t%s\t%s\n", p.Path, u, num(p.Before), num(p.After))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if edge {
-		fmt.Fprintln(w, "* at the edge of the range searched: the targets pull it beyond its declared uncertainty")
-	}
-	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "target\tmetric\tvalue or range\tsd\tbefore\tafter")
-	for _, t := range cal.Targets {
-		id := t.ID
-		if id == "" {
-			id = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", id, t.Metric, t.ValueText(), num(t.SD), num(t.Before), num(t.After))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintf(w, "\ndistance, the sum over targets of ((mean − value)/sd)²: %s → %s\n", num(cal.DistanceBefore), num(cal.DistanceAfter))
-	return err
-}
-
-func num(x float64) string { return fmt.Sprintf("%.4g", x) }

@@ -10,7 +10,7 @@ import (
 	"github.com/journeysim/journeysim/models"
 )
 
-const calScenario = "../models/testdata/calibrate/small.toml"
+const calScenario = "../models/calibrate/testdata/small.toml"
 
 func writeFile(t *testing.T, dir, name, text string) string {
 	t.Helper()

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/scenario"
 )
 
 // CheckOptions are the inputs of `journeysim check`.
@@ -61,7 +62,7 @@ func checkRun(opts *CheckOptions) error {
 }
 
 // printWarnings prints head, and under it each warning, if any.
-func printWarnings(w io.Writer, head string, ws models.Problems) {
+func printWarnings(w io.Writer, head string, ws scenario.Problems) {
 	switch n := len(ws); n {
 	case 0:
 		fmt.Fprintln(w, head)

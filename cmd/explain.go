@@ -1,16 +1,15 @@
 package cmd
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/journeysim/journeysim/models"
 	"github.com/journeysim/journeysim/models/evidence"
+	"github.com/journeysim/journeysim/models/scenario"
 	"github.com/journeysim/journeysim/output"
 )
 
@@ -71,14 +70,14 @@ func explainRun(opts *ExplainOptions) error {
 	}
 	ps := sc.Parameters()
 	header := []string{"parameter", "value", "uncertainty", "when", "source", "citation", "note", "set_in"}
-	row := func(p models.Parameter) []string {
+	row := func(p scenario.Parameter) []string {
 		return []string{p.Path, p.Value, p.Uncertainty, p.When, p.Source, p.Citation, p.Note, p.Origin}
 	}
 	switch opts.Format {
 	case "csv":
-		return writeRecordsCSV(opts.Out, header, len(ps), func(i int) []string { return row(ps[i]) })
+		return output.WriteRecordsCSV(opts.Out, header, len(ps), func(i int) []string { return row(ps[i]) })
 	case "json":
-		return writeRecordsJSON(opts.Out, header, len(ps), func(i int) []string { return row(ps[i]) })
+		return output.WriteRecordsJSON(opts.Out, header, len(ps), func(i int) []string { return row(ps[i]) })
 	}
 	fmt.Fprintf(opts.Out, "%s (%s)\n\n", sc.Name, sc.File)
 	tw := tabwriter.NewWriter(opts.Out, 0, 0, 2, ' ', 0)
@@ -94,7 +93,7 @@ func explainRun(opts *ExplainOptions) error {
 	if err != nil {
 		return err
 	}
-	writeCapacities(opts.Out, m)
+	output.WriteCapacities(opts.Out, m.Layout().Capacities)
 	for _, w := range sc.Warnings {
 		fmt.Fprintf(opts.Out, "warning: %s\n", w)
 	}
@@ -115,9 +114,9 @@ func sourcesRun(opts *ExplainOptions) error {
 	}
 	switch opts.Format {
 	case "csv":
-		return writeRecordsCSV(opts.Out, header, len(rows), row)
+		return output.WriteRecordsCSV(opts.Out, header, len(rows), row)
 	case "json":
-		return writeRecordsJSON(opts.Out, header, len(rows), row)
+		return output.WriteRecordsJSON(opts.Out, header, len(rows), row)
 	}
 	tw := tabwriter.NewWriter(opts.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "id\tparameter\tvalue\tcitation")
@@ -148,47 +147,4 @@ func shorten(s string, n int) string {
 		return string(r[:n-3]) + "..."
 	}
 	return s
-}
-
-// writeRecordsCSV writes n rows under header as one CSV document.
-func writeRecordsCSV(w io.Writer, header []string, n int, row func(int) []string) error {
-	cw := output.NewCSVWriter(w)
-	cw.Write(header)
-	for i := range n {
-		cw.Write(row(i))
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// writeRecordsJSON writes n rows as a JSON array of objects keyed by
-// header, in the header's order; empty cells are left out.
-func writeRecordsJSON(w io.Writer, header []string, n int, row func(int) []string) error {
-	var b strings.Builder
-	b.WriteString("[")
-	for i := range n {
-		if i > 0 {
-			b.WriteString(",")
-		}
-		b.WriteString("\n  {")
-		first := true
-		for j, v := range row(i) {
-			if v == "" {
-				continue
-			}
-			if !first {
-				b.WriteString(", ")
-			}
-			first = false
-			k, _ := json.Marshal(header[j])
-			x, _ := json.Marshal(v)
-			b.Write(k)
-			b.WriteString(": ")
-			b.Write(x)
-		}
-		b.WriteString("}")
-	}
-	b.WriteString("\n]\n")
-	_, err := io.WriteString(w, b.String())
-	return err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/gob"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/result"
+	"github.com/journeysim/journeysim/output"
 )
 
 // TestReplicationsKept: a run started again takes up the replications an
@@ -30,28 +33,28 @@ func TestReplicationsKept(t *testing.T) {
 	}
 	partial := filepath.Join(t.TempDir(), ".out.partial")
 	ctx := context.Background()
-	whole, err := flags.replicateKept(ctx, io.Discard, "baseline", sc, m, partial)
+	whole, err := flags.replicate(ctx, io.Discard, "baseline", sc, m, partial)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache, err := newRepCache(partial, sc)
+	cache, err := output.OpenKept(partial, sc.Fingerprint(), Version())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := cache.count(); n != 6 {
+	if n := cache.Count(); n != 6 {
 		t.Fatalf("%d replications kept, want 6", n)
 	}
 	// As if stopped after three: the others were never kept. Replication 1
 	// is swapped for replication 4, to show it is read, not run.
 	for rep := 3; rep < 6; rep++ {
-		os.Remove(cache.path(rep))
+		os.Remove(keptPath(cache, rep))
 	}
-	if err := cache.save(1, whole.Results[4]); err != nil {
+	if err := cache.Save(1, whole.Results[4]); err != nil {
 		t.Fatal(err)
 	}
 	// One byte changed in replication 2's file, where the gob still
 	// decodes, to other numbers: only the checksum can tell it is damaged.
-	p2 := cache.path(2)
+	p2 := keptPath(cache, 2)
 	data, err := os.ReadFile(p2)
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +63,7 @@ func TestReplicationsKept(t *testing.T) {
 	damaged := false
 	for off := 0; off < len(payload) && !damaged; off++ {
 		payload[off] ^= 0x10
-		var garbled models.Result
+		var garbled result.Result
 		if gob.NewDecoder(bytes.NewReader(payload)).Decode(&garbled) == nil && !sameValues(garbled.Values, whole.Results[2].Values) {
 			damaged = true
 			break
@@ -73,7 +76,7 @@ func TestReplicationsKept(t *testing.T) {
 	if err := os.WriteFile(p2, append(append(head, '\n'), payload...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	again, err := flags.replicateKept(ctx, io.Discard, "baseline", sc, m, partial)
+	again, err := flags.replicate(ctx, io.Discard, "baseline", sc, m, partial)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,8 +91,8 @@ func TestReplicationsKept(t *testing.T) {
 	}
 	// Another seed is another scenario: nothing is taken up.
 	sc2, _ := models.Load("baseline", append(sets, "run.seed=7"))
-	if c2, _ := newRepCache(partial, sc2); c2.dir == cache.dir || c2.count() != 0 {
-		t.Errorf("a changed scenario shares the kept replications (%s)", c2.dir)
+	if c2, _ := output.OpenKept(partial, sc2.Fingerprint(), Version()); c2.Dir() == cache.Dir() || c2.Count() != 0 {
+		t.Errorf("a changed scenario shares the kept replications (%s)", c2.Dir())
 	}
 }
 
@@ -102,4 +105,9 @@ func sameValues(a, b []float64) bool {
 		return out
 	}
 	return reflect.DeepEqual(bits(a), bits(b))
+}
+
+// keptPath is where a Kept store keeps replication rep.
+func keptPath(k *output.Kept, rep int) string {
+	return filepath.Join(k.Dir(), fmt.Sprintf("rep-%05d.gob", rep))
 }

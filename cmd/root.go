@@ -144,7 +144,7 @@ func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // argument counts, which it does not route through the flag error function.
 func isCobraUsage(err error) bool {
 	msg := err.Error()
-	for _, p := range []string{"unknown command", "accepts ", "requires at least", "requires at most", "received ", "invalid argument"} {
+	for _, p := range []string{"unknown command", "accepts ", "requires at least", "requires at most", "received ", "invalid argument", "flags in the group"} {
 		if strings.Contains(msg, p) {
 			return true
 		}

@@ -2,14 +2,12 @@ package cmd
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/journeysim/journeysim/models"
 	"github.com/journeysim/journeysim/output"
 )
 
@@ -17,13 +15,8 @@ import (
 type RunOptions struct {
 	Out, Err io.Writer
 	Scenario string
-	scenarioFlags
-	OutDir string
-	Force  bool
-	Format string
-	Trace  int
-	Plots  string
-	Report bool
+	resultFlags
+	Trace int
 	// Validate also runs the validation checks: validation.csv and .json,
 	// and with Report the report's validation page.
 	Validate bool
@@ -50,14 +43,6 @@ the mean over replications with a 95% confidence interval, and the result files
 			if err := opts.parse(cmd); err != nil {
 				return err
 			}
-			switch opts.Format {
-			case "table", "csv", "json":
-			default:
-				return usageErrorf("unknown --format %q: use table, csv or json", opts.Format)
-			}
-			if _, err := output.ParsePlotFormat(opts.Plots); err != nil {
-				return usageErrorf("unknown --plot-format %q: use png, svg or pdf", opts.Plots)
-			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -65,21 +50,17 @@ the mean over replications with a 95% confidence interval, and the result files
 		},
 	}
 	f := c.Flags()
-	opts.scenarioFlags.add(f)
-	f.StringVar(&opts.OutDir, "out", "", "directory for the result files (default out/<scenario>)")
-	f.BoolVar(&opts.Force, "force", false, "replace the output directory if it exists")
-	f.StringVar(&opts.Format, "format", "table", "what to print: table, csv or json")
+	opts.resultFlags.add(f, "directory for the result files (default out/<scenario>)",
+		"what to print: table, csv or json",
+		"also write report.html and report.md")
 	f.IntVar(&opts.Trace, "trace", 0, "also write trace.csv: every event of the first N clients of replication 0")
-	f.StringVar(&opts.Plots, "plot-format", "png", "format of the plots: png, svg or pdf")
-	f.BoolVar(&opts.Report, "report", false, "also write report.html and report.md")
 	f.BoolVar(&opts.Validate, "validate", false, "also run the validation checks (journeysim validate): validation.csv, validation.json and the report's validation page")
 	return c
 }
 
 // defaultOutDir is out/<scenario> for a shipped scenario or a file.
 func defaultOutDir(ref string) string {
-	base := strings.TrimSuffix(filepath.Base(ref), ".toml")
-	return filepath.Join("out", base)
+	return filepath.Join("out", strings.TrimSuffix(filepath.Base(ref), ".toml"))
 }
 
 func runRun(ctx context.Context, opts *RunOptions) error {
@@ -94,20 +75,21 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err := output.CheckReplace(dir, output.KindRun, opts.Force); err != nil {
 		return err
 	}
-	res, err := opts.replicateKept(ctx, opts.Err, opts.Scenario, sc, m, partialDir(dir))
+	partial := output.PartialDir(dir)
+	run, err := opts.replicate(ctx, opts.Err, opts.Scenario, sc, m, partial)
 	if err != nil {
 		return err
 	}
-	meta := metaOf(res)
-	bundle, err := output.RunBundle(meta, m, res.Results)
+	meta := run.meta()
+	bundle, err := output.RunBundle(meta, run.Layout, run.Results)
 	if err != nil {
 		return err
 	}
 	format, _ := output.ParsePlotFormat(opts.Plots)
-	if err := output.AddRunFigures(bundle, m, res.Results, format); err != nil {
+	if err := output.AddRunFigures(bundle, run.Layout, run.Results, format); err != nil {
 		return err
 	}
-	econ, econBase, err := counterfactual(ctx, opts, sc, m, res, partialDir(dir))
+	econ, econBase, err := opts.runCounterfactual(ctx, opts.Err, run, partial)
 	if err != nil {
 		return err
 	}
@@ -123,7 +105,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		}
 	}
 	if opts.Report {
-		r, err := output.NewReport(meta, sc, m, res.Results, machine(opts.Workers))
+		r, err := output.NewReport(meta, run.Layout, run.Results, machine(opts.Workers))
 		if err != nil {
 			return err
 		}
@@ -136,106 +118,23 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if opts.Trace > 0 {
 		// Streamed to its file as the replication runs: a trace of many
 		// clients would not fit in memory beside the run.
-		bundle.AddStream("trace.csv", func(w io.Writer) error {
-			return m.Trace(ctx, sc.Seed(), 0, opts.Trace, w)
-		})
+		bundle.AddStream("trace.csv", func(w io.Writer) error { return m.Trace(ctx, sc.Seed(), 0, opts.Trace, w) })
 	}
 	if err := bundle.WriteDir(dir, output.KindRun, opts.Force); err != nil {
 		return err
 	}
-	if err := output.RemoveOwned(partialDir(dir)); err != nil { // the results are whole: the kept replications go
+	if err := output.RemoveOwned(partial); err != nil { // the results are whole: the kept replications go
 		return err
 	}
-	ss := output.Summarize(m, res.Results)
-	switch opts.Format {
-	case "json":
-		return output.WriteSummaryJSON(opts.Out, meta, ss)
-	case "csv":
-		return output.WriteSummaryCSV(opts.Out, ss)
-	}
-	fmt.Fprintf(opts.Out, "%s: %d replications, seed %d, %s warm-up, %s measured\n\n",
-		sc.Name, sc.Replications(), sc.Seed(), fmtDays(sc.Warmup()), fmtDays(sc.Horizon()))
-	for _, w := range meta.Warnings {
-		fmt.Fprintf(opts.Out, "warning: %s\n", w)
-	}
-	if len(meta.Warnings) > 0 {
-		fmt.Fprintln(opts.Out)
-	}
-	if err := output.WriteTable(opts.Out, ss, m.Headline(), m.Scope.Places); err != nil {
-		return err
-	}
-	writeCapacities(opts.Out, m)
-	if len(m.Scenario.Followups) > 0 {
-		fmt.Fprintln(opts.Out, "\nfollow-ups. "+output.FollowupNote)
-		if err := output.WriteFollowupTable(opts.Out, ss); err != nil {
-			return err
+	return output.WriteRunSummary(opts.Out, opts.Format, meta, run.Layout, run.Results, econ, econBase, dir, bundle.Names())
+}
+
+// checkFormat refuses a --format that is not one of allowed.
+func checkFormat(format string, allowed ...string) error {
+	for _, a := range allowed {
+		if format == a {
+			return nil
 		}
 	}
-	if econ != nil {
-		fmt.Fprintf(opts.Out, "\nagainst the counterfactual, %s:\n", econBase)
-		if err := output.WriteEconomicsTable(opts.Out, econ); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(opts.Out, "\nresults written to %s/ (%s)\n", dir, strings.Join(bundle.Names(), ", "))
-	return nil
-}
-
-// counterfactual runs the scenario's economics.counterfactual, if it
-// declares one and is not it, on the same seed, replications and periods,
-// and returns the run's economics against it.
-func counterfactual(ctx context.Context, opts *RunOptions, sc *models.Scenario, m *models.Model, res *scenarioRunResult, partial string) ([]output.EconomicsRow, string, error) {
-	e := sc.Economics
-	if e == nil || e.Counterfactual == "" {
-		return nil, "", nil
-	}
-	name := strings.TrimSuffix(filepath.Base(e.Counterfactual), ".toml")
-	if name == strings.TrimSuffix(filepath.Base(opts.Scenario), ".toml") || name == strings.TrimSuffix(filepath.Base(sc.File), ".toml") {
-		return nil, "", nil
-	}
-	common := []string{fmt.Sprintf("run.seed=%d", sc.Seed()), fmt.Sprintf("run.replications=%d", sc.Replications()),
-		"run.warmup=" + fmtDays(sc.Warmup()), "run.horizon=" + fmtDays(sc.Horizon())}
-	// The counterfactual's own keys, on top of this scenario as run: no
-	// treatment in the same area, at the same scale.
-	csc, err := (&models.Loader{Rebase: opts.Scenario}).Load(e.Counterfactual, append(opts.overrides(), common...))
-	if err != nil {
-		return nil, "", fmt.Errorf("economics.counterfactual: %w", err)
-	}
-	cm, err := models.Build(csc)
-	if err != nil {
-		return nil, "", fmt.Errorf("economics.counterfactual: %w", err)
-	}
-	cres, err := opts.replicateKept(ctx, opts.Err, e.Counterfactual, csc, cm, partial)
-	if err != nil {
-		return nil, "", err
-	}
-	ce, ok := models.CompareEconomics(cm, cres.Results, m, res.Results)
-	if !ok {
-		return nil, "", fmt.Errorf("economics.counterfactual: %s values nothing (it has no economics table)", e.Counterfactual)
-	}
-	return output.EconomicsRows(ce), csc.Name, nil
-}
-
-func metaOf(res *scenarioRunResult) output.Meta {
-	sc := res.Scenario
-	meta := output.Meta{Scenario: res.Ref, Name: sc.Name, File: sc.File, Seed: sc.Seed(), Version: Version(),
-		Replications: sc.Replications(), WarmupDays: sc.Warmup(), HorizonDays: sc.Horizon(),
-		WallSeconds: res.Wall.Seconds()}
-	for _, w := range sc.Warnings {
-		meta.Warnings = append(meta.Warnings, w.String())
-	}
-	return meta
-}
-
-// writeCapacities prints how the capacity of each place whose capacity
-// changes, or comes from a budget, was worked out, and its mean in force.
-func writeCapacities(w io.Writer, m *models.Model) {
-	cs := m.Capacities()
-	if len(cs) == 0 {
-		return
-	}
-	fmt.Fprintln(w, "\ncapacity in force (whole places: a number or a factor rounds to the nearest, a budget buys whole places):")
-	for _, c := range cs {
-		fmt.Fprintf(w, "  %s: %s; %s on average over the measured years\n", c.Place, strings.Join(c.How, "; "), output.Format(c.Mean))
-	}
+	return usageErrorf("unknown --format %q: use %s", format, strings.Join(allowed, ", "))
 }

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/journeysim/journeysim/output"
 )
 
 // The tests of this file attack the commands as a careless or hostile
@@ -440,7 +442,7 @@ func TestPartialOwnership(t *testing.T) {
 	if code, _, stderr := execute(t, run...); code != exitOK {
 		t.Fatal(stderr)
 	}
-	partial := partialDir(dir)
+	partial := output.PartialDir(dir)
 	os.MkdirAll(partial, 0o755)
 	os.WriteFile(filepath.Join(partial, ".journeysim"), []byte(`{"journeysim":"kept replications","patterns":["*/rep-*.gob"]}`), 0o644)
 	os.Chown(filepath.Join(partial, ".journeysim"), 65534, 65534)

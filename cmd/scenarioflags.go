@@ -1,16 +1,16 @@
 package cmd
 
 import (
-	"context"
-	"io"
 	"runtime"
 	"strconv"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/scenario"
+	"github.com/journeysim/journeysim/models/validation"
+	"github.com/journeysim/journeysim/output"
 )
 
 // scenarioRef is the scenario a command's optional argument names: the
@@ -19,7 +19,7 @@ func scenarioRef(args []string) string {
 	if len(args) == 1 {
 		return args[0]
 	}
-	return models.ValidationBase
+	return validation.Base
 }
 
 // scenarioFlags are the flags shared by commands that run scenarios.
@@ -41,7 +41,7 @@ func (s *scenarioFlags) add(f *pflag.FlagSet) {
 	f.IntVar(&s.Workers, "workers", runtime.GOMAXPROCS(0), "replications run at once; results do not depend on it")
 	f.StringVar(&s.Horizon, "horizon", "", "measured run length after warm-up, e.g. 10y (default: the scenario's)")
 	f.StringVar(&s.Warmup, "warmup", "", "warm-up before measuring, e.g. 3y (default: the scenario's)")
-	f.StringArrayVar(&s.Sets, "set", nil, "override a scenario value: path=value (repeatable)")
+	f.StringArrayVar(&s.Sets, "set", nil, "override a scenario value: path=value, a path as explain prints it (repeatable)")
 	f.BoolVarP(&s.Quiet, "quiet", "q", false, "no progress bar")
 	f.StringVar(&s.MaxMemory, "max-memory", "", "refuse a run that could need more memory than this, e.g. 8GiB; 0 for no limit (default: the machine's memory)")
 }
@@ -78,17 +78,8 @@ func (s *scenarioFlags) overrides() []string {
 	return append(o, s.Sets...)
 }
 
-// scenarioRunResult is a scenario run to completion.
-type scenarioRunResult struct {
-	Ref      string
-	Scenario *models.Scenario
-	Model    *models.Model
-	Results  []*models.Result
-	Wall     time.Duration
-}
-
-// loadScenario loads and compiles ref with the flags' overrides.
-func (s *scenarioFlags) load(ref string, extra ...string) (*models.Scenario, *models.Model, error) {
+// load loads and compiles ref with the flags' overrides, then extra.
+func (s *scenarioFlags) load(ref string, extra ...string) (*scenario.Scenario, *models.Model, error) {
 	sc, err := models.Load(ref, append(s.overrides(), extra...))
 	if err != nil {
 		return nil, nil, err
@@ -100,16 +91,36 @@ func (s *scenarioFlags) load(ref string, extra ...string) (*models.Scenario, *mo
 	return sc, m, nil
 }
 
-// replicate runs a loaded scenario's replications with a progress bar on stderr.
-func (s *scenarioFlags) replicate(ctx context.Context, stderr io.Writer, ref string, sc *models.Scenario, m *models.Model) (*scenarioRunResult, error) {
-	return s.replicateKept(ctx, stderr, ref, sc, m, "")
+// resultFlags are the flags of the commands that write result files and
+// print a summary: run and compare.
+type resultFlags struct {
+	scenarioFlags
+	OutDir string
+	Force  bool
+	Format string
+	Plots  string
+	Report bool
 }
 
-// fmtDays renders a duration in days the way scenarios write it.
-func fmtDays(d float64) string {
-	b, err := models.Duration(d).MarshalText()
-	if err != nil {
-		return strconv.FormatFloat(d, 'g', -1, 64) + "d"
+func (r *resultFlags) add(f *pflag.FlagSet, outHelp, formatHelp, reportHelp string) {
+	r.scenarioFlags.add(f)
+	f.StringVar(&r.OutDir, "out", "", outHelp)
+	f.BoolVar(&r.Force, "force", false, "replace the output directory if journeysim wrote it")
+	f.StringVar(&r.Format, "format", "table", formatHelp)
+	f.StringVar(&r.Plots, "plot-format", "png", "format of the plots: png, svg or pdf")
+	f.BoolVar(&r.Report, "report", false, reportHelp)
+}
+
+// parse checks the scenario flags, --format and --plot-format.
+func (r *resultFlags) parse(cmd *cobra.Command) error {
+	if err := r.scenarioFlags.parse(cmd); err != nil {
+		return err
 	}
-	return string(b)
+	if err := checkFormat(r.Format, "table", "csv", "json"); err != nil {
+		return err
+	}
+	if _, err := output.ParsePlotFormat(r.Plots); err != nil {
+		return usageErrorf("unknown --plot-format %q: use png, svg or pdf", r.Plots)
+	}
+	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/scenario"
+	"github.com/journeysim/journeysim/output"
 )
 
 // ScenariosOptions are the inputs of `journeysim scenarios`.
@@ -42,7 +44,7 @@ func NewCmdScenarios(runF func(*ScenariosOptions) error) *cobra.Command {
 }
 
 func scenariosRun(opts *ScenariosOptions) error {
-	names, err := models.ScenarioNames(nil)
+	names, err := scenario.ScenarioNames(nil)
 	if err != nil {
 		return err
 	}
@@ -58,9 +60,9 @@ func scenariosRun(opts *ScenariosOptions) error {
 	header := []string{"scenario", "name", "base", "description"}
 	switch opts.Format {
 	case "csv":
-		return writeRecordsCSV(opts.Out, header, len(rows), func(i int) []string { return rows[i] })
+		return output.WriteRecordsCSV(opts.Out, header, len(rows), func(i int) []string { return rows[i] })
 	case "json":
-		return writeRecordsJSON(opts.Out, header, len(rows), func(i int) []string { return rows[i] })
+		return output.WriteRecordsJSON(opts.Out, header, len(rows), func(i int) []string { return rows[i] })
 	}
 	tw := tabwriter.NewWriter(opts.Out, 0, 0, 2, ' ', 0)
 	for _, r := range rows {

@@ -3,9 +3,8 @@ package cmd
 import (
 	"io"
 
+	"github.com/journeysim/journeysim/models/scenario"
 	"github.com/spf13/cobra"
-
-	"github.com/journeysim/journeysim/models"
 )
 
 // NewCmdSchema returns `journeysim schema`, which prints the JSON Schema of
@@ -25,7 +24,7 @@ file, or in the editor's settings) to have keys and types checked as you type.`,
 }
 
 func schemaRun(w io.Writer) error {
-	b, err := models.JSONSchema()
+	b, err := scenario.JSONSchema()
 	if err != nil {
 		return err
 	}

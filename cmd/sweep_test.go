@@ -2,13 +2,17 @@ package cmd
 
 import (
 	"bytes"
+	"encoding/csv"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/journeysim/journeysim/output"
 )
 
 // sweepArgs is a small grid: 3 × 2 points of 2 short replications.
@@ -233,7 +237,10 @@ func TestSweepShardProcesses(t *testing.T) {
 // results are the same bytes as a sweep never stopped. SIGINT ends with
 // status 130 and says how many points were kept.
 func TestSweepInterrupted(t *testing.T) {
-	args := []string{"sweep", "--vary", "places.detox.capacity=3:14:1", "--replications", "2", "--warmup", "3y", "--horizon", "2y", "--quiet", "--workers", "1"}
+	// Twelve points of four replications, one at a time: once the first is
+	// done the other eleven take seconds, far longer than the signal takes
+	// to land.
+	args := []string{"sweep", "--vary", "places.detox.capacity=3:14:1", "--replications", "4", "--warmup", "3y", "--horizon", "2y", "--quiet", "--workers", "1"}
 	tmp := t.TempDir()
 	whole := filepath.Join(tmp, "whole")
 	if code, _, stderr := execute(t, append(append([]string(nil), args...), "--out", whole)...); code != exitOK {
@@ -260,7 +267,7 @@ func TestSweepInterrupted(t *testing.T) {
 						done++
 					}
 				}
-				if done >= 3 {
+				if done >= 1 {
 					break
 				}
 				if time.Now().After(deadline) {
@@ -274,7 +281,7 @@ func TestSweepInterrupted(t *testing.T) {
 			}
 			c.Wait()
 			if _, err := os.Stat(filepath.Join(dir, "results.csv")); err == nil {
-				t.Skip("the sweep finished before the signal landed")
+				t.Fatal("the sweep finished before the signal landed: it tests nothing")
 			}
 			if sig == os.Interrupt {
 				if code := c.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "of 12 points are kept in") {
@@ -310,7 +317,7 @@ func TestRunInterrupted(t *testing.T) {
 	// Interrupt once a replication is kept (a replication takes a second or
 	// more under the race detector), or after a minute.
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if entries, _ := os.ReadDir(partialDir(dir)); len(entries) > 0 {
+		if entries, _ := os.ReadDir(output.PartialDir(dir)); len(entries) > 0 {
 			break
 		}
 	}
@@ -318,13 +325,13 @@ func TestRunInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Wait()
-	if code := c.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "replications of baseline are kept in "+partialDir(dir)) {
+	if code := c.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "replications of baseline are kept in "+output.PartialDir(dir)) {
 		t.Errorf("exit %d, stderr %q; want %d and the replications kept", code, stderr.String(), exitInterrupted)
 	}
 	if _, err := os.Stat(dir); err == nil {
 		t.Errorf("%s exists after an interrupted run", dir)
 	}
-	if _, err := os.Stat(partialDir(dir)); err != nil {
+	if _, err := os.Stat(output.PartialDir(dir)); err != nil {
 		t.Errorf("no kept replications: %v", err)
 	}
 }
@@ -346,14 +353,30 @@ func TestSweepOneWay(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("sensitivity: exit %d: %s", code, stderr)
 	}
-	for _, line := range strings.Split(out, "\n") {
-		if f := strings.Fields(line); len(f) == 6 && f[1] == "places.detox.capacity" {
-			lo, _ := strconv.ParseFloat(f[4], 64)
-			hi, _ := strconv.ParseFloat(f[5], 64)
-			if !(lo > hi) {
-				t.Errorf("detox wait with 3 beds %v, with 12 beds %v: want longer with fewer", lo, hi)
+	// The printed table leaves a one-way design's PRCC and p blank: read
+	// the CSV, whose columns are fixed.
+	f, err := os.Open(filepath.Join(dir, "sensitivity.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) == 0 || !slices.Equal(rows[0][:6], []string{"metric", "parameter", "prcc", "p_value", "low", "high"}) {
+		t.Fatalf("sensitivity.csv: %v, %v", rows, err)
+	}
+	found := false
+	for _, r := range rows[1:] {
+		if r[0] == "wait_mean_days.detox" && r[1] == "places.detox.capacity" {
+			found = true
+			lo, err1 := strconv.ParseFloat(r[4], 64)
+			hi, err2 := strconv.ParseFloat(r[5], 64)
+			if err1 != nil || err2 != nil || !(lo > hi) {
+				t.Errorf("detox wait with 3 beds %s, with 12 beds %s: want longer with fewer", r[4], r[5])
 			}
 		}
+	}
+	if !found {
+		t.Errorf("no row for places.detox.capacity in sensitivity.csv:\n%v\n%s", rows, out)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "tornado-wait_mean_days.detox.png")); err != nil {
 		t.Error(err)

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/validation"
 	"github.com/journeysim/journeysim/output"
 )
 
@@ -84,7 +84,7 @@ func TestValidateJSONAndExitStatus(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	checks := models.Checks()
+	checks := validation.Checks()
 	if len(doc.Results) != len(checks) || doc.Checks != len(checks) {
 		t.Fatalf("%d results (checks = %d), want %d", len(doc.Results), doc.Checks, len(checks))
 	}
@@ -97,19 +97,19 @@ func TestValidateJSONAndExitStatus(t *testing.T) {
 		if r.ID != c.ID || r.Quote != c.Quote || r.InputCheck != c.InputCheck {
 			t.Errorf("result %d is %q, want check %q", i, r.ID, c.ID)
 		}
-		switch r.Status {
-		case models.StatusPass:
+		switch validation.Status(r.Status) {
+		case validation.StatusPass:
 			passed++
-		case models.StatusFail:
+		case validation.StatusFail:
 			failed++
-		case models.StatusNotModelled:
+		case validation.StatusNotModelled:
 			if c.Modelled() || r.Mean != nil {
 				t.Errorf("%s: not modelled, with metric %q and mean %v", r.ID, c.Metric, r.Mean)
 			}
 		default:
 			t.Errorf("%s: status %q", r.ID, r.Status)
 		}
-		if r.ID == "7a" && (r.Status != models.StatusFail || r.Mean == nil || *r.Mean < 0.5) {
+		if r.ID == "7a" && (r.Status != string(validation.StatusFail) || r.Mean == nil || *r.Mean < 0.5) {
 			t.Errorf("7a: status %q, mean %v; want a failure near 0.9", r.Status, r.Mean)
 		}
 	}
@@ -129,7 +129,7 @@ func TestValidateJSONAndExitStatus(t *testing.T) {
 // TestValidateTableAndCSV checks the table's summary line and the CSV's
 // rows, and that results do not depend on the number of workers.
 func TestValidateTableAndCSV(t *testing.T) {
-	checks := models.Checks()
+	checks := validation.Checks()
 	_, table, _ := execute(t, append(append(quick, "--report-only", "--workers", "1"), rehabMostlyCompletes...)...)
 	for _, c := range checks {
 		if !strings.Contains(table, "  "+c.ID) {
@@ -152,7 +152,7 @@ func TestValidateTableAndCSV(t *testing.T) {
 	}
 	// A check read from another scenario is listed under it.
 	for _, c := range checks {
-		if !c.Modelled() || c.ScenarioName() == models.ValidationBase || len(c.Set) > 0 {
+		if !c.Modelled() || c.ScenarioName() == validation.Base || len(c.Set) > 0 {
 			continue
 		}
 		_, after, ok := strings.Cut(table, "\n  "+c.ScenarioName()+": ")
@@ -205,8 +205,8 @@ func TestRunValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(rows), "\n"); n != len(models.Checks())+1 {
-		t.Errorf("validation.csv has %d lines, want a header and %d checks", n, len(models.Checks()))
+	if n := strings.Count(string(rows), "\n"); n != len(validation.Checks())+1 {
+		t.Errorf("validation.csv has %d lines, want a header and %d checks", n, len(validation.Checks()))
 	}
 	if _, err := os.Stat(filepath.Join(dir, "validation.json")); err != nil {
 		t.Error(err)

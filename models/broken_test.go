@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/journeysim/journeysim/models/scenario"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -29,13 +31,13 @@ func TestBrokenScenarios(t *testing.T) {
 			// A relative path with forward slashes keeps the goldens
 			// independent of the machine.
 			path := filepath.ToSlash(file)
-			_, err := (&Loader{}).Load(path, nil)
+			_, err := (&scenario.Loader{Check: Check}).Load(path, nil)
 			if err == nil {
 				t.Fatalf("%s loaded without error; every file in testdata/broken must fail", path)
 			}
 			got := err.Error() + "\n"
 			// Loading twice gives the same text: no map order leaks into it.
-			if _, err2 := (&Loader{}).Load(path, nil); err2 == nil || err2.Error()+"\n" != got {
+			if _, err2 := (&scenario.Loader{Check: Check}).Load(path, nil); err2 == nil || err2.Error()+"\n" != got {
 				t.Fatalf("second load of %s gave a different error:\n%v\nfirst:\n%s", path, err2, got)
 			}
 			golden := strings.TrimSuffix(file, ".toml") + ".golden"

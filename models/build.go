@@ -2,14 +2,20 @@ package models
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
+
+	"github.com/journeysim/journeysim/models/result"
+
+	"github.com/journeysim/journeysim/models/scenario"
 )
 
 // Model is a scenario compiled for simulation: names resolved to indices,
 // conditions to closures, policy conditions folded. It is read-only and
 // shared by every replication.
 type Model struct {
-	Scenario *Scenario
+	Scenario *scenario.Scenario
 	Scope    *Scope
 
 	places  []*place
@@ -31,16 +37,16 @@ type Model struct {
 
 	followups []*followup
 
-	flows         []FlowInfo
-	survival      []SurvivalCurve
+	flows         []result.FlowInfo
+	survival      []result.SurvivalCurve
 	survivalPlace []int // place index of each survival curve
 
-	warnings Problems // what is legal but most likely not what was meant
+	warnings scenario.Problems // what is legal but most likely not what was meant
 }
 
 // Warnings lists what in the scenario is legal but most likely not what
 // was meant: a cut that rounds to no change, a change after the horizon.
-func (m *Model) Warnings() Problems { return m.warnings }
+func (m *Model) Warnings() scenario.Problems { return m.warnings }
 
 const (
 	toDead = -1
@@ -49,16 +55,16 @@ const (
 
 type place struct {
 	name, label string
-	kind        string
+	kind        scenario.PlaceKind
 	treatment   bool
 	capacity    int
 	priority    bool
 	prioRules   []prioRule
-	patience    *Dist
-	changes     []capacityChange
-	plan        *capacityPlan // how the capacity and its changes were worked out
+	patience    *scenario.Dist
+	changes     []scenario.CapacityStep
+	plan        *scenario.CapacityPlan // how the capacity and its changes were worked out
 
-	stay      Dist
+	stay      scenario.Dist
 	stayMods  []ratioMod
 	byHazard  bool
 	exits     []exit
@@ -74,7 +80,7 @@ type place struct {
 	eligible   Cond
 	uptake     float64
 	uptakeMods []ratioMod
-	duration   Dist
+	duration   scenario.Dist
 
 	offersAt, offersAfter []int // parallel places offered on admission here / on leaving
 
@@ -90,14 +96,6 @@ type prioRule struct {
 	level int
 }
 
-// capacityChange sets a place's capacity at a day after warm-up. A place's
-// changes are in the order they take effect, a factor already applied to
-// the capacity before it, so the run and the post costs read one schedule.
-type capacityChange struct {
-	at       float64 // days after warm-up
-	capacity int
-}
-
 type ratioMod struct {
 	when  Cond
 	ratio float64
@@ -107,11 +105,11 @@ type exit struct {
 	reason   int // index in Model.reasons
 	p        float64
 	mods     []ratioMod
-	stay     Dist // zero: the place's stay
+	stay     scenario.Dist // zero: the place's stay
 	stayMods []ratioMod
 	hazard   *hazard
 	routes   []route
-	what     string // for the journey log: "exit <reason>"
+	what     string // for the journey log:
 }
 
 type route struct {
@@ -133,13 +131,12 @@ type hazard struct {
 }
 
 // Build compiles a validated scenario.
-func Build(s *Scenario) (*Model, error) {
-	c := &checker{}
-	scope := s.scope(c)
-	if len(c.probs) > 0 {
-		return nil, c.probs
+func Build(s *scenario.Scenario) (*Model, error) {
+	scope, err := newScope(s)
+	if err != nil {
+		return nil, scenario.Problemf("places", "%v", err)
 	}
-	m := &Model{Scenario: s, Scope: scope, index: map[string]int{PlaceDead: toDead, PlaceGone: toGone},
+	m := &Model{Scenario: s, Scope: scope, index: map[string]int{scenario.PlaceDead: toDead, scenario.PlaceGone: toGone},
 		reasons: scope.Reasons, warmup: s.Warmup(), horizon: s.Horizon()}
 	for i, n := range scope.Places {
 		m.index[n] = i
@@ -147,10 +144,10 @@ func Build(s *Scenario) (*Model, error) {
 	m.completed = indexOf(m.reasons, "completed") // -1 if no place has it
 	m.droppedOut = indexOf(m.reasons, "dropped_out")
 	m.died = indexOf(m.reasons, "died")
-	m.reneged = indexOf(m.reasons, ExitReneged)
+	m.reneged = indexOf(m.reasons, scenario.ExitReneged)
 	lay, err := scope.layoutOf()
 	if err != nil {
-		return nil, Problems{{Key: "places", Msg: err.Error()}}
+		return nil, scenario.Problems{{Key: "places", Msg: err.Error()}}
 	}
 	m.lay = lay
 	b := &builder{m: m, scope: scope}
@@ -158,7 +155,7 @@ func Build(s *Scenario) (*Model, error) {
 		m.places = append(m.places, b.place(n, s.Places[n]))
 	}
 	for i, p := range m.places {
-		if p.kind != KindParallel {
+		if p.kind != scenario.KindParallel {
 			continue
 		}
 		p.parIndex = len(m.parallel)
@@ -217,7 +214,7 @@ func (b *builder) scaled(capacity float64) int {
 	return int(math.Round(capacity * b.value(b.m.Scenario.Scale, 1)))
 }
 
-func (b *builder) value(v *Value, def float64) float64 {
+func (b *builder) value(v *scenario.Value, def float64) float64 {
 	if v == nil {
 		return def
 	}
@@ -226,14 +223,14 @@ func (b *builder) value(v *Value, def float64) float64 {
 
 // cond compiles e; a condition that is constant true compiles to nil, so
 // the hot path can skip it.
-func (b *builder) cond(e Expr) Cond {
+func (b *builder) cond(e scenario.Expr) Cond {
 	if e.IsZero() {
 		return nil
 	}
-	if v, ok, err := e.Const(b.scope); err == nil && ok && v {
+	if v, ok, err := Const(e, b.scope); err == nil && ok && v {
 		return nil
 	}
-	c, err := e.Compile(b.scope)
+	c, err := Compile(e, b.scope)
 	if err != nil {
 		b.fail(err)
 	}
@@ -241,10 +238,10 @@ func (b *builder) cond(e Expr) Cond {
 }
 
 // mods compiles modifiers, dropping those whose condition is constant false.
-func (b *builder) mods(ms []Modifier) []ratioMod {
+func (b *builder) mods(ms []scenario.Modifier) []ratioMod {
 	var out []ratioMod
 	for _, m := range ms {
-		if v, ok, err := m.When.Const(b.scope); err == nil && ok && !v {
+		if v, ok, err := Const(m.When, b.scope); err == nil && ok && !v {
 			continue
 		}
 		r := m.OddsRatio
@@ -259,11 +256,11 @@ func (b *builder) mods(ms []Modifier) []ratioMod {
 	return out
 }
 
-func (b *builder) hazard(h *HazardSpec) *hazard {
+func (b *builder) hazard(h *scenario.HazardSpec) *hazard {
 	if h == nil {
 		return nil
 	}
-	f := hazardUnits[h.Unit]
+	f := h.PerDay()
 	hz := &hazard{mods: b.mods(h.Modifiers)}
 	for i, band := range h.Bands {
 		hz.rate = append(hz.rate, band.Rate.V*f)
@@ -274,13 +271,13 @@ func (b *builder) hazard(h *HazardSpec) *hazard {
 	return hz
 }
 
-func (b *builder) routes(rs []*RouteSpec) []route {
+func (b *builder) routes(rs []*scenario.RouteSpec) []route {
 	var out []route
 	for _, r := range rs {
 		if r == nil {
 			continue
 		}
-		if v, ok, err := r.When.Const(b.scope); err == nil && ok && !v {
+		if v, ok, err := Const(r.When, b.scope); err == nil && ok && !v {
 			continue
 		}
 		p := 1.0
@@ -300,23 +297,23 @@ func (b *builder) routes(rs []*RouteSpec) []route {
 	return out
 }
 
-func (b *builder) place(name string, ps *PlaceSpec) *place {
+func (b *builder) place(name string, ps *scenario.PlaceSpec) *place {
 	p := &place{name: name, label: ps.Label, kind: ps.Kind}
 	if p.label == "" {
 		p.label = name
 	}
-	p.treatment = ps.isTreatment()
+	p.treatment = ps.IsTreatment()
 	p.capacity = -1 // unlimited
 	if ps.Capacity != nil || ps.Budget != nil || len(ps.CapacityChanges) > 0 {
-		pl, err := b.m.Scenario.planCapacity(name)
+		pl, err := b.m.Scenario.PlanCapacity(name)
 		if err != nil {
 			b.fail(err)
 		} else {
-			p.plan, p.capacity, p.changes = pl, pl.initial, pl.changes
-			b.m.warnings = append(b.m.warnings, pl.warnings...)
+			p.plan, p.capacity, p.changes = pl, pl.Initial, pl.Changes
+			b.m.warnings = append(b.m.warnings, pl.Warnings...)
 		}
 	}
-	p.priority = ps.Discipline == "priority"
+	p.priority = ps.Discipline == scenario.Priority
 	for _, r := range ps.Priority {
 		p.prioRules = append(p.prioRules, prioRule{when: b.cond(r.When), level: r.Level})
 	}
@@ -326,8 +323,8 @@ func (b *builder) place(name string, ps *PlaceSpec) *place {
 	}
 	p.stayMods = b.mods(ps.StayModifiers)
 	p.mortality = b.hazard(ps.Mortality)
-	p.reneged = b.routes(ps.Routes[ExitReneged])
-	for _, r := range sortedKeys(ps.Exits) {
+	p.reneged = b.routes(ps.Routes[scenario.ExitReneged])
+	for _, r := range slices.Sorted(maps.Keys(ps.Exits)) {
 		e := ps.Exits[r]
 		x := exit{reason: indexOf(b.m.reasons, r), mods: b.mods(e.Modifiers), stayMods: b.mods(e.StayModifiers),
 			routes: b.routes(ps.Routes[r]), what: "exit " + r}
@@ -348,7 +345,7 @@ func (b *builder) place(name string, ps *PlaceSpec) *place {
 		p.abstMods = b.mods(ps.Abstinence.Modifiers)
 	}
 	p.relapse = ps.Relapse
-	if ps.Kind == KindParallel {
+	if ps.Kind == scenario.KindParallel {
 		for _, j := range ps.JoinAt {
 			p.joinAt = append(p.joinAt, b.m.index[j])
 		}
@@ -364,15 +361,6 @@ func (b *builder) place(name string, ps *PlaceSpec) *place {
 		p.duration = *ps.Duration
 	}
 	return p
-}
-
-// isTreatment reports whether the place counts as treatment: capacity and
-// open places unless they say treatment = false.
-func (ps *PlaceSpec) isTreatment() bool {
-	if ps.Treatment != nil {
-		return *ps.Treatment
-	}
-	return ps.Kind == KindCapacity || ps.Kind == KindOpen
 }
 
 func indexOf(xs []string, x string) int {

@@ -5,11 +5,13 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/journeysim/journeysim/models/scenario"
 )
 
 // capacityTest loads the baseline, short, with its detox beds and changes
 // as given.
-func capacityTest(t *testing.T, sets ...string) (*Scenario, *Model) {
+func capacityTest(t *testing.T, sets ...string) (*scenario.Scenario, *Model) {
 	t.Helper()
 	sc, err := Load("baseline", append([]string{"run.replications=2", `run.warmup="2y"`, `run.horizon="2y"`}, sets...))
 	if err != nil {
@@ -39,11 +41,11 @@ func TestCapacityCutRounds(t *testing.T) {
 		t.Errorf("capacity in force %v; want 4", got)
 	}
 	_, m = capacityTest(t, "places.detox.capacity=4", `places.detox.capacity_changes=[{ at = "0d", factor = 0.875 }]`)
-	if got := m.places[m.index["detox"]].changes[0].capacity; got != 4 {
+	if got := m.places[m.index["detox"]].changes[0].Capacity; got != 4 {
 		t.Errorf("4 × 0.875 = 3.5 rounds to %d; want 4 (a half rounds up)", got)
 	}
 	_, m = capacityTest(t, "places.detox.capacity=4", `places.detox.capacity_changes=[{ at = "0d", factor = 0.85 }]`)
-	if got := m.places[m.index["detox"]].changes[0].capacity; got != 3 {
+	if got := m.places[m.index["detox"]].changes[0].Capacity; got != 3 {
 		t.Errorf("4 × 0.85 = 3.4 rounds to %d; want 3", got)
 	}
 }
@@ -81,11 +83,11 @@ func TestBudgetBuysPlaces(t *testing.T) {
 		t.Errorf("detox: %d places for 1,000,000; want 15", detox.capacity)
 	}
 	// Detox's share of the cut is 1,000,000 of 1,500,000: 100,000.
-	if got := detox.changes[0].capacity; got != int(900000/cost) || got != 13 {
+	if got := detox.changes[0].Capacity; got != int(900000/cost) || got != 13 {
 		t.Errorf("detox after the cut: %d places; want 13", got)
 	}
-	if res.capacity != 15 || res.changes[0].capacity != 14 {
-		t.Errorf("residential: %d then %d places; want 15 then 14", res.capacity, res.changes[0].capacity)
+	if res.capacity != 15 || res.changes[0].Capacity != 14 {
+		t.Errorf("residential: %d then %d places; want 15 then 14", res.capacity, res.changes[0].Capacity)
 	}
 	if len(sc.Warnings) != 0 {
 		t.Errorf("warnings %v", sc.Warnings)

@@ -4,18 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"reflect"
-	"strings"
 )
-
-// MaxAttributes is the most case-mix attributes a scenario may declare.
-const MaxAttributes = 8
-
-// MaxPlaces is the most places a scenario may declare.
-const MaxPlaces = 32
-
-// maxReasons is the most exit reasons: a reason's index fits an int8.
-const maxReasons = 127
 
 // Client is one synthetic person: 48 bytes. Clients live in pages of a slab
 // indexed by id and are reused after death, so memory follows the clients
@@ -49,6 +38,8 @@ const (
 	flagFollowed                // has open follow-up records (run.fu.head)
 	flagEffective               // counted in effective treatment this measured year
 	flagPending                 // under 12 weeks into a stay when the last measured year ended: judged when it ends
+	flagInEvenYear              // listed in run.yearIDs for an even measured year (0, 2, …)
+	flagInOddYear               // the same for an odd year: the next year's list fills as this one is read
 	nFlags          = iota
 )
 
@@ -193,58 +184,4 @@ func (l *clientLayout) setHolds(c *Client, k int, on bool) {
 	} else {
 		c.bits[l.hold.word] &^= m
 	}
-}
-
-var exprT = reflect.TypeOf(Expr{})
-
-// reads is what the conditions of a scenario read.
-type reads struct {
-	counted  map[string]bool // places whose admissions they read
-	policies map[string]bool
-	lastStay bool // last_exit.stay_days
-}
-
-// conditionReads returns what the conditions of s read, from the names
-// each uses.
-func conditionReads(s *Scenario) reads {
-	r := reads{counted: map[string]bool{}, policies: map[string]bool{}}
-	var walk func(v reflect.Value)
-	walk = func(v reflect.Value) {
-		if v.Type() == exprT {
-			for _, n := range v.Interface().(Expr).Names() {
-				family, rest, _ := strings.Cut(n, ".")
-				switch {
-				case family == "admissions":
-					r.counted[rest] = true
-				case family == "policy":
-					r.policies[rest] = true
-				case n == "last_exit.stay_days":
-					r.lastStay = true
-				}
-			}
-			return
-		}
-		switch v.Kind() {
-		case reflect.Pointer, reflect.Interface:
-			if !v.IsNil() {
-				walk(v.Elem())
-			}
-		case reflect.Struct:
-			for i := range v.NumField() {
-				if v.Type().Field(i).IsExported() {
-					walk(v.Field(i))
-				}
-			}
-		case reflect.Map:
-			for _, k := range v.MapKeys() {
-				walk(v.MapIndex(k))
-			}
-		case reflect.Slice, reflect.Array:
-			for i := range v.Len() {
-				walk(v.Index(i))
-			}
-		}
-	}
-	walk(reflect.ValueOf(s).Elem())
-	return r
 }

@@ -3,143 +3,9 @@ package models
 import (
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 
-	"gonum.org/v1/gonum/stat"
-	"gonum.org/v1/gonum/stat/distuv"
+	"github.com/journeysim/journeysim/models/scenario"
 )
-
-// EconomicsSpec declares how costs, crime and health are valued. Unit
-// costs live on the places (PlaceSpec.Cost, CrimePerYear, QALYWeight);
-// this table says in what money, at what discount rate, against what.
-type EconomicsSpec struct {
-	Currency  string `toml:"currency"`   // of every output figure, e.g. "GBP"
-	PriceYear int    `toml:"price_year"` // of every output figure
-	// PriceIndex is a price index of Currency by calendar year (keyed
-	// "2011"), any base: a figure of year y is worth index[PriceYear] /
-	// index[y] times as much at PriceYear, so any price year converts every
-	// figure alike.
-	PriceIndex map[string]Value `toml:"price_index"`
-	// Exchange converts another currency to Currency in a year: keyed
-	// "EUR 2011", the units of Currency one unit buys. A figure whose
-	// conversion is missing is an error, never converted silently.
-	Exchange map[string]Value `toml:"exchange"`
-	// Prices is the conversion table journeysim read before PriceIndex:
-	// factors to one price year, which converted figures wrongly once the
-	// price year changed. It is refused, with the way to mend it.
-	Prices       map[string]Value `toml:"prices"`
-	DiscountRate *Value           `toml:"discount_rate"` // a year, e.g. 0.035
-	// CrimePrice is the currency and year of the places' crime_per_year.
-	CrimePrice string `toml:"crime_price"`
-	// TransferShare is the share of crime costs that are stolen property
-	// changing hands: a transfer, not a loss to society as a whole.
-	TransferShare *Value `toml:"transfer_share"`
-	// Counterfactual names the scenario a return on investment is
-	// measured against, e.g. "no-treatment".
-	Counterfactual string `toml:"counterfactual"`
-	// WillingnessToPay lists the values of a QALY for net monetary benefit.
-	WillingnessToPay []float64 `toml:"willingness_to_pay"`
-	// UsingPlace is the out-of-treatment state whose crime rate treatment
-	// is credited with avoiding (the "full" return); default "using".
-	UsingPlace string `toml:"using_place"`
-	// CrimeModifiers say who commits more crime than others, e.g. high-rate
-	// offenders. The places' crime_per_year stay the mean over the case
-	// mix of new arrivals; the modifiers share it out.
-	CrimeModifiers []CrimeModifier `toml:"crime_modifiers"`
-}
-
-// CrimeModifier multiplies the crime rate of the clients it applies to:
-// When may read client.* and policy.*, which do not change in a life.
-type CrimeModifier struct {
-	When  Expr   `toml:"when"`
-	Ratio *Value `toml:"ratio"`
-}
-
-// CostSpec is a place's unit cost: per day (or week, or year) in the
-// place, per admission, and per staff post with a caseload. Price is the
-// currency and year the figures are in, e.g. "GBP 2011".
-type CostSpec struct {
-	PerDay      *Value `toml:"per_day"`
-	PerWeek     *Value `toml:"per_week"`
-	PerYear     *Value `toml:"per_year"`
-	PerEpisode  *Value `toml:"per_episode"`
-	PerPostYear *Value `toml:"per_post_year"` // posts = capacity / caseload, paid whether full or not
-	Caseload    *Value `toml:"caseload"`
-	Price       string `toml:"price"`
-}
-
-// PriceFactor returns the factor that converts a figure stated at price
-// ("EUR 2011") to the scenario's currency and price year: to the currency
-// at the exchange rate of its year, then to the price year by the price
-// index.
-func (e *EconomicsSpec) PriceFactor(price string) (float64, error) {
-	f, _, err := e.priceFactor(price)
-	return f, err
-}
-
-// priceFactor is PriceFactor with the arithmetic in words.
-func (e *EconomicsSpec) priceFactor(price string) (float64, string, error) {
-	cur, year, err := parsePrice(price)
-	if err != nil {
-		return 0, "", err
-	}
-	f := 1.0
-	var steps []string
-	if cur != e.Currency {
-		key := cur + " " + strconv.Itoa(year)
-		v, ok := e.Exchange[key]
-		if !ok {
-			return 0, "", fmt.Errorf("no exchange rate from %s to %s: declare economics.exchange.%q, the %s one %s bought in %d (declared: %s)",
-				key, e.Currency, key, e.Currency, cur, year, listOrNone(sortedKeys(e.Exchange)))
-		}
-		f *= v.V
-		steps = append(steps, fmt.Sprintf("× %s %s a %s in %d", fmtG(v.V), e.Currency, cur, year))
-	}
-	if year != e.PriceYear {
-		from, ok1 := e.PriceIndex[strconv.Itoa(year)]
-		to, ok2 := e.PriceIndex[strconv.Itoa(e.PriceYear)]
-		var missing []string
-		for _, m := range []struct {
-			ok bool
-			y  int
-		}{{ok1, year}, {ok2, e.PriceYear}} {
-			if !m.ok {
-				missing = append(missing, strconv.Itoa(m.y))
-			}
-		}
-		if len(missing) > 0 {
-			return 0, "", fmt.Errorf("no price index for %s: declare economics.price_index.\"%s\" to convert %s to %s %d (declared years: %s)",
-				strings.Join(missing, " and "), missing[0], price, e.Currency, e.PriceYear, listOrNone(sortedKeys(e.PriceIndex)))
-		}
-		if from.V <= 0 || to.V <= 0 {
-			return 0, "", fmt.Errorf("the price index must be above 0 in %d and %d", year, e.PriceYear)
-		}
-		f *= to.V / from.V
-		steps = append(steps, fmt.Sprintf("× %s/%s, the price index of %d over %d", fmtG(to.V), fmtG(from.V), e.PriceYear, year))
-	}
-	return f, strings.Join(steps, " "), nil
-}
-
-func listOrNone(xs []string) string {
-	if len(xs) == 0 {
-		return "none"
-	}
-	return strings.Join(xs, ", ")
-}
-
-// parsePrice reads "GBP 2011" as a currency and a year.
-func parsePrice(s string) (string, int, error) {
-	f := strings.Fields(s)
-	if len(f) != 2 {
-		return "", 0, fmt.Errorf("price %q: want a currency and a year, like \"GBP 2011\"", s)
-	}
-	y, err := strconv.Atoi(f[1])
-	if err != nil || y < 1800 || y > 2200 {
-		return "", 0, fmt.Errorf("price %q: %q is not a year", s, f[1])
-	}
-	return strings.ToUpper(f[0]), y, nil
-}
 
 // DiscountFactor is the present value of 1 paid t years after the start of
 // the measured period at rate r a year: (1+r)^−t.
@@ -196,29 +62,12 @@ func (ec *econ) crimeRatio(c *Client) float64 {
 }
 
 // buildEconomics resolves the scenario's economics; nil when it declares none.
-func buildEconomics(s *Scenario, m *Model, scope *Scope) (*econ, error) {
+func buildEconomics(s *scenario.Scenario, m *Model, scope *Scope) (*econ, error) {
 	e := s.Economics
 	if e == nil {
 		return nil, nil
 	}
 	ec := &econ{rate: 0, using: -1, places: make([]placeEcon, len(m.places)), crimeNorm: 1}
-	if len(e.Prices) > 0 {
-		return nil, problem("economics.prices", "factors to one price year are no longer read: they converted figures wrongly once the price year changed. "+
-			"Give a price index by year, economics.price_index = { \"2011\" = 83.3, \"2024\" = 117.3 }, and exchange rates, economics.exchange = { \"EUR 2011\" = 0.868 }, so that any price year converts every figure alike")
-	}
-	for _, y := range sortedKeys(e.PriceIndex) {
-		if n, err := strconv.Atoi(y); err != nil || n < 1800 || n > 2200 {
-			return nil, problem("economics.price_index."+y, "%q is not a year: the index is keyed by year, as in \"2011\" = 83.3", y)
-		}
-	}
-	for _, k := range sortedKeys(e.Exchange) {
-		if _, _, err := parsePrice(k); err != nil {
-			return nil, problem("economics.exchange."+k, "key %q: want a currency and a year, as in \"EUR 2011\"", k)
-		}
-		if e.Exchange[k].V <= 0 {
-			return nil, problem("economics.exchange."+k, "an exchange rate must be above 0")
-		}
-	}
 	if e.DiscountRate != nil {
 		ec.rate = e.DiscountRate.V
 		if ec.rate < 0 || ec.rate > 1 {
@@ -247,8 +96,8 @@ func buildEconomics(s *Scenario, m *Model, scope *Scope) (*econ, error) {
 	for i, p := range m.places {
 		ps := s.Places[p.name]
 		pe := &ec.places[i]
-		pe.avoids = p.treatment && p.kind != KindParallel && ec.using >= 0
-		if p.kind == KindParallel && (ps.CrimePerYear != nil || ps.QALYWeight != nil) {
+		pe.avoids = p.treatment && p.kind != scenario.KindParallel && ec.using >= 0
+		if p.kind == scenario.KindParallel && (ps.CrimePerYear != nil || ps.QALYWeight != nil) {
 			k := "crime_per_year"
 			if ps.CrimePerYear == nil {
 				k = "qaly_weight"
@@ -312,7 +161,7 @@ func buildEconomics(s *Scenario, m *Model, scope *Scope) (*econ, error) {
 
 // problem is a problem with the scenario at key, for Load to place.
 func problem(key, format string, a ...any) error {
-	return Problems{{Key: key, Msg: fmt.Sprintf(format, a...)}}
+	return scenario.Problems{{Key: key, Msg: fmt.Sprintf(format, a...)}}
 }
 
 // maxMixCells bounds the case-mix cells enumerated to normalise the crime
@@ -322,7 +171,7 @@ const maxMixCells = 1 << 16
 // buildCrimeMods compiles economics.crime_modifiers, which may read only
 // the case mix and the policy: they are fixed for a client's life, so
 // their mean over the arrivals is known before the run.
-func (ec *econ) buildCrimeMods(e *EconomicsSpec, m *Model, scope *Scope) error {
+func (ec *econ) buildCrimeMods(e *scenario.EconomicsSpec, m *Model, scope *Scope) error {
 	if len(e.CrimeModifiers) == 0 {
 		return nil
 	}
@@ -332,14 +181,14 @@ func (ec *econ) buildCrimeMods(e *EconomicsSpec, m *Model, scope *Scope) error {
 		if cm.Ratio == nil || cm.Ratio.V <= 0 {
 			return problem(key+".ratio", "give the crime rate relative to other clients, a number above 0")
 		}
-		if v, ok, err := cm.When.Const(fixed); err == nil && ok && !v {
+		if v, ok, err := Const(cm.When, fixed); err == nil && ok && !v {
 			continue
 		}
 		var when Cond
 		if !cm.When.IsZero() {
-			c, err := cm.When.Compile(fixed)
+			c, err := Compile(cm.When, fixed)
 			if err != nil {
-				if _, err := cm.When.Compile(scope); err != nil {
+				if _, err := Compile(cm.When, scope); err != nil {
 					return problem(key+".when", "%v", err)
 				}
 				return problem(key+".when", "may read only client.* and policy.*, which do not change in a client's life")
@@ -500,15 +349,15 @@ func (r *run) economics() EconomicsTotals {
 		}
 		p := r.m.places[pi]
 		// Each capacity from its change (or the start) to the next (or the end).
-		sched := append([]capacityChange{{at: 0, capacity: p.capacity}}, p.changes...)
+		sched := append([]scenario.CapacityStep{{At: 0, Capacity: p.capacity}}, p.changes...)
 		for i, ch := range sched {
 			to := r.end
 			if i+1 < len(sched) {
-				to = r.start + sched[i+1].at
+				to = r.start + sched[i+1].At
 			}
-			days, pv := r.span(r.start+ch.at, to)
-			l.placeCost[pi] += pe.postDay * float64(ch.capacity) * days
-			l.costPV += pe.postDay * float64(ch.capacity) * pv
+			days, pv := r.span(r.start+ch.At, to)
+			l.placeCost[pi] += pe.postDay * float64(ch.Capacity) * days
+			l.costPV += pe.postDay * float64(ch.Capacity) * pv
 		}
 	}
 	t := EconomicsTotals{PlaceCost: l.placeCost, CostPV: l.costPV, Crime: l.crime, CrimePV: l.crimePV,
@@ -517,163 +366,4 @@ func (r *run) economics() EconomicsTotals {
 		t.Cost += c
 	}
 	return t
-}
-
-// Ratio is a ratio of two means with a 95% CI by Fieller's theorem, from
-// paired replications. The CI is unbounded (NaN ends) when the denominator's
-// mean is not clearly away from zero.
-type Ratio struct {
-	Mean, CILow, CIHigh float64
-	N                   int
-}
-
-// FiellerRatio estimates mean(num)/mean(den) over paired replications.
-func FiellerRatio(num, den []float64) Ratio {
-	n := len(num)
-	r := Ratio{Mean: math.NaN(), CILow: math.NaN(), CIHigh: math.NaN(), N: n}
-	if n == 0 || len(den) != n {
-		return r
-	}
-	var mx, my float64
-	for i := range num {
-		mx += num[i]
-		my += den[i]
-	}
-	mx /= float64(n)
-	my /= float64(n)
-	if my == 0 {
-		return r
-	}
-	r.Mean = mx / my
-	if n < 2 {
-		return r
-	}
-	var sxx, syy, sxy float64
-	for i := range num {
-		dx, dy := num[i]-mx, den[i]-my
-		sxx += dx * dx
-		syy += dy * dy
-		sxy += dx * dy
-	}
-	// Variances of the means.
-	k := float64(n) * float64(n-1)
-	vxx, vyy, vxy := sxx/k, syy/k, sxy/k
-	tq := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975)
-	t2 := tq * tq
-	a := my*my - t2*vyy
-	if a <= 0 {
-		return r // the denominator's CI includes zero: the ratio's is unbounded
-	}
-	b := mx*my - t2*vxy
-	c := mx*mx - t2*vxx
-	disc := b*b - a*c
-	if disc < 0 {
-		return r
-	}
-	s := math.Sqrt(disc)
-	r.CILow, r.CIHigh = (b-s)/a, (b+s)/a
-	return r
-}
-
-// Estimate is a mean over paired replications with its 95% CI.
-type Estimate struct {
-	Mean, CILow, CIHigh float64
-	N                   int
-}
-
-func estimate(xs []float64) Estimate {
-	e := Estimate{Mean: math.NaN(), CILow: math.NaN(), CIHigh: math.NaN(), N: len(xs)}
-	if len(xs) == 0 {
-		return e
-	}
-	mean, sd := stat.MeanStdDev(xs, nil)
-	e.Mean = mean
-	if len(xs) > 1 {
-		h := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(xs) - 1)}.Quantile(0.975) * sd / math.Sqrt(float64(len(xs)))
-		e.CILow, e.CIHigh = mean-h, mean+h
-	}
-	return e
-}
-
-// NetBenefit is the net monetary benefit at one willingness to pay.
-type NetBenefit struct {
-	WTP float64
-	Estimate
-}
-
-// CostEffect is the economics of an alternative against a base, from
-// replications paired on common random numbers.
-type CostEffect struct {
-	Money string // "GBP 2011"
-	// Discounted over the measured years, alternative − base.
-	Cost, QALYs, CrimeSaved Estimate
-	ICER                    Ratio // extra cost per extra QALY
-	NMB                     []NetBenefit
-	// Incremental return (the NTORS method): crime saved against the base
-	// over the extra spending; with and without stolen-property transfers.
-	Incremental, IncrementalExcl Ratio
-	// Full return of each scenario: crime avoided while in treatment,
-	// against the rate while using, over the full cost of treatment.
-	FullBase, FullBaseExcl, FullAlt, FullAltExcl Ratio
-}
-
-// CompareEconomics computes a CostEffect; ok is false unless both models
-// value their runs.
-func CompareEconomics(base *Model, br []*Result, alt *Model, ar []*Result) (ce CostEffect, ok bool) {
-	if base.econ == nil || alt.econ == nil {
-		return ce, false
-	}
-	col := func(m *Model, rs []*Result, name string) []float64 {
-		i := m.MetricIndex(name)
-		out := make([]float64, len(rs))
-		for r, res := range rs {
-			out[r] = res.Values[i]
-		}
-		return out
-	}
-	n := min(len(br), len(ar))
-	br, ar = br[:n], ar[:n]
-	diff := func(name string) []float64 {
-		b, a := col(base, br, name), col(alt, ar, name)
-		for i := range a {
-			a[i] -= b[i]
-		}
-		return a
-	}
-	e := alt.Scenario.Economics
-	ce.Money = fmt.Sprintf("%s %d", e.Currency, e.PriceYear)
-	dc, dq := diff("cost.total_pv"), diff("qalys_pv")
-	saved, savedExcl := diff("crime_cost_pv"), diff("crime_cost_pv.excl_transfers")
-	for i := range saved {
-		saved[i], savedExcl[i] = -saved[i], -savedExcl[i]
-	}
-	ce.Cost, ce.QALYs, ce.CrimeSaved = estimate(dc), estimate(dq), estimate(saved)
-	ce.ICER = FiellerRatio(dc, dq)
-	for _, w := range e.WillingnessToPay {
-		nmb := make([]float64, n)
-		for i := range nmb {
-			nmb[i] = w*dq[i] - dc[i]
-		}
-		ce.NMB = append(ce.NMB, NetBenefit{WTP: w, Estimate: estimate(nmb)})
-	}
-	ce.Incremental, ce.IncrementalExcl = FiellerRatio(saved, dc), FiellerRatio(savedExcl, dc)
-	full := func(m *Model, rs []*Result) (Ratio, Ratio) {
-		av, cost := col(m, rs, "crime_avoided_in_treatment_pv"), col(m, rs, "cost.total_pv")
-		excl := make([]float64, len(av))
-		for i := range av {
-			excl[i] = av[i] * (1 - m.econ.transferShare)
-		}
-		return FiellerRatio(av, cost), FiellerRatio(excl, cost)
-	}
-	ce.FullBase, ce.FullBaseExcl = full(base, br)
-	ce.FullAlt, ce.FullAltExcl = full(alt, ar)
-	return ce, true
-}
-
-// EconomicPath reports whether a parameter's key path values the run
-// (a cost, a crime rate, a QALY weight, a price) rather than shaping the
-// journeys: calibration leaves such parameters alone unless named.
-func EconomicPath(path string) bool {
-	return strings.HasPrefix(path, "economics.") || strings.Contains(path, ".cost.") ||
-		strings.HasSuffix(path, ".crime_per_year") || strings.HasSuffix(path, ".qaly_weight")
 }

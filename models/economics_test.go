@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/journeysim/journeysim/models/result"
+	"github.com/journeysim/journeysim/models/scenario"
 )
 
 func TestDiscounting(t *testing.T) {
@@ -31,97 +34,27 @@ func TestDiscounting(t *testing.T) {
 	}
 }
 
-// TestPriceFactor: a figure converts to the currency at its year's
-// exchange rate, then to the price year by the price index; what is
-// missing is named.
-func TestPriceFactor(t *testing.T) {
-	e := &EconomicsSpec{Currency: "GBP", PriceYear: 2011,
-		Exchange:   map[string]Value{"EUR 2011": {V: 0.868}},
-		PriceIndex: map[string]Value{"1992": {V: 50}, "2011": {V: 76}, "2024": {V: 114}}}
-	for _, c := range []struct {
-		price string
-		want  float64
-		err   string
-	}{
-		{"GBP 2011", 1, ""},
-		{"gbp 2011", 1, ""},
-		{"EUR 2011", 0.868, ""},
-		{"GBP 1992", 76.0 / 50, ""},
-		{"GBP 2024", 76.0 / 114, ""},
-		{"EUR 2012", 0, `no exchange rate from EUR 2012 to GBP: declare economics.exchange."EUR 2012"`},
-		{"GBP 2013", 0, `no price index for 2013: declare economics.price_index."2013" to convert GBP 2013 to GBP 2011 (declared years: 1992, 2011, 2024)`},
-		{"GBP", 0, `want a currency and a year`},
-		{"GBP 20x1", 0, `is not a year`},
-	} {
-		got, err := e.PriceFactor(c.price)
-		if c.err != "" {
-			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("PriceFactor(%q): error %v, want %q", c.price, err, c.err)
-			}
-			continue
-		}
-		if err != nil || got != c.want {
-			t.Errorf("PriceFactor(%q) = %v, %v; want %v", c.price, got, err, c.want)
-		}
-	}
-	// €206 a day at 2011 prices is £178.81; at 2024 prices, 114/76 of it.
-	f, _ := e.PriceFactor("EUR 2011")
-	if got := 206 * f; math.Abs(got-178.808) > 1e-9 {
-		t.Errorf("€206 = £%v, want £178.808", got)
-	}
-	e.PriceYear = 2024
-	if f, _ := e.PriceFactor("EUR 2011"); math.Abs(206*f-178.808*114/76) > 1e-9 {
-		t.Errorf("€206 of 2011 = £%v of 2024, want £%v", 206*f, 178.808*114/76)
-	}
-	if _, err := e.PriceFactor("GBP 2011"); err != nil {
-		t.Errorf("GBP 2011 at 2024 prices: %v", err)
-	}
-}
-
-func TestFiellerRatio(t *testing.T) {
-	// Points on a line through the origin: the ratio is 2 with no doubt.
-	r := FiellerRatio([]float64{2, 4, 6}, []float64{1, 2, 3})
-	if r.Mean != 2 || math.Abs(r.CILow-2) > 1e-9 || math.Abs(r.CIHigh-2) > 1e-9 {
-		t.Errorf("exact ratio: %+v, want 2 [2, 2]", r)
-	}
-	// Hand-computed: x = (10, 14, 12), y = (4, 6, 5): means 12 and 5;
-	// var of means 4/3, 1/3, cov 2/3; t(2, 0.975) = 4.302653.
-	r = FiellerRatio([]float64{10, 14, 12}, []float64{4, 6, 5})
-	tq := 4.302652729911275
-	a := 25 - tq*tq/3
-	b := 60 - tq*tq*2/3
-	c := 144 - tq*tq*4/3
-	lo, hi := (b-math.Sqrt(b*b-a*c))/a, (b+math.Sqrt(b*b-a*c))/a
-	if r.Mean != 2.4 || a > 0 && (math.Abs(r.CILow-lo) > 1e-9 || math.Abs(r.CIHigh-hi) > 1e-9) {
-		t.Errorf("ratio: %+v, want 2.4 [%v, %v]", r, lo, hi)
-	}
-	// A denominator whose CI spans zero leaves the ratio's CI unbounded.
-	r = FiellerRatio([]float64{1, 2, 3}, []float64{-1, 0.5, 1})
-	if !math.IsNaN(r.CILow) || !math.IsNaN(r.CIHigh) {
-		t.Errorf("denominator about 0: CI %v to %v, want unbounded", r.CILow, r.CIHigh)
-	}
-}
-
 // TestCompareEconomics checks the ICER, net monetary benefit and returns
 // on replications whose totals are set by hand.
 func TestCompareEconomics(t *testing.T) {
 	m := mtLoad(t, "baseline")
-	set := func(vals map[string]float64) *Result {
-		r := &Result{Values: make([]float64, len(m.Metrics()))}
+	set := func(vals map[string]float64) *result.Result {
+		r := &result.Result{Values: make([]float64, len(m.Metrics()))}
 		for k, v := range vals {
 			r.Values[mtIndex(t, m, k)] = v
 		}
 		return r
 	}
-	base := []*Result{
+	base := []*result.Result{
 		set(map[string]float64{"cost.total_pv": 1000, "qalys_pv": 10, "crime_cost_pv": 5000, "crime_cost_pv.excl_transfers": 3750, "crime_avoided_in_treatment_pv": 2000}),
 		set(map[string]float64{"cost.total_pv": 1000, "qalys_pv": 12, "crime_cost_pv": 5200, "crime_cost_pv.excl_transfers": 3900, "crime_avoided_in_treatment_pv": 2000}),
 	}
-	alt := []*Result{
+	alt := []*result.Result{
 		set(map[string]float64{"cost.total_pv": 1500, "qalys_pv": 10.02, "crime_cost_pv": 4600, "crime_cost_pv.excl_transfers": 3450, "crime_avoided_in_treatment_pv": 3000}),
 		set(map[string]float64{"cost.total_pv": 1700, "qalys_pv": 12.04, "crime_cost_pv": 4900, "crime_cost_pv.excl_transfers": 3675, "crime_avoided_in_treatment_pv": 3400}),
 	}
-	ce, ok := CompareEconomics(m, base, m, alt)
+	l := m.Layout()
+	ce, ok := result.CompareEconomics(l, base, l, alt)
 	if !ok {
 		t.Fatal("no economics")
 	}
@@ -139,8 +72,8 @@ func TestCompareEconomics(t *testing.T) {
 	if ce.NMB[0].WTP != 20000 {
 		t.Fatalf("first willingness to pay %v, want 20000", ce.NMB[0].WTP)
 	}
-	near("NMB@20000", ce.NMB[0].Mean, 0)
-	near("NMB@30000", ce.NMB[1].Mean, (30000*0.02-500+30000*0.04-700)/2)
+	near("NMB@20000", ce.NMB[0].Mean.Mean, 0)
+	near("NMB@30000", ce.NMB[1].Mean.Mean, (30000*0.02-500+30000*0.04-700)/2)
 	// Crime saved 400 and 300 (300 and 225 without transfers).
 	near("crime saved", ce.CrimeSaved.Mean, 350)
 	near("incremental ROI", ce.Incremental.Mean, 350.0/600)
@@ -264,13 +197,13 @@ func TestCalibrationLeavesPricesAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	count := func(opts CalibrateOptions) (econ, other int) {
-		c, err := newCalibrator(sc, opts)
+	count := func(economic bool) (econ, other int) {
+		set, err := sc.ParamSet(nil, economic)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, p := range c.params {
-			if EconomicPath(p.path) {
+		for _, p := range set.Params {
+			if scenario.EconomicPath(p.Path) {
 				econ++
 			} else {
 				other++
@@ -278,10 +211,10 @@ func TestCalibrationLeavesPricesAlone(t *testing.T) {
 		}
 		return econ, other
 	}
-	if e, o := count(CalibrateOptions{}); e != 0 || o == 0 {
+	if e, o := count(false); e != 0 || o == 0 {
 		t.Errorf("calibration searches %d economic and %d other parameters, want 0 and some", e, o)
 	}
-	if e, _ := count(CalibrateOptions{Economic: true}); e == 0 {
+	if e, _ := count(true); e == 0 {
 		t.Error("a PSA draws no economic parameter")
 	}
 }
@@ -431,7 +364,7 @@ func buildSource(t *testing.T, src string) error {
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sc, err := (&Loader{}).Load(path, nil)
+	sc, err := (&scenario.Loader{Check: Check}).Load(path, nil)
 	if err == nil {
 		_, err = Build(sc)
 	}

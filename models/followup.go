@@ -1,9 +1,13 @@
 package models
 
 import (
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
+
+	"github.com/journeysim/journeysim/models/scenario"
 
 	"github.com/journeysim/journeysim/sim"
 )
@@ -18,31 +22,60 @@ type followup struct {
 	stayLo   float64
 	stayHi   float64 // +Inf without stay_under
 	at       []float64
-	atNames  []string // the times as written in metric names: "3m"
+	atNames  []string // the times as written in metric names:
 }
 
 // Follow-up measures, each reported at every time of every follow-up as
 // followup.<name>.<time>.<measure>. Shares of "alive" are of the cohort
 // alive and not lost at the time; shares of "followed" also count the dead.
-var followupMeasures = []struct{ name, unit, desc string }{
-	{"followed", "per year", "clients followed to this time (alive or dead, not lost)"},
-	{"lost", "share", "clients who left the model before this time, lost to follow-up"},
-	{"died", "share of followed", "clients who died by this time"},
-	{"deaths", "per year", "deaths by this time among the clients followed"},
-	{"death_rate", "per 100 person-years", "deaths per 100 person-years between the previous time (or the start) and this one"},
-	{"band_deaths", "per year", "deaths between the previous time (or the start) and this one"},
-	{"band_person_years", "per year", "person-years lived between the previous time (or the start) and this one"},
-	{"abstinent", "share of alive", "clients not using at this time: in remission, or in a place by its abstinence"},
-	{"using", "share of alive", "clients using at this time (1 - abstinent)"},
-	{"in_treatment", "share of alive", "clients in a treatment place at this time"},
-	{"waiting", "share of alive", "clients on a waiting list for a treatment place at this time"},
-	{"out_of_treatment", "share of alive", "clients neither in a treatment place nor waiting for one at this time"},
-	{"abstinent_in_treatment", "share of in treatment", "clients in treatment at this time who were not using"},
-	{"relapsed", "share of followed", "clients who entered a place marked relapse (a state of use out of treatment) since the start"},
-	{"treated_since", "share of followed", "clients admitted to a treatment place since the start"},
-	{"first_exit.completed", "share of followed", "clients whose first treatment exit since the start was a completion"},
-	{"first_exit.dropped_out", "share of followed", "clients whose first treatment exit since the start was a drop-out"},
-	{"no_exit", "share of followed", "clients with no treatment exit since the start"},
+// value reads the measure from a time's counts over a horizon of years.
+var followupMeasures = []struct {
+	name, unit, desc string
+	value            func(a *fuAcc, years float64) float64
+}{
+	{"followed", "per year", "clients followed to this time (alive or dead, not lost)",
+		func(a *fuAcc, years float64) float64 { return float64(a.followed) / years }},
+	{"lost", "share", "clients who left the model before this time, lost to follow-up",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.lost, a.lost+a.followed) }},
+	{"died", "share of followed", "clients who died by this time",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.dead, a.followed) }},
+	{"deaths", "per year", "deaths by this time among the clients followed",
+		func(a *fuAcc, years float64) float64 { return float64(a.dead) / years }},
+	{"death_rate", "per 100 person-years", "deaths per 100 person-years between the previous time (or the start) and this one",
+		func(a *fuAcc, _ float64) float64 {
+			if a.bandDays == 0 {
+				return math.NaN()
+			}
+			return float64(a.bandDeaths) / (a.bandDays / daysPerYear) * 100
+		}},
+	{"band_deaths", "per year", "deaths between the previous time (or the start) and this one",
+		func(a *fuAcc, years float64) float64 { return float64(a.bandDeaths) / years }},
+	{"band_person_years", "per year", "person-years lived between the previous time (or the start) and this one",
+		func(a *fuAcc, years float64) float64 { return a.bandDays / daysPerYear / years }},
+	{"abstinent", "share of alive", "clients not using at this time: in remission, or in a place by its abstinence",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.abstinent, a.followed-a.dead) }},
+	{"using", "share of alive", "clients using at this time (1 - abstinent)",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.followed-a.dead-a.abstinent, a.followed-a.dead) }},
+	{"in_treatment", "share of alive", "clients in a treatment place at this time",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.inTreatment, a.followed-a.dead) }},
+	{"waiting", "share of alive", "clients on a waiting list for a treatment place at this time",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.waiting, a.followed-a.dead) }},
+	{"out_of_treatment", "share of alive", "clients neither in a treatment place nor waiting for one at this time",
+		func(a *fuAcc, _ float64) float64 {
+			return ratio(a.followed-a.dead-a.inTreatment-a.waiting, a.followed-a.dead)
+		}},
+	{"abstinent_in_treatment", "share of in treatment", "clients in treatment at this time who were not using",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.abstinentInTreatment, a.inTreatment) }},
+	{"relapsed", "share of followed", "clients who entered a place marked relapse (a state of use out of treatment) since the start",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.relapsed, a.followed) }},
+	{"treated_since", "share of followed", "clients admitted to a treatment place since the start",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.treated, a.followed) }},
+	{"first_exit.completed", "share of followed", "clients whose first treatment exit since the start was a completion",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.completed, a.followed) }},
+	{"first_exit.dropped_out", "share of followed", "clients whose first treatment exit since the start was a drop-out",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.droppedOut, a.followed) }},
+	{"no_exit", "share of followed", "clients with no treatment exit since the start",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.noExit, a.followed) }},
 }
 
 // fuRecord is one client of a cohort, from the start to the last time.
@@ -80,14 +113,14 @@ type fuRun struct {
 	acc  [][]fuAcc    // by follow-up, by time
 }
 
-func (b *builder) followups(s *Scenario) {
+func (b *builder) followups(s *scenario.Scenario) {
 	if s.Run.Followups != nil && !*s.Run.Followups {
 		return
 	}
 	m := b.m
-	for _, name := range sortedKeys(s.Followups) {
+	for _, name := range slices.Sorted(maps.Keys(s.Followups)) {
 		fs := s.Followups[name]
-		f := &followup{name: name, place: m.index[fs.Place], fromExit: fs.From == FromExit,
+		f := &followup{name: name, place: m.index[fs.Place], fromExit: fs.From == scenario.FromExit,
 			when: b.cond(fs.When), stayHi: math.Inf(1)}
 		if len(fs.Exits) > 0 {
 			f.exits = make([]bool, len(m.reasons))
@@ -102,9 +135,9 @@ func (b *builder) followups(s *Scenario) {
 			f.stayHi = fs.StayUnder.Days()
 		}
 		for _, at := range fs.At {
-			days, _ := ParseDuration(at) // validated
+			days, _ := scenario.ParseDuration(at) // validated
 			f.at = append(f.at, days)
-			f.atNames = append(f.atNames, followTimeName(at))
+			f.atNames = append(f.atNames, scenario.FollowTimeName(at))
 		}
 		k := len(m.followups)
 		m.followups = append(m.followups, f)
@@ -317,63 +350,13 @@ func addFollowupMetrics(l *metricLayout, m *Model) {
 		for k, at := range f.atNames {
 			get := func(r *run) *fuAcc { return &r.fu.acc[fi][k] }
 			for _, ms := range followupMeasures {
-				var calc func(a *fuAcc) float64
-				switch ms.name {
-				case "followed":
-					calc = func(a *fuAcc) float64 { return float64(a.followed) / years }
-				case "lost":
-					calc = func(a *fuAcc) float64 { return ratio(a.lost, a.lost+a.followed) }
-				case "died":
-					calc = func(a *fuAcc) float64 { return ratio(a.dead, a.followed) }
-				case "deaths":
-					calc = func(a *fuAcc) float64 { return float64(a.dead) / years }
-				case "death_rate":
-					calc = func(a *fuAcc) float64 {
-						if a.bandDays == 0 {
-							return math.NaN()
-						}
-						return float64(a.bandDeaths) / (a.bandDays / daysPerYear) * 100
-					}
-				case "abstinent":
-					calc = func(a *fuAcc) float64 { return ratio(a.abstinent, a.followed-a.dead) }
-				case "using":
-					calc = func(a *fuAcc) float64 { return ratio(a.followed-a.dead-a.abstinent, a.followed-a.dead) }
-				case "in_treatment":
-					calc = func(a *fuAcc) float64 { return ratio(a.inTreatment, a.followed-a.dead) }
-				case "waiting":
-					calc = func(a *fuAcc) float64 { return ratio(a.waiting, a.followed-a.dead) }
-				case "out_of_treatment":
-					calc = func(a *fuAcc) float64 { return ratio(a.followed-a.dead-a.inTreatment-a.waiting, a.followed-a.dead) }
-				case "band_deaths":
-					calc = func(a *fuAcc) float64 { return float64(a.bandDeaths) / years }
-				case "band_person_years":
-					calc = func(a *fuAcc) float64 { return a.bandDays / daysPerYear / years }
-				case "abstinent_in_treatment":
-					calc = func(a *fuAcc) float64 { return ratio(a.abstinentInTreatment, a.inTreatment) }
-				case "relapsed":
-					calc = func(a *fuAcc) float64 { return ratio(a.relapsed, a.followed) }
-				case "treated_since":
-					calc = func(a *fuAcc) float64 { return ratio(a.treated, a.followed) }
-				case "first_exit.completed":
-					calc = func(a *fuAcc) float64 { return ratio(a.completed, a.followed) }
-				case "first_exit.dropped_out":
-					calc = func(a *fuAcc) float64 { return ratio(a.droppedOut, a.followed) }
-				case "no_exit":
-					calc = func(a *fuAcc) float64 { return ratio(a.noExit, a.followed) }
-				default:
-					panic("models: unknown follow-up measure " + ms.name)
-				}
 				desc := label + ", " + at + " after " + startText(f, m) + ": " + ms.desc
 				l.add("followup."+f.name+"."+at+"."+ms.name, ms.unit, desc,
-					func(r *run) float64 { return calc(get(r)) })
+					func(r *run) float64 { return ms.value(get(r), years) })
 			}
 		}
 	}
 }
-
-// followTimeName is a follow-up time as it names metrics: as written,
-// without spaces ("3 m" is "3m").
-func followTimeName(at string) string { return strings.ReplaceAll(at, " ", "") }
 
 // startText says how a follow-up's cohort starts: "admission to detox".
 func startText(f *followup, m *Model) string {

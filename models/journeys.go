@@ -7,35 +7,26 @@ import (
 	"io"
 	"math"
 	"strconv"
+
+	"github.com/journeysim/journeysim/models/result"
+
+	"github.com/journeysim/journeysim/models/scenario"
 )
 
-// FlowInfo is one path out of a place: clients leaving From by Reason
-// ("died", "reneged" or an exit) and going To a place, dead or gone.
-type FlowInfo struct {
-	From, Reason, To string
-}
+// Flows lists the paths out of every place, in a fixed order; each result.Result
+// reports the clients a year that took each one (result.Result.Flows).
+func (m *Model) Flows() []result.FlowInfo { return m.flows }
 
-// Flows lists the paths out of every place, in a fixed order; each Result
-// reports the clients a year that took each one (Result.Flows).
-func (m *Model) Flows() []FlowInfo { return m.flows }
-
-// SurvivalCurve names a treatment place and the days at which its
-// time-in-treatment curve is reported (Result.Survival).
-type SurvivalCurve struct {
-	Place string
-	Days  []float64
-}
-
-// Survival lists the time-in-treatment curves every Result reports: one per
+// Survival lists the time-in-treatment curves every result.Result reports: one per
 // treatment place, on a grid of days suited to that place's stays.
-func (m *Model) Survival() []SurvivalCurve { return m.survival }
+func (m *Model) Survival() []result.SurvivalCurve { return m.survival }
 
 func (m *Model) placeName(i int) string {
 	switch i {
 	case toDead:
-		return PlaceDead
+		return scenario.PlaceDead
 	case toGone:
-		return PlaceGone
+		return scenario.PlaceGone
 	}
 	return m.places[i].name
 }
@@ -43,7 +34,7 @@ func (m *Model) placeName(i int) string {
 // buildJourneys numbers the flows and chooses the survival grids.
 func (m *Model) buildJourneys() {
 	add := func(from int, reason, to string) int {
-		m.flows = append(m.flows, FlowInfo{From: m.places[from].name, Reason: reason, To: to})
+		m.flows = append(m.flows, result.FlowInfo{From: m.places[from].name, Reason: reason, To: to})
 		return len(m.flows) - 1
 	}
 	number := func(pi int, reason string, rt *route) {
@@ -66,20 +57,20 @@ func (m *Model) buildJourneys() {
 			}
 		}
 		for ri := range p.reneged {
-			number(pi, ExitReneged, &p.reneged[ri])
+			number(pi, scenario.ExitReneged, &p.reneged[ri])
 		}
 		if p.mortality != nil {
-			p.diedFlow = add(pi, "died", PlaceDead)
+			p.diedFlow = add(pi, "died", scenario.PlaceDead)
 		} else {
 			p.diedFlow = -1
 		}
-		if p.treatment && p.kind != KindParallel {
+		if p.treatment && p.kind != scenario.KindParallel {
 			h := survivalHorizon(p)
 			days := make([]float64, survivalPoints+1)
 			for i := range days {
 				days[i] = h * float64(i) / survivalPoints
 			}
-			m.survival = append(m.survival, SurvivalCurve{Place: p.name, Days: days})
+			m.survival = append(m.survival, result.SurvivalCurve{Place: p.name, Days: days})
 			m.survivalPlace = append(m.survivalPlace, pi)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/journeysim/journeysim/models/scenario"
 )
 
 func TestFlowsAndSurvivalBaseline(t *testing.T) {
@@ -138,7 +140,7 @@ probability = 1
 [[places.south.routes.done]]
 to = "gone"
 `), 0o644)
-	sc, err := (&Loader{}).Load(file, nil)
+	sc, err := (&scenario.Loader{Check: Check}).Load(file, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +195,7 @@ probability = 1
 [[places.clinic.routes.done]]
 to = "gone"
 `), 0o644)
-	sc, err := (&Loader{}).Load(file, nil)
+	sc, err := (&scenario.Loader{Check: Check}).Load(file, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

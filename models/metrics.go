@@ -3,53 +3,19 @@ package models
 import (
 	"fmt"
 	"math"
-	"strings"
+
+	"github.com/journeysim/journeysim/models/result"
+
+	"github.com/journeysim/journeysim/models/scenario"
 
 	"github.com/journeysim/journeysim/sim"
 )
 
-// MetricInfo names and describes one metric. Names are <measure>.<place>
-// or a bare measure for the whole system.
-type MetricInfo struct {
-	Name        string
-	Unit        string
-	Description string
-}
-
-// Bounds are the values the metric can take: a share (of exits, of
-// admissions) is between 0 and 1, a return on investment can be anything,
-// and every other measure (counts, rates, "shares per year" such as
-// completions over clients treated, times, money, QALYs) is 0 or more. A
-// confidence interval is cut at them.
-func (mi MetricInfo) Bounds() (lo, hi float64) {
-	switch {
-	case mi.Unit == "share" || strings.HasPrefix(mi.Unit, "share of "):
-		return 0, 1
-	case mi.Unit == "returned per 1 spent":
-		return math.Inf(-1), math.Inf(1)
-	}
-	return 0, math.Inf(1)
-}
-
-// Result is one replication's metrics after warm-up.
-type Result struct {
-	// Values holds one value per metric, in the order of Model.Metrics.
-	// A metric with no data (no admissions to take a mean of) is NaN.
-	Values []float64
-	// Monthly holds, for each of Model.Series, the mean over each month.
-	Monthly [][]float64
-	// Flows holds, for each of Model.Flows, the clients a year who took it.
-	Flows []float64
-	// Survival holds, for each of Model.Survival, the share of admissions
-	// still in treatment at each day of its grid.
-	Survival [][]float64
-}
-
 // Metrics lists the metrics every replication reports, in a fixed order.
-func (m *Model) Metrics() []MetricInfo { return m.metrics.infos }
+func (m *Model) Metrics() []result.MetricInfo { return m.metrics.infos }
 
 // Series lists the monthly time series every replication reports.
-func (m *Model) Series() []MetricInfo { return m.metrics.series }
+func (m *Model) Series() []result.MetricInfo { return m.metrics.series }
 
 // Months returns the number of months in each series.
 func (m *Model) Months() int { return int(math.Round(m.horizon / monthDays)) }
@@ -140,7 +106,7 @@ func (a *accumulators) integrals(r *run, now float64, out []float64) {
 		if pr.res != nil {
 			out[i] = pr.res.Stats.Busy.Integral(now)
 			i++
-			if pr.p.kind == KindCapacity {
+			if pr.p.kind == scenario.KindCapacity {
 				out[i] = pr.res.Stats.Queue.Integral(now)
 				i++
 			}
@@ -171,13 +137,13 @@ func (a *accumulators) monthEnd(r *run, now float64) {
 
 // metricLayout holds, for each metric, how to compute it from a finished run.
 type metricLayout struct {
-	infos  []MetricInfo
+	infos  []result.MetricInfo
 	calc   []func(r *run) float64
-	series []MetricInfo
+	series []result.MetricInfo
 }
 
 func (l *metricLayout) add(name, unit, desc string, f func(r *run) float64) {
-	l.infos = append(l.infos, MetricInfo{Name: name, Unit: unit, Description: desc})
+	l.infos = append(l.infos, result.MetricInfo{Name: name, Unit: unit, Description: desc})
 	l.calc = append(l.calc, f)
 }
 
@@ -252,7 +218,7 @@ func newMetricLayout(m *Model) *metricLayout {
 				}
 			}
 		}
-		if !used || reason == ExitReneged {
+		if !used || reason == scenario.ExitReneged {
 			continue
 		}
 		l.add("exit_share."+reason, "share of exits", "treatment exits that were "+reason,
@@ -279,10 +245,10 @@ func newMetricLayout(m *Model) *metricLayout {
 		name := p.name
 		acc := func(r *run) *placeAcc { return &r.acc.places[pi] }
 		switch p.kind {
-		case KindState:
+		case scenario.KindState:
 			l.add("person_years."+name, "person-years per year", "mean number of clients in "+p.label,
 				func(r *run) float64 { return occupancy(r, r.ps[pi]) })
-		case KindParallel:
+		case scenario.KindParallel:
 			l.add("occupancy."+name, "places", "mean places held in "+p.label,
 				func(r *run) float64 { return occupancy(r, r.ps[pi]) })
 			l.add("admissions."+name, "per year", "clients taking up "+p.label,
@@ -299,7 +265,7 @@ func newMetricLayout(m *Model) *metricLayout {
 		}
 		l.add("admissions."+name, "per year", "admissions to "+p.label,
 			func(r *run) float64 { return perYear(acc(r).admissions) })
-		if p.kind == KindCapacity {
+		if p.kind == scenario.KindCapacity {
 			addCapacity(l, m, p)
 			// The capacity in force: a cut halfway through counts for half.
 			capacity := p.meanCapacity(m.horizon)
@@ -383,11 +349,11 @@ func newMetricLayout(m *Model) *metricLayout {
 	}
 	addFollowupMetrics(l, m)
 	for _, p := range m.places {
-		if p.kind == KindCapacity {
-			l.series = append(l.series, MetricInfo{Name: "occupancy." + p.name, Unit: "clients", Description: "mean clients in " + p.label})
-			l.series = append(l.series, MetricInfo{Name: "queue." + p.name, Unit: "clients", Description: "mean clients waiting for " + p.label})
+		if p.kind == scenario.KindCapacity {
+			l.series = append(l.series, result.MetricInfo{Name: "occupancy." + p.name, Unit: "clients", Description: "mean clients in " + p.label})
+			l.series = append(l.series, result.MetricInfo{Name: "queue." + p.name, Unit: "clients", Description: "mean clients waiting for " + p.label})
 		} else {
-			l.series = append(l.series, MetricInfo{Name: "occupancy." + p.name, Unit: "clients", Description: "mean clients in " + p.label})
+			l.series = append(l.series, result.MetricInfo{Name: "occupancy." + p.name, Unit: "clients", Description: "mean clients in " + p.label})
 		}
 	}
 	return l
@@ -433,10 +399,10 @@ func occupancy(r *run, pr *placeRun) float64 {
 	return pr.pop.Mean(now)
 }
 
-func (r *run) result() *Result {
+func (r *run) result() *result.Result {
 	r.endYear(r.end)
 	l := r.m.metrics
-	res := &Result{Values: make([]float64, len(l.calc)), Monthly: r.acc.monthly}
+	res := &result.Result{Values: make([]float64, len(l.calc)), Monthly: r.acc.monthly}
 	for i, f := range l.calc {
 		res.Values[i] = f(r)
 	}

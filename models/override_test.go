@@ -2,10 +2,14 @@ package models
 
 import (
 	"context"
+	"io/fs"
 	"math"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/journeysim/journeysim/models/result"
+	"github.com/journeysim/journeysim/models/scenario"
 )
 
 // TestPriceYearConverts: moving the price year from 2011 to 2024 scales
@@ -13,7 +17,7 @@ import (
 // stated in (GBP 2011, EUR 2011, GBP 1992, crime in GBP 2012): by the
 // price index of 2024 over 2011, 117.3/83.3.
 func TestPriceYearConverts(t *testing.T) {
-	run := func(sets ...string) (*Model, *Result) {
+	run := func(sets ...string) (*Model, *result.Result) {
 		sc, err := Load("baseline", append([]string{"run.replications=1", `run.warmup="2y"`, `run.horizon="2y"`}, sets...))
 		if err != nil {
 			t.Fatal(err)
@@ -60,7 +64,7 @@ func TestPriceYearConverts(t *testing.T) {
 // TestOverrideKeepsUncertainty: a value overridden, by a file or by --set,
 // keeps the uncertainty it inherits, unless it gives its own or "none".
 func TestOverrideKeepsUncertainty(t *testing.T) {
-	uncertainty := func(sc *Scenario, path string) string {
+	uncertainty := func(sc *scenario.Scenario, path string) string {
 		for _, p := range sc.Parameters() {
 			if p.Path == path {
 				return p.Uncertainty
@@ -140,7 +144,7 @@ func TestEveryPathSets(t *testing.T) {
 		t.Errorf("an element out of range: %v", err)
 	}
 	// An override names the flag it came from.
-	_, err = (&Loader{}).LoadOverrides("baseline", Overrides("--range", "places.detox.capacit=3"))
+	_, err = (&scenario.Loader{Check: Check}).LoadOverrides("baseline", scenario.Overrides("--range", "places.detox.capacit=3"))
 	if err == nil || !strings.HasPrefix(err.Error(), "--range: places.detox.capacit: unknown key") {
 		t.Errorf("a misspelt --range path: %v", err)
 	}
@@ -160,4 +164,15 @@ func TestZeroRouteTakesNobody(t *testing.T) {
 			t.Errorf("admissions.detox %v; want 0", r.Values[i])
 		}
 	}
+}
+
+// loadText loads text as the file x.toml, whose bases are shipped, and
+// checks it as Load does.
+func loadText(text string) (*scenario.Scenario, error) {
+	return (&scenario.Loader{Check: Check, ReadFile: func(name string) ([]byte, error) {
+		if name == "x.toml" {
+			return []byte(text), nil
+		}
+		return nil, fs.ErrNotExist
+	}}).Load("x.toml", nil)
 }

@@ -1,6 +1,10 @@
 package models
 
-import "context"
+import (
+	"context"
+
+	"github.com/journeysim/journeysim/models/result"
+)
 
 // Replication is one replication built but not yet run, kept so that its
 // state can be inspected after the run (for memory measurements and tests).
@@ -14,7 +18,7 @@ func (m *Model) NewReplication(seed uint64, rep int) *Replication {
 }
 
 // Run runs the replication to the end of its horizon.
-func (x *Replication) Run(ctx context.Context) (*Result, error) {
+func (x *Replication) Run(ctx context.Context) (*result.Result, error) {
 	if err := x.r.eng.Run(ctx, x.r.end); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,10 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/journeysim/journeysim/models/result"
+
+	"github.com/journeysim/journeysim/models/scenario"
+
 	"github.com/journeysim/journeysim/sim"
 )
 
@@ -16,9 +20,10 @@ const (
 	linkage90Days = 90  // further treatment within 3 months (ATOS)
 	readmit90Days = 90  // readmission within 90 days (Shwartz)
 	represent6m   = 182 // completions that re-present within 6 months
-	earlyDropDays = 28  // "the first few weeks" of a stay (dropout_4w_share)
+	earlyDropDays = 28  //
 	deathAfter4w  = 28
 	longWaitDays  = 21
+	daysPerYear   = scenario.DaysPerYear
 	monthDays     = daysPerYear / 12
 )
 
@@ -55,10 +60,15 @@ type run struct {
 	start     float64 // end of warm-up
 	end       float64
 	year      int16
-	yearStart float64
-	inTreat   int64     // clients admitted to treatment places now
-	inTreatBy [][]int64 // the same by level, for each attribute in acc.byAttr
-	acc       accumulators
+	// yearIDs are the clients in treatment this measured year, each flagged
+	// (yearFlag): the only ones whose year's flags endYear has to judge and
+	// clear, rather than every client, most of whom may be out of
+	// treatment. spareIDs is the other buffer, for next year's list.
+	yearIDs, spareIDs []int32
+	yearStart         float64
+	inTreat           int64     // clients admitted to treatment places now
+	inTreatBy         [][]int64 // the same by level, for each attribute in acc.byAttr
+	acc               accumulators
 }
 
 // placeRun is a place's run-time state.
@@ -70,15 +80,15 @@ type placeRun struct {
 	exitR    *rand.Rand
 	route    *rand.Rand
 	mort     *rand.Rand
-	patience Sampler
-	stays    []Sampler // by exit; nil entries use the place's
-	placeSt  Sampler
-	duration Sampler
+	patience scenario.Sampler
+	stays    []scenario.Sampler // by exit; nil entries use the place's
+	placeSt  scenario.Sampler
+	duration scenario.Sampler
 	acc      *placeAcc
 }
 
 // Run runs replication rep of the model under master seed seed.
-func (m *Model) Run(ctx context.Context, seed uint64, rep int) (*Result, error) {
+func (m *Model) Run(ctx context.Context, seed uint64, rep int) (*result.Result, error) {
 	r := m.newRun(seed, rep)
 	if err := r.eng.Run(ctx, r.end); err != nil {
 		return nil, err
@@ -88,8 +98,8 @@ func (m *Model) Run(ctx context.Context, seed uint64, rep int) (*Result, error) 
 
 // Replicate runs reps replications on workers goroutines; results are
 // indexed by replication and do not depend on workers.
-func (m *Model) Replicate(ctx context.Context, seed uint64, reps, workers int, progress func(done int)) ([]*Result, error) {
-	return sim.Replicate(ctx, reps, workers, func(ctx context.Context, rep int) (*Result, error) {
+func (m *Model) Replicate(ctx context.Context, seed uint64, reps, workers int, progress func(done int)) ([]*result.Result, error) {
+	return sim.Replicate(ctx, reps, workers, func(ctx context.Context, rep int) (*result.Result, error) {
 		return m.Run(ctx, seed, rep)
 	}, progress)
 }
@@ -127,14 +137,14 @@ func (m *Model) newRun(seed uint64, rep int) *run {
 			pr.placeSt = p.stay.Sampler(pr.stay)
 		}
 		for _, e := range p.exits {
-			var s Sampler
+			var s scenario.Sampler
 			if !e.stay.IsZero() {
 				s = e.stay.Sampler(pr.stay)
 			}
 			pr.stays = append(pr.stays, s)
 		}
 		switch p.kind {
-		case KindCapacity:
+		case scenario.KindCapacity:
 			d := sim.FIFO
 			if p.priority {
 				d = sim.Priority
@@ -150,7 +160,7 @@ func (m *Model) newRun(seed uint64, rep int) *run {
 			for _, ch := range p.changes {
 				r.scheduleChange(pr, ch)
 			}
-		case KindParallel:
+		case scenario.KindParallel:
 			capacity := p.capacity
 			if capacity < 0 {
 				capacity = math.MaxInt32
@@ -168,9 +178,9 @@ func (m *Model) newRun(seed uint64, rep int) *run {
 	return r
 }
 
-func (r *run) scheduleChange(pr *placeRun, ch capacityChange) {
-	at := r.start + ch.at
-	r.eng.Call(at, func() { pr.res.SetCapacity(ch.capacity) })
+func (r *run) scheduleChange(pr *placeRun, ch scenario.CapacityStep) {
+	at := r.start + ch.At
+	r.eng.Call(at, func() { pr.res.SetCapacity(ch.Capacity) })
 }
 
 // rate returns the arrival rate a day at time t.
@@ -321,6 +331,9 @@ func (r *run) admitted(id int32, p int, waited float64) {
 	}
 	if pl.treatment {
 		r.countInTreatment(c, 1)
+		if r.measuring {
+			r.inYear(c, id, r.year)
+		}
 	}
 
 	// Parallel places joined on admission are held from its start, so their
@@ -339,7 +352,7 @@ func (r *run) admitted(id int32, p int, waited float64) {
 	if r.measuring {
 		a := pr.acc
 		a.admissions++
-		if pl.kind == KindCapacity && waited > longWaitDays {
+		if pl.kind == scenario.KindCapacity && waited > longWaitDays {
 			a.longWaits++
 		}
 		if pl.treatment {
@@ -417,474 +430,4 @@ func (r *run) treatmentStart(c *Client, id int32, p int, now float64) {
 		r.acc.admittedYears++
 	}
 	r.countYear(c)
-}
-
-// countYear counts c among the clients in treatment this measured year.
-func (r *run) countYear(c *Client) {
-	if c.yearSeen == r.year {
-		return
-	}
-	c.yearSeen = r.year
-	r.acc.inTreatmentYears++
-	for a := range r.acc.byAttr {
-		r.acc.byAttr[a].inTreatment[r.m.lay.attrOf(c, r.acc.byAttr[a].attr)]++
-	}
-}
-
-// countInTreatment adds d to the clients in treatment now.
-func (r *run) countInTreatment(c *Client, d int64) {
-	r.inTreat += d
-	for a := range r.acc.byAttr {
-		r.inTreatBy[a][r.m.lay.attrOf(c, r.acc.byAttr[a].attr)] += d
-	}
-}
-
-// drawExit draws the exit and the time to it.
-func (r *run) drawExit(pr *placeRun, c *Client) (int, float64) {
-	pl := pr.p
-	if pl.byHazard {
-		best, bt := -1, math.Inf(1)
-		for i := range pl.exits {
-			h := pl.exits[i].hazard
-			if t := h.draw(pr.exitR.ExpFloat64(), hazardRatio(h.mods, c)); t < bt {
-				best, bt = i, t
-			}
-		}
-		if best < 0 {
-			return 0, math.Inf(1)
-		}
-		return best, bt
-	}
-	ei := 0
-	if len(pl.exits) > 1 {
-		ps := r.scratch[:0]
-		for i := range pl.exits {
-			ps = append(ps, pl.exits[i].p)
-		}
-		for i := range pl.exits {
-			for _, md := range pl.exits[i].mods {
-				if md.when == nil || md.when(c) {
-					shiftOdds(ps, i, md.ratio)
-				}
-			}
-		}
-		ei = pick(ps, pr.exitR.Float64())
-	}
-	// The place's stay takes the place's modifiers; an exit's own stay, the
-	// exit's.
-	s, mods := pr.stays[ei], pl.exits[ei].stayMods
-	if s == nil {
-		s, mods = pr.placeSt, pl.stayMods
-	}
-	t := s.Rand()
-	if len(mods) > 0 {
-		t /= hazardRatio(mods, c)
-	}
-	return ei, t
-}
-
-// shiftOdds multiplies the odds of ps[i] by or and rescales the others so
-// the total is unchanged.
-func shiftOdds(ps []float64, i int, or float64) {
-	p := ps[i]
-	np := applyOdds(p, or)
-	if p < 1 {
-		f := (1 - np) / (1 - p)
-		for j := range ps {
-			if j != i {
-				ps[j] *= f
-			}
-		}
-	}
-	ps[i] = np
-}
-
-// pick returns the index chosen by u in [0, 1) from weights summing to about 1.
-func pick(ps []float64, u float64) int {
-	total := 0.0
-	for _, p := range ps {
-		total += p
-	}
-	u *= total
-	for i, p := range ps {
-		if u < p {
-			return i
-		}
-		u -= p
-	}
-	for i := len(ps) - 1; i >= 0; i-- { // rounding: the last with any weight
-		if ps[i] > 0 {
-			return i
-		}
-	}
-	return len(ps) - 1
-}
-
-// chooseRoute picks one of the routes whose conditions hold and returns its index.
-func (r *run) chooseRoute(pr *placeRun, routes []route, c *Client) int {
-	if len(routes) == 1 {
-		return 0
-	}
-	ps := r.scratch[:0]
-	total := 0.0
-	for i := range routes {
-		w := 0.0
-		if routes[i].when == nil || routes[i].when(c) {
-			w = routes[i].p
-		}
-		ps = append(ps, w)
-		total += w
-	}
-	if total == 0 {
-		// No route holds with a weight above 0: the otherwise routes take
-		// the client, sharing equally (validation guarantees one, or an
-		// unconditional route above 0).
-		n := 0
-		for i := range routes {
-			if routes[i].otherwise {
-				ps[i] = 1
-				n++
-			}
-		}
-		for i := range ps {
-			ps[i] /= float64(n)
-		}
-	}
-	for i := range routes {
-		if ps[i] == 0 {
-			continue
-		}
-		for _, md := range routes[i].mods {
-			if md.when == nil || md.when(c) {
-				shiftOdds(ps, i, md.ratio)
-			}
-		}
-	}
-	return pick(ps, pr.route.Float64())
-}
-
-// follow sends client id down route i of routes, counting the flow.
-func (r *run) follow(id int32, routes []route, i int, what string) {
-	rt := &routes[i]
-	to, flow := rt.to, rt.flow
-	if len(rt.choices) > 0 {
-		k := r.shortestWait(rt.choices)
-		to, flow = rt.choices[k], rt.flows[k]
-	}
-	if r.measuring {
-		r.acc.flows[flow]++
-	}
-	if r.trace != nil {
-		r.traceEvent(id, what, r.m.placeName(to))
-	}
-	r.enter(id, to)
-}
-
-// shortestWait returns the index of the provider with the shortest expected
-// wait: the clients ahead of the next free place, times the mean stay, over
-// the capacity. The first listed wins a tie.
-func (r *run) shortestWait(choices []int) int {
-	best, bestWait := 0, math.Inf(1)
-	for k, q := range choices {
-		w := 0.0
-		if res := r.ps[q].res; res != nil {
-			ahead := res.QueueLen() + 1 - (res.Capacity() - res.Busy())
-			if ahead > 0 {
-				w = math.Inf(1)
-				if res.Capacity() > 0 {
-					w = float64(ahead) * r.m.places[q].meanStay / float64(res.Capacity())
-				}
-			}
-		}
-		if w < bestWait {
-			best, bestWait = k, w
-		}
-	}
-	return best
-}
-
-func (r *run) onLeave(id int32) {
-	c := r.client(id)
-	now := r.eng.Now()
-	p := int(c.Place)
-	pr := r.ps[p]
-	pl := pr.p
-	ei := int(c.pending)
-	r.pop(pr, now, -1)
-	if r.m.econ != nil {
-		r.accrueStay(c, p, c.Since, now)
-	}
-	if pl.treatment {
-		r.countInTreatment(c, -1)
-		if c.Since < r.yearStart {
-			c.yearSeen = r.year // counted when the year began
-		}
-		if r.measuring {
-			effective := now-c.Since >= retentionDays || ei >= 0 && pl.exits[ei].reason == r.m.completed
-			if c.flag(flagPending) { // judged now for the year before
-				c.setFlag(flagPending, false)
-				r.acc.effectivePending--
-				if effective {
-					r.acc.effective++
-				}
-			}
-			if effective && !c.flag(flagEffective) {
-				c.setFlag(flagEffective, true)
-				r.acc.effective++
-			}
-		}
-	}
-	if pr.res != nil {
-		pr.res.Release()
-	}
-	if pl.treatment {
-		reason := r.m.died
-		if ei >= 0 {
-			reason = pl.exits[ei].reason
-		}
-		r.eachOpen(c, id, func(rec *fuRecord) {
-			if rec.firstExit < 0 {
-				rec.firstExit = int8(reason)
-			}
-		})
-	}
-	if ei < 0 {
-		if r.measuring {
-			if pl.treatment {
-				pr.acc.exits[r.m.died]++
-				r.countExitByAttr(c)
-			}
-			r.acc.flows[pl.diedFlow]++
-		}
-		if r.trace != nil {
-			r.traceEvent(id, "died", "")
-		}
-		r.die(id)
-		return
-	}
-	e := &pl.exits[ei]
-	if pl.treatment {
-		if r.measuring {
-			pr.acc.exits[e.reason]++
-			r.countExitByAttr(c)
-			if e.reason == r.m.droppedOut && now-c.Since <= earlyDropDays {
-				pr.acc.earlyDropOuts++
-			}
-			if e.reason == r.m.completed {
-				r.acc.completions++
-				if now <= r.end-represent6m {
-					r.acc.completionsEarly++
-				}
-				for a := range r.acc.byAttr {
-					r.acc.byAttr[a].completions[r.m.lay.attrOf(c, r.acc.byAttr[a].attr)]++
-				}
-			}
-			if now <= r.end-linkageDays {
-				pr.acc.linkDen++
-			}
-			if now <= r.end-linkage90Days {
-				pr.acc.link90Den++
-			}
-		}
-		c.LastExitPlace, c.LastExitReason, c.LastExitAt = int8(p), int8(e.reason), now
-		r.m.lay.setLastStay(c, now-c.Since)
-		c.setFlag(flagRepresented, false)
-		c.setFlag(flagLink30, r.measuring && now <= r.end-linkageDays)
-		c.setFlag(flagLink90, r.measuring && now <= r.end-linkage90Days)
-	} else if r.measuring {
-		pr.acc.exits[e.reason]++
-	}
-	for _, q := range pl.offersAfter {
-		r.offer(id, q)
-	}
-	if len(pl.cohortsExit) > 0 {
-		r.startCohorts(id, pl.cohortsExit, e.reason, now-c.Since)
-	}
-	r.follow(id, e.routes, r.chooseRoute(pr, e.routes, c), e.what)
-}
-
-// countExitByAttr counts a treatment exit of c in the breakdowns by attribute.
-func (r *run) countExitByAttr(c *Client) {
-	for a := range r.acc.byAttr {
-		r.acc.byAttr[a].exits[r.m.lay.attrOf(c, r.acc.byAttr[a].attr)]++
-	}
-}
-
-func (r *run) reneged(id int32, p int, waited float64) {
-	c := r.client(id)
-	if r.m.econ != nil {
-		r.accrueWait(c, c.Since, r.eng.Now())
-	}
-	c.setFlag(flagWaiting, false)
-	pr := r.ps[p]
-	r.follow(id, pr.p.reneged, r.chooseRoute(pr, pr.p.reneged, c), "gave up waiting")
-}
-
-// offer offers parallel place q to client id.
-func (r *run) offer(id int32, q int) {
-	c := r.client(id)
-	pl := r.m.places[q]
-	if r.m.lay.holds(c, pl.parIndex) {
-		return
-	}
-	if pl.eligible != nil && !pl.eligible(c) {
-		return
-	}
-	pr := r.ps[q]
-	if pr.res.Busy() >= pr.res.Capacity() {
-		if r.measuring {
-			pr.acc.missed++
-		}
-		return
-	}
-	if pl.uptake < 1 || len(pl.uptakeMods) > 0 {
-		if pr.exitR.Float64() >= oddsAdjusted(pl.uptake, pl.uptakeMods, c) {
-			return
-		}
-	}
-	pr.res.Request(id, 0, math.Inf(1))
-	r.m.lay.setHolds(c, pl.parIndex, true)
-	if r.trace != nil {
-		r.traceEvent(id, "took up "+pl.name, "")
-	}
-	r.m.lay.adm[q].inc(c)
-	if r.measuring {
-		pr.acc.admissions++
-	}
-	d := pr.duration.Rand()
-	nq := len(r.m.parallel)
-	now := r.eng.Now()
-	r.hold[int(id)*nq+pl.parIndex] = now + d
-	if r.m.econ != nil {
-		r.accrueEpisode(q, now)
-		r.accrueHold(q, now, now+d, 1)
-	}
-	r.eng.After(d, r.holdEnd[pl.parIndex], id)
-}
-
-func (r *run) onHoldEnd(id int32, k int) {
-	nq := len(r.m.parallel)
-	if r.hold[int(id)*nq+k] != r.eng.Now() {
-		return // ended early by death; the id may have been reused
-	}
-	r.dropHold(id, k)
-}
-
-func (r *run) dropHold(id int32, k int) {
-	c := r.client(id)
-	r.m.lay.setHolds(c, k, false)
-	h := &r.hold[int(id)*len(r.m.parallel)+k]
-	if r.m.econ != nil {
-		r.accrueHold(r.m.parallel[k], r.eng.Now(), *h, -1) // nothing left when the hold ran its course
-	}
-	*h = 0
-	r.ps[r.m.parallel[k]].res.Release()
-	if r.trace != nil {
-		r.traceEvent(id, "left "+r.m.places[r.m.parallel[k]].name, "")
-	}
-}
-
-func (r *run) die(id int32) {
-	c := r.client(id)
-	if r.measuring {
-		r.acc.deaths++
-		inTreatment := c.Place >= 0 && r.m.places[c.Place].treatment
-		if !inTreatment && c.LastExitPlace >= 0 && r.eng.Now()-c.LastExitAt <= deathAfter4w {
-			r.acc.deathsAfterExit++
-		}
-	}
-	r.closeRecords(c, id, true)
-	r.release(id)
-}
-
-// release drops client id from the model and frees the id for reuse.
-func (r *run) release(id int32) {
-	c := r.client(id)
-	r.closeRecords(c, id, false) // left the model: lost to follow-up
-	for k := range r.m.parallel {
-		if r.m.lay.holds(c, k) {
-			r.dropHold(id, k)
-		}
-	}
-	c.Place = -1
-	r.free = append(r.free, id)
-}
-
-func (r *run) pop(pr *placeRun, now float64, d float64) {
-	if pr.res == nil {
-		pr.pop.Add(now, d)
-	}
-}
-
-// startMeasuring ends the warm-up: statistics restart, and yearly and
-// monthly bookkeeping begins.
-func (r *run) startMeasuring() {
-	r.measuring = true
-	now := r.eng.Now()
-	for _, pr := range r.ps {
-		pr.pop.Reset(now)
-		if pr.res != nil {
-			pr.res.Reset()
-		}
-	}
-	r.acc.monthStart(r, now)
-	r.newYear()
-	nMonths := int(math.Round(r.m.horizon / monthDays))
-	for i := 1; i <= nMonths; i++ {
-		at := r.start + float64(i)*monthDays
-		if at > r.end {
-			at = r.end
-		}
-		r.eng.Call(at, func() { r.acc.monthEnd(r, r.eng.Now()) })
-	}
-	years := int(math.Ceil(r.m.horizon/daysPerYear - 1e-9))
-	for y := 1; y < years; y++ {
-		r.eng.Call(r.start+float64(y)*daysPerYear, r.newYear)
-	}
-}
-
-// newYear starts a measured year: everyone in treatment now counts in it.
-func (r *run) newYear() {
-	if r.year >= 0 {
-		r.endYear(r.eng.Now())
-	}
-	r.year++
-	r.yearStart = r.eng.Now()
-	r.acc.inTreatmentYears += r.inTreat
-	for a := range r.acc.byAttr {
-		for l, n := range r.inTreatBy[a] {
-			r.acc.byAttr[a].inTreatment[l] += n
-		}
-	}
-}
-
-// endYear closes a measured year at day end for effective treatment, as
-// NDTMS judges it some months later: clients still in treatment count if
-// their stay is 12 weeks old; those whose stay is younger, and who have not
-// counted this year, are pending, judged when the stay ends or reaches a
-// year's end 12 weeks old (a year later), and left out if the run ends
-// first. Every client's flag for the year is then cleared.
-func (r *run) endYear(end float64) {
-	for id := int32(0); id < r.n; id++ {
-		c := r.client(id)
-		if c.Place >= 0 && !c.Waiting() && r.m.places[c.Place].treatment {
-			if c.flag(flagPending) { // a year on, the stay is long past 12 weeks
-				c.setFlag(flagPending, false)
-				r.acc.effectivePending--
-				r.acc.effective++
-			}
-			if !c.flag(flagEffective) {
-				if end-c.Since >= retentionDays {
-					r.acc.effective++
-				} else {
-					r.acc.effectivePending++
-					c.setFlag(flagPending, true)
-				}
-			}
-		}
-		c.setFlag(flagEffective, false)
-		for _, f := range r.m.lay.seenYear {
-			f.set(c, 0)
-		}
-	}
 }

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/journeysim/journeysim/models/scenario"
 )
 
 // TestShippedScenariosLoad loads every scenario embedded in the binary.
 func TestShippedScenariosLoad(t *testing.T) {
-	names, err := ScenarioNames(nil)
+	names, err := scenario.ScenarioNames(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +106,7 @@ func TestLoadShippedChild(t *testing.T) {
 }
 
 func TestJSONSchema(t *testing.T) {
-	b, err := JSONSchema()
+	b, err := scenario.JSONSchema()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +157,7 @@ func TestJSONSchema(t *testing.T) {
 // TestRebase: a counterfactual's own keys apply on top of the scenario it
 // values, whatever that file's base says.
 func TestRebase(t *testing.T) {
-	sc, err := (&Loader{Rebase: "more-detox-beds"}).Load("no-treatment", []string{"scale=2"})
+	sc, err := (&scenario.Loader{Rebase: "more-detox-beds", Check: Check}).Load("no-treatment", []string{"scale=2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +170,7 @@ func TestRebase(t *testing.T) {
 	if sc.Origin["arrivals.to"] == sc.Origin["places.detox.capacity"] {
 		t.Errorf("origins: %q and %q", sc.Origin["arrivals.to"], sc.Origin["places.detox.capacity"])
 	}
-	if _, err := (&Loader{Rebase: "no-such-area"}).Load("no-treatment", nil); err == nil || !strings.Contains(err.Error(), "no-such-area") {
+	if _, err := (&scenario.Loader{Rebase: "no-such-area", Check: Check}).Load("no-treatment", nil); err == nil || !strings.Contains(err.Error(), "no-such-area") {
 		t.Errorf("a missing rebase: error %v", err)
 	}
 }

@@ -3,13 +3,13 @@ package output
 import (
 	"io"
 
-	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/result"
 )
 
 // RunBundle makes the result files of one scenario's run: summary.json,
 // summary.csv, replications.csv and timeseries.csv. AddRunFigures adds the
 // run's figures to the bundle.
-func RunBundle(meta Meta, m *models.Model, rs []*models.Result) (*Bundle, error) {
+func RunBundle(meta Meta, m *result.Layout, rs []*result.Result) (*Bundle, error) {
 	ss := Summarize(m, rs)
 	series := SummarizeSeries(m, rs)
 	b := &Bundle{}

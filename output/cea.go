@@ -9,28 +9,23 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/journeysim/journeysim/models/sweep"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// CEPoint is one PSA draw's alternative − base, discounted.
-type CEPoint struct {
-	Point       int
-	Cost, QALYs float64
-}
-
 // SweepCostEffect pairs two PSA sweeps point by point: the same draws of
 // the same parameters (the same --psa N and seed on scenarios that share
 // their uncertain parameters), so point i of one differs from point i of
 // the other only by the scenario, on common random numbers.
-func SweepCostEffect(baseDir, altDir string) ([]CEPoint, error) {
-	bp, bx, err := readSweepPoints(filepath.Join(baseDir, sweepPoints))
+func SweepCostEffect(baseDir, altDir string) ([]sweep.CEPoint, error) {
+	bp, bx, err := ReadSweepPoints(filepath.Join(baseDir, sweepPoints))
 	if err != nil {
 		return nil, err
 	}
-	ap, ax, err := readSweepPoints(filepath.Join(altDir, sweepPoints))
+	ap, ax, err := ReadSweepPoints(filepath.Join(altDir, sweepPoints))
 	if err != nil {
 		return nil, err
 	}
@@ -45,17 +40,17 @@ func SweepCostEffect(baseDir, altDir string) ([]CEPoint, error) {
 		}
 	}
 	metrics := []string{"cost.total_pv", "qalys_pv"}
-	bm, err := readSweepMeans(filepath.Join(baseDir, sweepResults), metrics, len(bx))
+	bm, err := ReadSweepMeans(filepath.Join(baseDir, sweepResults), metrics, len(bx))
 	if err != nil {
 		return nil, err
 	}
-	am, err := readSweepMeans(filepath.Join(altDir, sweepResults), metrics, len(ax))
+	am, err := ReadSweepMeans(filepath.Join(altDir, sweepResults), metrics, len(ax))
 	if err != nil {
 		return nil, err
 	}
-	out := make([]CEPoint, len(bx))
+	out := make([]sweep.CEPoint, len(bx))
 	for i := range out {
-		out[i] = CEPoint{Point: i, Cost: am[0][i] - bm[0][i], QALYs: am[1][i] - bm[1][i]}
+		out[i] = sweep.CEPoint{Point: i, Cost: am[0][i] - bm[0][i], QALYs: am[1][i] - bm[1][i]}
 	}
 	return out, nil
 }
@@ -76,35 +71,10 @@ func SweepInfo(dir string) (scenario, money string) {
 	return man.Scenario, man.Money
 }
 
-// Acceptability returns, for each willingness to pay, the share of points
-// whose net monetary benefit (wtp × QALYs − cost) is above zero.
-func Acceptability(ps []CEPoint, wtps []float64) []float64 {
-	out := make([]float64, len(wtps))
-	for i, w := range wtps {
-		n := 0
-		for _, p := range ps {
-			if w*p.QALYs-p.Cost > 0 {
-				n++
-			}
-		}
-		out[i] = float64(n) / float64(len(ps))
-	}
-	return out
-}
-
-// WTPGrid is the willingness-to-pay axis of an acceptability curve: 0 to
-// 50,000 in steps of 1,000.
-func WTPGrid() []float64 {
-	var out []float64
-	for w := 0.0; w <= 50000; w += 1000 {
-		out = append(out, w)
-	}
-	return out
-}
-
 // CEFigures draws the cost-effectiveness plane (one dot a PSA draw, with
-// lines at each willingness to pay in marks) and the acceptability curve.
-func CEFigures(ps []CEPoint, money, altName, baseName string, marks []float64) ([]Figure, error) {
+// lines at each willingness to pay in marks) and the acceptability curve,
+// acc at each of wtps (sweep.Acceptability).
+func CEFigures(ps []sweep.CEPoint, wtps, acc []float64, money, altName, baseName string, marks []float64) ([]Figure, error) {
 	if money == "" {
 		money = "money"
 	}
@@ -158,8 +128,6 @@ func CEFigures(ps []CEPoint, money, altName, baseName string, marks []float64) (
 		Width: FigureWidth, Height: 11 * vg.Centimeter}
 	fp.CSV = func(w io.Writer) error { return WriteCEPlaneCSV(w, ps) }
 
-	wtps := WTPGrid()
-	acc := Acceptability(ps, wtps)
 	curve := newPlot()
 	addHGrid(curve)
 	pts := make(plotter.XYs, len(wtps))
@@ -194,7 +162,7 @@ func thousands(x float64) string {
 }
 
 // WriteCEPlaneCSV writes one row per PSA draw.
-func WriteCEPlaneCSV(w io.Writer, ps []CEPoint) error {
+func WriteCEPlaneCSV(w io.Writer, ps []sweep.CEPoint) error {
 	cw := newCSVWriter(w)
 	cw.Write([]string{"point", "incremental_cost", "incremental_qalys"})
 	for _, p := range ps {

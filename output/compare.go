@@ -10,14 +10,14 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/result"
 )
 
 // Difference is one metric compared between two scenarios run on common
 // random numbers: replication i of one is paired with replication i of the
 // other, and the CI is that of the mean paired difference.
 type Difference struct {
-	models.MetricInfo
+	result.MetricInfo
 	Base, Alt Summary
 	Diff      Summary // of alt − base, over pairs where both had data
 	// Rel is the mean difference over the base mean; NaN if the base is 0.
@@ -30,15 +30,15 @@ func (d Difference) Significant() bool {
 }
 
 // Compare pairs the metrics the two models share, by name, in the base's order.
-func Compare(base *models.Model, br []*models.Result, alt *models.Model, ar []*models.Result) []Difference {
+func Compare(base *result.Layout, br []*result.Result, alt *result.Layout, ar []*result.Result) []Difference {
 	bs, as := Summarize(base, br), Summarize(alt, ar)
 	altIndex := map[string]int{}
-	for i, info := range alt.Metrics() {
+	for i, info := range alt.Metrics {
 		altIndex[info.Name] = i
 	}
 	n := min(len(br), len(ar))
 	var out []Difference
-	for bi, info := range base.Metrics() {
+	for bi, info := range base.Metrics {
 		ai, ok := altIndex[info.Name]
 		if !ok {
 			continue

@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"text/tabwriter"
 
-	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/estimate"
+	"github.com/journeysim/journeysim/models/result"
 )
 
 // EconomicsRow is one line of a cost-effectiveness table.
@@ -20,11 +21,11 @@ type EconomicsRow struct {
 // EconomicsRows lays out a comparison's economics: what the alternative
 // cost, what it bought, the ICER and net benefit, and the return on
 // investment under the four conventions.
-func EconomicsRows(ce models.CostEffect) []EconomicsRow {
-	est := func(m, u string, e models.Estimate, note string) EconomicsRow {
+func EconomicsRows(ce result.CostEffect) []EconomicsRow {
+	est := func(m, u string, e estimate.Mean, note string) EconomicsRow {
 		return EconomicsRow{m, u, e.Mean, e.CILow, e.CIHigh, note}
 	}
-	rat := func(m, u string, r models.Ratio, note string) EconomicsRow {
+	rat := func(m, u string, r estimate.Ratio, note string) EconomicsRow {
 		return EconomicsRow{m, u, r.Mean, r.CILow, r.CIHigh, note}
 	}
 	money, per := ce.Money, "returned per 1 spent"
@@ -34,7 +35,7 @@ func EconomicsRows(ce models.CostEffect) []EconomicsRow {
 		rat("icer", money+" per QALY", ce.ICER, "incremental cost over incremental QALYs (Fieller CI)"),
 	}
 	for _, n := range ce.NMB {
-		rows = append(rows, est("net_monetary_benefit@"+strconv.FormatFloat(n.WTP, 'f', -1, 64), money, n.Estimate,
+		rows = append(rows, est("net_monetary_benefit@"+strconv.FormatFloat(n.WTP, 'f', -1, 64), money, n.Mean,
 			"QALYs valued at "+strconv.FormatFloat(n.WTP, 'f', -1, 64)+" each, less the extra cost"))
 	}
 	rows = append(rows,

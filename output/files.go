@@ -14,7 +14,7 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/result"
 )
 
 // Meta describes a run for the result files. WallSeconds is the only field
@@ -113,10 +113,10 @@ func WriteSummaryCSV(w io.Writer, ss []Summary) error {
 
 // WriteReplicationsCSV writes replications.csv: every metric of every
 // replication, in long format.
-func WriteReplicationsCSV(w io.Writer, m *models.Model, rs []*models.Result) error {
+func WriteReplicationsCSV(w io.Writer, m *result.Layout, rs []*result.Result) error {
 	cw := newCSVWriter(w)
 	cw.Write([]string{"replication", "metric", "value", "unit"})
-	infos := m.Metrics()
+	infos := m.Metrics
 	for rep, r := range rs {
 		for i, info := range infos {
 			cw.Write([]string{strconv.Itoa(rep), info.Name, csvFloat(r.Values[i]), info.Unit})
@@ -128,16 +128,16 @@ func WriteReplicationsCSV(w io.Writer, m *models.Model, rs []*models.Result) err
 
 // SeriesSummary is one monthly series over replications.
 type SeriesSummary struct {
-	models.MetricInfo
+	result.MetricInfo
 	Month               []int
 	Mean, CILow, CIHigh []float64
 }
 
 // SummarizeSeries computes, for each monthly series and month, the mean over
 // replications and its 95% CI.
-func SummarizeSeries(m *models.Model, rs []*models.Result) []SeriesSummary {
+func SummarizeSeries(m *result.Layout, rs []*result.Result) []SeriesSummary {
 	var out []SeriesSummary
-	for si, info := range m.Series() {
+	for si, info := range m.Series {
 		s := SeriesSummary{MetricInfo: info}
 		months := 0
 		for _, r := range rs {

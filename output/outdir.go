@@ -157,15 +157,7 @@ func writeMark(dir string, m *dirMark) error {
 // its own is journeysim's too when nested is true, and foreign otherwise.
 func foreignFiles(dir string, m *dirMark, nested bool, max int) ([]string, error) {
 	var out []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if p == dir {
-			return nil
-		}
-		rel, _ := filepath.Rel(dir, p)
-		rel = filepath.ToSlash(rel)
+	err := walkBelow(dir, func(p, rel string, d fs.DirEntry) error {
 		switch {
 		case d.Type()&fs.ModeSymlink != 0:
 			out = append(out, rel)
@@ -190,6 +182,21 @@ func foreignFiles(dir string, m *dirMark, nested bool, max int) ([]string, error
 		return nil
 	})
 	return out, err
+}
+
+// walkBelow walks what dir holds (not dir itself), calling fn with each
+// path, the path relative to dir with slashes, and its entry.
+func walkBelow(dir string, fn func(p, rel string, d fs.DirEntry) error) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == dir {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		return fn(p, filepath.ToSlash(rel), d)
+	})
 }
 
 // entries returns up to max names in dir.
@@ -297,15 +304,7 @@ func removeOwned(dir string, keep bool) error {
 		return err
 	}
 	var files, dirs []string
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if p == dir {
-			return nil
-		}
-		rel, _ := filepath.Rel(dir, p)
-		rel = filepath.ToSlash(rel)
+	err = walkBelow(dir, func(p, rel string, d fs.DirEntry) error {
 		switch {
 		case d.Type()&fs.ModeSymlink != 0:
 		case d.IsDir():
@@ -426,9 +425,10 @@ func WriteKept(dir, path string, payload []byte) error {
 	})
 }
 
-// ReadKept returns the payload of a kept file that this user wrote and
-// that is whole; an error otherwise.
-func ReadKept(path string) ([]byte, error) {
+// readOwned reads path if it is a regular file this user owns: a file
+// journeysim may have written, not a link or another user's file put in
+// its place.
+func readOwned(path string) ([]byte, error) {
 	fi, err := os.Lstat(path)
 	if err != nil {
 		return nil, err
@@ -436,7 +436,13 @@ func ReadKept(path string) ([]byte, error) {
 	if !fi.Mode().IsRegular() || !ownedByMe(fi) {
 		return nil, fmt.Errorf("%s is not a file this user wrote", path)
 	}
-	data, err := os.ReadFile(path)
+	return os.ReadFile(path)
+}
+
+// ReadKept returns the payload of a kept file that this user wrote and
+// that is whole; an error otherwise.
+func ReadKept(path string) ([]byte, error) {
+	data, err := readOwned(path)
 	if err != nil {
 		return nil, err
 	}

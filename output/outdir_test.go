@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/sweep"
 )
 
 // TestCheckTarget: the root, the home directory, the working directory and
@@ -104,7 +104,7 @@ func TestMergeStops(t *testing.T) {
 	man := &SweepManifest{Scenario: "x", Seed: 1, Replications: 1, Version: "test"}
 	man.Params = []string{"p"}
 	for i := range 3 {
-		man.Points = append(man.Points, models.SweepPoint{ID: i, Values: []string{"1"}})
+		man.Points = append(man.Points, sweep.Point{ID: i, Values: []string{"1"}})
 	}
 	unlock, err := openSweepDir(man, dir, false)
 	if err != nil {

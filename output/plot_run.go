@@ -6,12 +6,13 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/result"
+	"github.com/journeysim/journeysim/models/scenario"
 )
 
 // AddRunFigures adds the figures of one scenario's run to b, each as
 // name.<format> and name.csv (see RunFigures). An empty format is PNG.
-func AddRunFigures(b *Bundle, m *models.Model, rs []*models.Result, format PlotFormat) error {
+func AddRunFigures(b *Bundle, m *result.Layout, rs []*result.Result, format PlotFormat) error {
 	if format == "" {
 		format = PNG
 	}
@@ -35,7 +36,7 @@ func AddRunFigures(b *Bundle, m *models.Model, rs []*models.Result, format PlotF
 // (time-in-treatment), exits by reason (exits) and where clients go after
 // each place (flows). A figure with no data (a scenario without waiting
 // lists) is left out.
-func RunFigures(m *models.Model, rs []*models.Result) ([]Figure, error) {
+func RunFigures(m *result.Layout, rs []*result.Result) ([]Figure, error) {
 	rank := placeRank(m)
 	byPlace := func(prefix string) func(a, b SeriesSummary) int {
 		return func(a, b SeriesSummary) int {
@@ -49,9 +50,9 @@ func RunFigures(m *models.Model, rs []*models.Result) ([]Figure, error) {
 	// constant, the figure says it is not drawn.
 	capacity := map[string]float64{}
 	var changing []string
-	for _, name := range m.Scope.Places {
+	for _, name := range m.Places {
 		ps := m.Scenario.Places[name]
-		if ps == nil || ps.Kind != models.KindCapacity || ps.Capacity == nil {
+		if ps == nil || ps.Kind != scenario.KindCapacity || ps.Capacity == nil {
 			continue
 		}
 		if len(ps.CapacityChanges) > 0 {
@@ -100,10 +101,10 @@ func RunFigures(m *models.Model, rs []*models.Result) ([]Figure, error) {
 // RunSurvival summarises each treatment place's time-in-treatment curve
 // over replications: the mean share still in treatment at each day of the
 // grid with its 95% CI.
-func RunSurvival(m *models.Model, rs []*models.Result) []SurvivalCurve {
+func RunSurvival(m *result.Layout, rs []*result.Result) []SurvivalCurve {
 	var out []SurvivalCurve
 	xs := make([]float64, 0, len(rs))
-	for ci, c := range m.Survival() {
+	for ci, c := range m.Survival {
 		sc := SurvivalCurve{Place: c.Place, Days: c.Days}
 		for k := range c.Days {
 			xs = xs[:0]
@@ -112,7 +113,7 @@ func RunSurvival(m *models.Model, rs []*models.Result) []SurvivalCurve {
 					xs = append(xs, v)
 				}
 			}
-			s := summarize(models.MetricInfo{}, xs)
+			s := summarize(result.MetricInfo{}, xs)
 			lo, hi := s.CILow, s.CIHigh
 			if math.IsNaN(lo) {
 				lo, hi = s.Mean, s.Mean
@@ -130,9 +131,9 @@ func RunSurvival(m *models.Model, rs []*models.Result) []SurvivalCurve {
 
 // RunFlows returns the mean clients a year along each path out of each
 // place, leaving out paths nobody took.
-func RunFlows(m *models.Model, rs []*models.Result) []Flow {
+func RunFlows(m *result.Layout, rs []*result.Result) []Flow {
 	var out []Flow
-	for i, f := range m.Flows() {
+	for i, f := range m.Flows {
 		sum := 0.0
 		for _, r := range rs {
 			sum += r.Flows[i]
@@ -147,7 +148,7 @@ func RunFlows(m *models.Model, rs []*models.Result) []Flow {
 // RunExits returns the exit rates of the metrics named
 // "exits.<place>.<reason>", places in journey order (see placeRank),
 // reasons in metric order.
-func RunExits(m *models.Model, ss []Summary) []ExitBar {
+func RunExits(m *result.Layout, ss []Summary) []ExitBar {
 	rank := placeRank(m)
 	var out []ExitBar
 	for _, s := range ss {
@@ -168,7 +169,7 @@ func RunExits(m *models.Model, ss []Summary) []ExitBar {
 // placeRank orders places along the journey: the intake, the other
 // capacity and open places, parallel places, then out-of-treatment states,
 // each group in the model's order. Unknown names come last.
-func placeRank(m *models.Model) func(string) int {
+func placeRank(m *result.Layout) func(string) int {
 	rank := map[string]int{}
 	group := func(name string) int {
 		ps := m.Scenario.Places[name]
@@ -177,15 +178,15 @@ func placeRank(m *models.Model) func(string) int {
 			return 0
 		case ps == nil:
 			return 4
-		case ps.Kind == models.KindCapacity || ps.Kind == models.KindOpen:
+		case ps.Kind == scenario.KindCapacity || ps.Kind == scenario.KindOpen:
 			return 1
-		case ps.Kind == models.KindParallel:
+		case ps.Kind == scenario.KindParallel:
 			return 2
 		}
 		return 3
 	}
-	n := len(m.Scope.Places)
-	for i, name := range m.Scope.Places {
+	n := len(m.Places)
+	for i, name := range m.Places {
 		rank[name] = group(name)*n + i
 	}
 	return func(name string) int {
@@ -199,9 +200,9 @@ func placeRank(m *models.Model) func(string) int {
 // CompareFigures makes the figures of one comparison: a forest plot of the
 // headline metrics' relative changes (forest-<alt>) and occupancy over time
 // side by side (occupancy-<alt>).
-func CompareFigures(base *models.Model, br []*models.Result, alt *models.Model, ar []*models.Result, baseName, altName, stem string, ds []Difference) ([]Figure, error) {
+func CompareFigures(base *result.Layout, br []*result.Result, alt *result.Layout, ar []*result.Result, baseName, altName, stem string, ds []Difference) ([]Figure, error) {
 	var out []Figure
-	f, err := ForestFigure(altName+" against "+baseName, ds, models.HeadlineMetrics)
+	f, err := ForestFigure(altName+" against "+baseName, ds, result.HeadlineMetrics)
 	if err != nil && !errors.Is(err, ErrNoData) {
 		return nil, err
 	}

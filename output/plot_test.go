@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"flag"
+	"image"
 	"image/png"
 	"math"
 	"os"
@@ -15,17 +16,71 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/plot/cmpimg"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/result"
 )
 
-var plotDir = flag.String("plotdir", "", "also write every test figure (PNG, SVG, PDF) into this directory, to look at")
+var (
+	plotDir = flag.String("plotdir", "", "also write every test figure (PNG, SVG, PDF) into this directory, to look at")
+	update  = flag.Bool("update", false, "rewrite the golden images in testdata/figures/")
+)
+
+// imageDelta is how far, on cmpimg's normalised scale, a figure may differ
+// from its golden image: enough for anti-aliasing to differ between
+// machines, not for a label, a line or a band to move.
+const imageDelta = 0.02
+
+// checkImage compares a PNG figure with testdata/figures/name.png, or
+// rewrites that with -update. On a difference it writes the figure and
+// a picture of the difference to a temporary directory it names.
+func checkImage(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "figures", name+".png")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./output -update writes it)", err)
+	}
+	same, err := cmpimg.EqualApprox("png", got, want, imageDelta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if same {
+		return
+	}
+	dir, err := os.MkdirTemp("", "journeysim-figure-") // kept, to look at
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := png.Decode(bytes.NewReader(got))
+	b, _ := png.Decode(bytes.NewReader(want))
+	gotPath, diffPath := filepath.Join(dir, name+".png"), filepath.Join(dir, name+"-diff.png")
+	os.WriteFile(gotPath, got, 0o644)
+	if a != nil && b != nil {
+		diff := image.NewRGBA(a.Bounds().Union(b.Bounds()))
+		cmpimg.Diff(diff, a, b)
+		var buf bytes.Buffer
+		png.Encode(&buf, diff)
+		os.WriteFile(diffPath, buf.Bytes(), 0o644)
+	}
+	t.Errorf("%s differs from %s beyond %g: see %s and %s (go test ./output -update after looking)", name, path, imageDelta, gotPath, diffPath)
+}
 
 // fixtureSeries returns a monthly series like the baseline's: a level with
 // a slow wave and a CI of ±rel of the level.
 func fixtureSeries(name string, level, rel float64, months int) SeriesSummary {
-	s := SeriesSummary{MetricInfo: models.MetricInfo{Name: name, Unit: "clients"}}
+	s := SeriesSummary{MetricInfo: result.MetricInfo{Name: name, Unit: "clients"}}
 	for m := 1; m <= months; m++ {
 		v := level * (1 + 0.03*math.Sin(float64(m)/7) + 0.01*math.Cos(float64(m)*1.3))
 		s.Month = append(s.Month, m)
@@ -112,7 +167,7 @@ func survivalFixture() []SurvivalCurve {
 // compareFixture mimics compare baseline case-managers-at-detox.
 func compareFixture() []Difference {
 	d := func(name string, base, diff, half float64) Difference {
-		x := Difference{MetricInfo: models.MetricInfo{Name: name}, Rel: math.NaN()}
+		x := Difference{MetricInfo: result.MetricInfo{Name: name}, Rel: math.NaN()}
 		x.Base.Mean, x.Alt.Mean = base, base+diff
 		x.Diff = Summary{Mean: diff, CILow: diff - half, CIHigh: diff + half, N: 30}
 		if base != 0 {
@@ -236,6 +291,9 @@ func TestFigures(t *testing.T) {
 					t.Fatalf("%s: %v", format, err)
 				}
 				checkFormat(t, format, buf.Bytes())
+				if format == PNG {
+					checkImage(t, tc.name, buf.Bytes())
+				}
 				if *plotDir != "" {
 					if err := os.MkdirAll(*plotDir, 0o755); err != nil {
 						t.Fatal(err)
@@ -424,7 +482,7 @@ func TestFigureEmpty(t *testing.T) {
 			return OccupancyFigure([]SeriesSummary{fixtureSeries("queue.detox", 1, 0.1, 12)}, nil)
 		}},
 		{"occupancy no months", func() (Figure, error) {
-			return OccupancyFigure([]SeriesSummary{{MetricInfo: models.MetricInfo{Name: "occupancy.detox"}}}, nil)
+			return OccupancyFigure([]SeriesSummary{{MetricInfo: result.MetricInfo{Name: "occupancy.detox"}}}, nil)
 		}},
 		{"waiting", func() (Figure, error) { return WaitingListFigure(nil) }},
 		{"survival", func() (Figure, error) { return SurvivalFigure(nil) }},
@@ -586,7 +644,7 @@ func TestAddRunFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rs []*models.Result
+	var rs []*result.Result
 	for rep := range 3 {
 		r, err := m.Run(context.Background(), 1, rep)
 		if err != nil {
@@ -595,7 +653,7 @@ func TestAddRunFigures(t *testing.T) {
 		rs = append(rs, r)
 	}
 	var b Bundle
-	if err := AddRunFigures(&b, m, rs, PNG); err != nil {
+	if err := AddRunFigures(&b, m.Layout(), rs, PNG); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"exits.csv", "exits.png", "flows.csv", "flows.png", "occupancy.csv", "occupancy.png",
@@ -614,7 +672,7 @@ func TestAddRunFigures(t *testing.T) {
 	if !bytes.HasPrefix(b.files["exits.csv"], []byte("place,reason,mean_per_year,ci_low,ci_high\nassessment,")) {
 		t.Errorf("exits.csv starts %q", b.files["exits.csv"][:80])
 	}
-	if err := AddRunFigures(&b, m, rs, "gif"); err == nil {
+	if err := AddRunFigures(&b, m.Layout(), rs, "gif"); err == nil {
 		t.Error("no error for format gif")
 	}
 }
@@ -643,6 +701,7 @@ func TestFlowShapes(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkFormat(t, PNG, buf.Bytes())
+			checkImage(t, "flowshape-"+strings.ReplaceAll(tc.name, " ", "-"), buf.Bytes())
 			if *plotDir != "" {
 				name := "flowshape-" + strings.ReplaceAll(tc.name, " ", "-") + ".png"
 				if err := os.WriteFile(filepath.Join(*plotDir, name), buf.Bytes(), 0o644); err != nil {
@@ -664,12 +723,12 @@ func TestRunExits(t *testing.T) {
 		t.Fatal(err)
 	}
 	ss := []Summary{
-		{MetricInfo: models.MetricInfo{Name: "exits.using.presents"}, Mean: 773, CILow: 768, CIHigh: 778},
-		{MetricInfo: models.MetricInfo{Name: "occupancy.detox"}, Mean: 4},
-		{MetricInfo: models.MetricInfo{Name: "exits.detox.dropped_out"}, Mean: 54, CILow: 53, CIHigh: 55},
-		{MetricInfo: models.MetricInfo{Name: "exits.assessment.referred"}, Mean: 1552, CILow: 1546, CIHigh: 1559},
+		{MetricInfo: result.MetricInfo{Name: "exits.using.presents"}, Mean: 773, CILow: 768, CIHigh: 778},
+		{MetricInfo: result.MetricInfo{Name: "occupancy.detox"}, Mean: 4},
+		{MetricInfo: result.MetricInfo{Name: "exits.detox.dropped_out"}, Mean: 54, CILow: 53, CIHigh: 55},
+		{MetricInfo: result.MetricInfo{Name: "exits.assessment.referred"}, Mean: 1552, CILow: 1546, CIHigh: 1559},
 	}
-	got := RunExits(m, ss)
+	got := RunExits(m.Layout(), ss)
 	want := []ExitBar{
 		{Place: "assessment", Reason: "referred", Mean: 1552, Low: 1546, High: 1559},
 		{Place: "detox", Reason: "dropped_out", Mean: 54, Low: 53, High: 55},

@@ -12,7 +12,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/result"
+	"github.com/journeysim/journeysim/models/scenario"
 )
 
 // Machine describes where a run happened, for the method section.
@@ -37,8 +38,8 @@ type ValidationTable struct {
 // Report is everything a report shows: one scenario's run, or a comparison.
 type Report struct {
 	Meta       Meta
-	Scenario   *models.Scenario
-	Model      *models.Model
+	Scenario   *scenario.Scenario
+	Layout     *result.Layout
 	Summaries  []Summary
 	Series     []SeriesSummary
 	Figures    []Figure
@@ -53,8 +54,8 @@ type Report struct {
 }
 
 // NewReport assembles a report of one run with its standard figures.
-func NewReport(meta Meta, sc *models.Scenario, m *models.Model, rs []*models.Result, machine Machine) (*Report, error) {
-	r := &Report{Meta: meta, Scenario: sc, Model: m, Summaries: Summarize(m, rs), Series: SummarizeSeries(m, rs), Machine: machine}
+func NewReport(meta Meta, m *result.Layout, rs []*result.Result, machine Machine) (*Report, error) {
+	r := &Report{Meta: meta, Scenario: m.Scenario, Layout: m, Summaries: Summarize(m, rs), Series: SummarizeSeries(m, rs), Machine: machine}
 	figs, err := RunFigures(m, rs)
 	if err != nil {
 		return nil, err
@@ -80,7 +81,7 @@ type sections struct {
 	Reading            string
 	Figures            []reportFigure
 	Places             []placeRow
-	Params             []models.Parameter
+	Params             []scenario.Parameter
 	Cited, Derived     int
 	Assumed, Unsourced int
 	Method             []methodItem
@@ -102,13 +103,13 @@ type methodItem struct {
 }
 
 func (r *Report) sections() (*sections, error) {
-	sc, m := r.Scenario, r.Model
+	sc, m := r.Scenario, r.Layout
 	s := &sections{Title: sc.Name, Description: sc.Description, Validation: r.Validation}
 	isHead := map[int]bool{}
 	row := func(x Summary) reportRow {
 		return reportRow{Name: x.Name, Mean: x.MeanText(), CI: x.CIText(), Unit: x.Unit, Description: x.Description}
 	}
-	for _, i := range m.Headline() {
+	for _, i := range m.Headline {
 		isHead[i] = true
 		s.Headline = append(s.Headline, row(r.Summaries[i]))
 	}
@@ -125,7 +126,7 @@ func (r *Report) sections() (*sections, error) {
 			CI: signed(d.Diff.Mean) + " (" + d.Diff.CIText() + ")", Unit: relText(d.Rel), Description: d.Unit})
 	}
 	if len(r.Diffs) > 0 {
-		s.Reading = Reading(r.AltName, r.Diffs, models.HeadlineMetrics)
+		s.Reading = Reading(r.AltName, r.Diffs, result.HeadlineMetrics)
 	}
 	for _, e := range r.Economics {
 		mean, ci := e.texts()
@@ -143,9 +144,9 @@ func (r *Report) sections() (*sections, error) {
 		}
 		s.Figures = append(s.Figures, reportFigure{Name: f.Name, Title: f.Title, SVG: template.HTML(inlineSVG(b.String(), f.Name))})
 	}
-	for _, name := range m.Scope.Places {
+	for _, name := range m.Places {
 		p := sc.Places[name]
-		pr := placeRow{Name: name, Kind: p.Kind, Capacity: "unlimited"}
+		pr := placeRow{Name: name, Kind: p.Kind.String(), Capacity: "unlimited"}
 		if p.Capacity != nil {
 			pr.Capacity = strconv.FormatFloat(p.Capacity.V, 'f', -1, 64) // whole places
 		}
@@ -162,7 +163,7 @@ func (r *Report) sections() (*sections, error) {
 			}
 		}
 		pr.Stay = strings.Join(stays, "; ")
-		if p.Kind == models.KindParallel && p.Duration != nil {
+		if p.Kind == scenario.KindParallel && p.Duration != nil {
 			pr.Stay = "holds for " + p.Duration.String()
 		}
 		var exits []string
@@ -173,8 +174,8 @@ func (r *Report) sections() (*sections, error) {
 			}
 			exits = append(exits, e+" → "+strings.Join(tos, ", "))
 		}
-		if len(p.Routes[models.ExitReneged]) > 0 {
-			exits = append(exits, "gives up waiting → "+strings.Join(p.Routes[models.ExitReneged][0].Targets(), " or "))
+		if len(p.Routes[scenario.ExitReneged]) > 0 {
+			exits = append(exits, "gives up waiting → "+strings.Join(p.Routes[scenario.ExitReneged][0].Targets(), " or "))
 		}
 		pr.Exits = strings.Join(exits, "; ")
 		s.Places = append(s.Places, pr)
@@ -222,10 +223,10 @@ func inlineSVG(svg, name string) string {
 
 // method returns the STRESS-DES method section, in its order.
 func (r *Report) method() []methodItem {
-	sc, m, meta := r.Scenario, r.Model, r.Meta
+	sc, m, meta := r.Scenario, r.Layout, r.Meta
 	var worst string
 	worstRel := 0.0
-	for _, i := range m.Headline() {
+	for _, i := range m.Headline {
 		if rel := r.Summaries[i].RelHalfWidth(); rel > worstRel {
 			worst, worstRel = r.Summaries[i].Name, rel
 		}
@@ -265,7 +266,7 @@ func (r *Report) method() []methodItem {
 }
 
 // calibrationText says what the scenario was calibrated to, if anything.
-func calibrationText(sc *models.Scenario) string {
+func calibrationText(sc *scenario.Scenario) string {
 	if len(sc.CalibratedTo) == 0 {
 		return "Calibration: none; no parameter was fitted to outcome figures."
 	}
@@ -339,7 +340,7 @@ func meanOf(xs []float64) float64 {
 }
 
 func fmtDaysText(d float64) string {
-	b, err := models.Duration(d).MarshalText()
+	b, err := scenario.Duration(d).MarshalText()
 	if err != nil {
 		return fmt.Sprintf("%g days", d)
 	}

@@ -26,7 +26,7 @@ func smallReport(t *testing.T) *Report {
 	}
 	meta := Meta{Scenario: "baseline", Name: sc.Name, Seed: sc.Seed(), Version: "test", Replications: 3,
 		WarmupDays: sc.Warmup(), HorizonDays: sc.Horizon()}
-	r, err := NewReport(meta, sc, m, rs, Machine{GoVersion: "go", OS: "linux", Arch: "amd64", CPUs: 2, Workers: 2})
+	r, err := NewReport(meta, m.Layout(), rs, Machine{GoVersion: "go", OS: "linux", Arch: "amd64", CPUs: 2, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,10 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/gonum/stat"
-	"gonum.org/v1/gonum/stat/distuv"
-
-	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/estimate"
+	"github.com/journeysim/journeysim/models/result"
 )
 
 // Summary is one metric over replications: the mean and a 95% confidence
@@ -15,7 +13,7 @@ import (
 // (MetricInfo.Bounds). Replications where the metric had no data are left
 // out; N says how many remained. With N < 2 the interval is NaN.
 type Summary struct {
-	models.MetricInfo
+	result.MetricInfo
 	Mean, CILow, CIHigh float64
 	N                   int
 }
@@ -29,8 +27,8 @@ func (s Summary) RelHalfWidth() float64 {
 }
 
 // Summarize computes a Summary for every metric of m.
-func Summarize(m *models.Model, rs []*models.Result) []Summary {
-	infos := m.Metrics()
+func Summarize(m *result.Layout, rs []*result.Result) []Summary {
+	infos := m.Metrics
 	out := make([]Summary, len(infos))
 	xs := make([]float64, 0, len(rs))
 	for i, info := range infos {
@@ -45,28 +43,12 @@ func Summarize(m *models.Model, rs []*models.Result) []Summary {
 	return out
 }
 
-func summarize(info models.MetricInfo, xs []float64) Summary {
-	s := Summary{MetricInfo: info, N: len(xs), Mean: math.NaN(), CILow: math.NaN(), CIHigh: math.NaN()}
-	if len(xs) == 0 {
-		return s
-	}
-	mean, sd := stat.MeanStdDev(xs, nil)
-	s.Mean = mean
-	if len(xs) < 2 {
-		return s
-	}
-	h := TQuantile(len(xs)-1) * sd / math.Sqrt(float64(len(xs)))
+func summarize(info result.MetricInfo, xs []float64) Summary {
 	// A share's interval stops at 0 and 1, a count's at 0: a few
 	// replications give a t interval wide enough to cross them.
 	lo, hi := info.Bounds()
-	s.CILow, s.CIHigh = math.Max(mean-h, math.Min(lo, mean)), math.Min(mean+h, math.Max(hi, mean))
-	return s
-}
-
-// TQuantile returns the 97.5th percentile of Student's t with df degrees of
-// freedom: the multiplier of a two-sided 95% interval.
-func TQuantile(df int) float64 {
-	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
+	e := estimate.MeanCI(xs).Within(lo, hi)
+	return Summary{MetricInfo: info, Mean: e.Mean, CILow: e.CILow, CIHigh: e.CIHigh, N: e.N}
 }
 
 // CIText renders the 95% CI as "lo to hi", or "" without one.

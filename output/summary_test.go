@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/journeysim/journeysim/models"
+	"github.com/journeysim/journeysim/models/result"
 )
 
 func TestSummarizeKnown(t *testing.T) {
 	// Mean 3, sample SD √2.5 = 1.5811, n = 5: half-width t(0.975, 4)·SD/√5
 	// = 2.776445·1.5811/2.2361 = 1.96324.
-	s := summarize(models.MetricInfo{Name: "x"}, []float64{1, 2, 3, 4, 5})
+	s := summarize(result.MetricInfo{Name: "x"}, []float64{1, 2, 3, 4, 5})
 	if s.Mean != 3 || s.N != 5 {
 		t.Fatalf("mean %v n %d", s.Mean, s.N)
 	}
@@ -22,10 +23,10 @@ func TestSummarizeKnown(t *testing.T) {
 	if math.Abs((s.Mean-s.CILow)-(s.CIHigh-s.Mean)) > 1e-12 {
 		t.Error("interval not symmetric")
 	}
-	if one := summarize(models.MetricInfo{}, []float64{7}); one.Mean != 7 || !math.IsNaN(one.CILow) {
+	if one := summarize(result.MetricInfo{}, []float64{7}); one.Mean != 7 || !math.IsNaN(one.CILow) {
 		t.Errorf("one value: %+v", one)
 	}
-	if none := summarize(models.MetricInfo{}, nil); !math.IsNaN(none.Mean) || none.N != 0 {
+	if none := summarize(result.MetricInfo{}, nil); !math.IsNaN(none.Mean) || none.N != 0 {
 		t.Errorf("no values: %+v", none)
 	}
 }
@@ -60,10 +61,11 @@ func TestBaselineHeadlinePrecision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ss := Summarize(m, rs)
-	head := m.Headline()
-	if len(head) != len(models.HeadlineMetrics) {
-		t.Errorf("baseline has %d of %d headline metrics", len(head), len(models.HeadlineMetrics))
+	l := m.Layout()
+	ss := Summarize(l, rs)
+	head := l.Headline
+	if len(head) != len(result.HeadlineMetrics) {
+		t.Errorf("baseline has %d of %d headline metrics", len(head), len(result.HeadlineMetrics))
 	}
 	for _, i := range head {
 		if rel := ss[i].RelHalfWidth(); !(rel <= 0.05) {
@@ -71,7 +73,7 @@ func TestBaselineHeadlinePrecision(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	if err := WriteTable(&b, ss, head, m.Scope.Places); err != nil {
+	if err := WriteTable(&b, ss, head, l.Places); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(b.String(), "metric") || !strings.Contains(b.String(), "headline") {
@@ -83,7 +85,7 @@ func TestBaselineHeadlinePrecision(t *testing.T) {
 // their own: a row for each cohort and time, a column for each measure.
 func TestFollowupTable(t *testing.T) {
 	sum := func(name string, mean float64) Summary {
-		return Summary{MetricInfo: models.MetricInfo{Name: name}, Mean: mean}
+		return Summary{MetricInfo: result.MetricInfo{Name: name}, Mean: mean}
 	}
 	ss := []Summary{
 		sum("deaths", 3),

@@ -15,8 +15,8 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/journeysim/journeysim/models"
-	"github.com/journeysim/journeysim/sim"
+	"github.com/journeysim/journeysim/models/result"
+	"github.com/journeysim/journeysim/models/sweep"
 )
 
 // SweepManifest describes a sweep: what any shard of it must agree on. It
@@ -33,7 +33,7 @@ type SweepManifest struct {
 	Version      string `json:"version"`
 	// Money is the currency and price year of the sweep's costs, if any.
 	Money string `json:"money,omitempty"`
-	models.SweepPlan
+	sweep.Plan
 }
 
 // Sweep layout: sweep.json, one file per finished point in parts/, and
@@ -98,14 +98,7 @@ func encodePart(man *SweepManifest, id int, rows []byte) []byte {
 // why it is not a finished part of this sweep.
 func readPart(man *SweepManifest, dir string, id int) ([]byte, error) {
 	p := filepath.Join(dir, sweepParts, partName(id))
-	fi, err := os.Lstat(p)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() || !ownedByMe(fi) {
-		return nil, fmt.Errorf("%s is not a file this user wrote", p)
-	}
-	data, err := os.ReadFile(p)
+	data, err := readOwned(p)
 	if err != nil {
 		return nil, err
 	}
@@ -129,49 +122,54 @@ func readPart(man *SweepManifest, dir string, id int) ([]byte, error) {
 	return rows, nil
 }
 
-// RunSweepShard runs the points of shard (of shards) that dir does not hold
-// yet, writes each as a part file when it is complete (under a temporary
-// name, then renamed, so a killed run leaves no half-written part), and
-// returns how many it ran. A part that is damaged or from another sweep is
-// run again. A directory that holds another sweep is an error, unless
-// force, which first removes what journeysim wrote there; either way a
-// directory journeysim did not write is refused, and one that another
-// sweep is writing to. Points run on workers at once, each point's
-// replications in turn; results do not depend on workers.
-func RunSweepShard(ctx context.Context, man *SweepManifest, dir string, force bool, shard, shards, workers int, progress func(done, total int)) (int, error) {
-	if shards < 1 || shard < 0 || shard >= shards {
-		return 0, fmt.Errorf("output: shard %d of %d", shard, shards)
-	}
+// A SweepDir is a sweep's directory open for its points' parts: journeysim's
+// own, holding this sweep and locked while open.
+type SweepDir struct {
+	man    *SweepManifest
+	dir    string
+	unlock func()
+}
+
+// OpenSweep opens dir for the sweep man: a new directory gets a marker and
+// man as its sweep.json; an existing one must be a sweep directory
+// journeysim wrote and hold this very sweep, unless force, which first
+// removes what journeysim wrote there. Either way a directory journeysim did
+// not write is refused, and one that another sweep is writing to.
+func OpenSweep(man *SweepManifest, dir string, force bool) (*SweepDir, error) {
 	unlock, err := openSweepDir(man, dir, force)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	defer unlock()
-	var todo []models.SweepPoint
-	for _, p := range man.Points {
+	return &SweepDir{man: man, dir: dir, unlock: unlock}, nil
+}
+
+// Close releases the directory's lock.
+func (d *SweepDir) Close() { d.unlock() }
+
+// Todo lists the points of shard (of shards) with no finished part: a
+// part that is damaged or from another sweep is run again.
+func (d *SweepDir) Todo(shard, shards int) ([]sweep.Point, error) {
+	if shards < 1 || shard < 0 || shard >= shards {
+		return nil, fmt.Errorf("output: shard %d of %d", shard, shards)
+	}
+	var todo []sweep.Point
+	for _, p := range d.man.Points {
 		if p.ID%shards != shard {
 			continue
 		}
-		if _, err := readPart(man, dir, p.ID); err == nil {
+		if _, err := readPart(d.man, d.dir, p.ID); err == nil {
 			continue // done by an earlier run
 		}
 		todo = append(todo, p)
 	}
-	done := 0
-	_, err = sim.Replicate(ctx, len(todo), workers, func(ctx context.Context, i int) (struct{}, error) {
-		p := todo[i]
-		m, rs, err := man.RunPoint(ctx, man.Scenario, man.Sets, p, man.Seed, man.Replications)
-		if err != nil {
-			return struct{}{}, err
-		}
-		return struct{}{}, WriteFileAtomic(filepath.Join(dir, sweepParts, partName(p.ID)), encodePart(man, p.ID, partRows(m, p, rs)))
-	}, func(n int) {
-		done = n
-		if progress != nil {
-			progress(n, len(todo))
-		}
-	})
-	return done, err
+	return todo, nil
+}
+
+// WritePart writes point p's replications as its part file, under a
+// temporary name then renamed, so a killed run leaves no half-written
+// part. Parts of different points may be written at once.
+func (d *SweepDir) WritePart(p sweep.Point, l *result.Layout, rs []*result.Result) error {
+	return WriteFileAtomic(filepath.Join(d.dir, sweepParts, partName(p.ID)), encodePart(d.man, p.ID, partRows(l, p, rs)))
 }
 
 // PointsDone counts the points of man whose finished parts dir holds.
@@ -234,12 +232,12 @@ func openSweepDir(man *SweepManifest, dir string, force bool) (unlock func(), er
 
 // partRows is one point's rows of results.csv: point, the parameter
 // values, replication, metric, value.
-func partRows(m *models.Model, p models.SweepPoint, rs []*models.Result) []byte {
+func partRows(m *result.Layout, p sweep.Point, rs []*result.Result) []byte {
 	var b bytes.Buffer
 	w := newCSVWriter(&b)
 	row := make([]string, 0, len(p.Values)+4)
 	for rep, r := range rs {
-		for k, mi := range m.Metrics() {
+		for k, mi := range m.Metrics {
 			row = append(row[:0], strconv.Itoa(p.ID))
 			row = append(row, p.Values...)
 			row = append(row, strconv.Itoa(rep), mi.Name, csvFloat(r.Values[k]))
@@ -403,7 +401,7 @@ func readBounded(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
 	if fi.Size() > limit {
-		return nil, fmt.Errorf("%s is %s, over the %s a file of this kind may be", path, models.FormatBytes(fi.Size()), models.FormatBytes(limit))
+		return nil, fmt.Errorf("%s is %d MiB, over the %d MiB a file of this kind may be", path, fi.Size()>>20, limit>>20)
 	}
 	f, err := os.Open(path)
 	if err != nil {

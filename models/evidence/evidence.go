@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/journeysim/journeysim/models/internal/suggest"
 )
 
 //go:embed sources.tsv
@@ -250,7 +252,7 @@ func ParseRef(ref string) (ids []string, kind string, err error) {
 		id := strings.ToUpper(tok)
 		i, ok := t.byID[id]
 		if !ok {
-			if sug := suggest(id); sug != "" {
+			if sug := refHint(id); sug != "" {
 				return nil, "", fmt.Errorf("unknown source %q (did you mean %s?): %s", tok, sug, hint())
 			}
 			return nil, "", fmt.Errorf("unknown source %q: %s", tok, hint())
@@ -290,10 +292,10 @@ func verified(id string) bool {
 	return ok && s.Verified
 }
 
-// suggest returns what an unknown, upper-cased entry was probably meant to
+// refHint returns what an unknown, upper-cased entry was probably meant to
 // be, or "": a padded or reversed id ("C03", "3C"), ids run together without
 // commas ("C3; D4", "C3 D4") or a range ("D1-D3"), or a misspelt keyword.
-func suggest(u string) string {
+func refHint(u string) string {
 	compact := strings.NewReplacer(" ", "", "-", "", ".", "", "_", "").Replace(u)
 	if m := paddedPattern.FindStringSubmatch(compact); m != nil && verified(m[1]+m[2]) {
 		return m[1] + m[2]
@@ -332,30 +334,9 @@ func suggest(u string) string {
 	}
 	l := strings.ToLower(u)
 	for _, w := range []string{Assumption, Calibrated} {
-		if strings.HasPrefix(l, w[:5]) || levenshtein(l, w) <= 2 {
+		if strings.HasPrefix(l, w[:5]) || suggest.Distance(l, w) <= 2 {
 			return strconv.Quote(w)
 		}
 	}
 	return ""
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -1,8 +1,3 @@
-// Package refmodel is the peers' reference model (../shared/peers) written
-// directly against the sim API: Poisson arrivals to a first stage, a share of
-// its leavers to a second stage, and a share of all leavers returning to the
-// first stage after a delay. It is the yardstick for the engine's speed and
-// memory against a bare event loop.
 package refmodel
 
 import (

@@ -1,0 +1,216 @@
+package models
+
+import "math"
+
+func (r *run) onLeave(id int32) {
+	c := r.client(id)
+	now := r.eng.Now()
+	p := int(c.Place)
+	pr := r.ps[p]
+	pl := pr.p
+	ei := int(c.pending)
+	r.pop(pr, now, -1)
+	if r.m.econ != nil {
+		r.accrueStay(c, p, c.Since, now)
+	}
+	if pl.treatment {
+		r.countInTreatment(c, -1)
+		if c.Since < r.yearStart {
+			c.yearSeen = r.year // counted when the year began
+		}
+		if r.measuring {
+			effective := now-c.Since >= retentionDays || ei >= 0 && pl.exits[ei].reason == r.m.completed
+			if c.flag(flagPending) { // judged now for the year before
+				c.setFlag(flagPending, false)
+				r.acc.effectivePending--
+				if effective {
+					r.acc.effective++
+				}
+			}
+			if effective && !c.flag(flagEffective) {
+				c.setFlag(flagEffective, true)
+				r.acc.effective++
+			}
+		}
+	}
+	if pr.res != nil {
+		pr.res.Release()
+	}
+	if pl.treatment {
+		reason := r.m.died
+		if ei >= 0 {
+			reason = pl.exits[ei].reason
+		}
+		r.eachOpen(c, id, func(rec *fuRecord) {
+			if rec.firstExit < 0 {
+				rec.firstExit = int8(reason)
+			}
+		})
+	}
+	if ei < 0 {
+		if r.measuring {
+			if pl.treatment {
+				pr.acc.exits[r.m.died]++
+				r.countExitByAttr(c)
+			}
+			r.acc.flows[pl.diedFlow]++
+		}
+		if r.trace != nil {
+			r.traceEvent(id, "died", "")
+		}
+		r.die(id)
+		return
+	}
+	e := &pl.exits[ei]
+	if pl.treatment {
+		if r.measuring {
+			pr.acc.exits[e.reason]++
+			r.countExitByAttr(c)
+			if e.reason == r.m.droppedOut && now-c.Since <= earlyDropDays {
+				pr.acc.earlyDropOuts++
+			}
+			if e.reason == r.m.completed {
+				r.acc.completions++
+				if now <= r.end-represent6m {
+					r.acc.completionsEarly++
+				}
+				for a := range r.acc.byAttr {
+					r.acc.byAttr[a].completions[r.m.lay.attrOf(c, r.acc.byAttr[a].attr)]++
+				}
+			}
+			if now <= r.end-linkageDays {
+				pr.acc.linkDen++
+			}
+			if now <= r.end-linkage90Days {
+				pr.acc.link90Den++
+			}
+		}
+		c.LastExitPlace, c.LastExitReason, c.LastExitAt = int8(p), int8(e.reason), now
+		r.m.lay.setLastStay(c, now-c.Since)
+		c.setFlag(flagRepresented, false)
+		c.setFlag(flagLink30, r.measuring && now <= r.end-linkageDays)
+		c.setFlag(flagLink90, r.measuring && now <= r.end-linkage90Days)
+	} else if r.measuring {
+		pr.acc.exits[e.reason]++
+	}
+	for _, q := range pl.offersAfter {
+		r.offer(id, q)
+	}
+	if len(pl.cohortsExit) > 0 {
+		r.startCohorts(id, pl.cohortsExit, e.reason, now-c.Since)
+	}
+	r.follow(id, e.routes, r.chooseRoute(pr, e.routes, c), e.what)
+}
+
+// countExitByAttr counts a treatment exit of c in the breakdowns by attribute.
+func (r *run) countExitByAttr(c *Client) {
+	for a := range r.acc.byAttr {
+		r.acc.byAttr[a].exits[r.m.lay.attrOf(c, r.acc.byAttr[a].attr)]++
+	}
+}
+
+func (r *run) reneged(id int32, p int, waited float64) {
+	c := r.client(id)
+	if r.m.econ != nil {
+		r.accrueWait(c, c.Since, r.eng.Now())
+	}
+	c.setFlag(flagWaiting, false)
+	pr := r.ps[p]
+	r.follow(id, pr.p.reneged, r.chooseRoute(pr, pr.p.reneged, c), "gave up waiting")
+}
+
+// offer offers parallel place q to client id.
+func (r *run) offer(id int32, q int) {
+	c := r.client(id)
+	pl := r.m.places[q]
+	if r.m.lay.holds(c, pl.parIndex) {
+		return
+	}
+	if pl.eligible != nil && !pl.eligible(c) {
+		return
+	}
+	pr := r.ps[q]
+	if pr.res.Busy() >= pr.res.Capacity() {
+		if r.measuring {
+			pr.acc.missed++
+		}
+		return
+	}
+	if pl.uptake < 1 || len(pl.uptakeMods) > 0 {
+		if pr.exitR.Float64() >= oddsAdjusted(pl.uptake, pl.uptakeMods, c) {
+			return
+		}
+	}
+	pr.res.Request(id, 0, math.Inf(1))
+	r.m.lay.setHolds(c, pl.parIndex, true)
+	if r.trace != nil {
+		r.traceEvent(id, "took up "+pl.name, "")
+	}
+	r.m.lay.adm[q].inc(c)
+	if r.measuring {
+		pr.acc.admissions++
+	}
+	d := pr.duration.Rand()
+	nq := len(r.m.parallel)
+	now := r.eng.Now()
+	r.hold[int(id)*nq+pl.parIndex] = now + d
+	if r.m.econ != nil {
+		r.accrueEpisode(q, now)
+		r.accrueHold(q, now, now+d, 1)
+	}
+	r.eng.After(d, r.holdEnd[pl.parIndex], id)
+}
+
+func (r *run) onHoldEnd(id int32, k int) {
+	nq := len(r.m.parallel)
+	if r.hold[int(id)*nq+k] != r.eng.Now() {
+		return // ended early by death; the id may have been reused
+	}
+	r.dropHold(id, k)
+}
+
+func (r *run) dropHold(id int32, k int) {
+	c := r.client(id)
+	r.m.lay.setHolds(c, k, false)
+	h := &r.hold[int(id)*len(r.m.parallel)+k]
+	if r.m.econ != nil {
+		r.accrueHold(r.m.parallel[k], r.eng.Now(), *h, -1) // nothing left when the hold ran its course
+	}
+	*h = 0
+	r.ps[r.m.parallel[k]].res.Release()
+	if r.trace != nil {
+		r.traceEvent(id, "left "+r.m.places[r.m.parallel[k]].name, "")
+	}
+}
+
+func (r *run) die(id int32) {
+	c := r.client(id)
+	if r.measuring {
+		r.acc.deaths++
+		inTreatment := c.Place >= 0 && r.m.places[c.Place].treatment
+		if !inTreatment && c.LastExitPlace >= 0 && r.eng.Now()-c.LastExitAt <= deathAfter4w {
+			r.acc.deathsAfterExit++
+		}
+	}
+	r.closeRecords(c, id, true)
+	r.release(id)
+}
+
+// release drops client id from the model and frees the id for reuse.
+func (r *run) release(id int32) {
+	c := r.client(id)
+	r.closeRecords(c, id, false) // left the model: lost to follow-up
+	for k := range r.m.parallel {
+		if r.m.lay.holds(c, k) {
+			r.dropHold(id, k)
+		}
+	}
+	c.Place = -1
+	r.free = append(r.free, id)
+}
+
+func (r *run) pop(pr *placeRun, now float64, d float64) {
+	if pr.res == nil {
+		pr.pop.Add(now, d)
+	}
+}
