@@ -6,7 +6,7 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X $(PKG)/cmd.version=$(VERSION) -X $(PKG)/cmd.commit=$(COMMIT)
 PEERS   ?= ../shared/peers
 
-.PHONY: all build run test vet unit race fits determinism soak fuzz bench golden validate calibrate clean
+.PHONY: all build run test vet unit race fits determinism soak fuzz bench golden validate calibrate calibrate-candidate clean
 
 all: build
 
@@ -31,6 +31,14 @@ calibrate: build
 		--lhs 10 --evals 800 --name Baseline --out scenarios/baseline.toml --force
 	$(MAKE) build
 
+# Refit the candidate baseline of issue 21 (scenarios/candidate/, not
+# embedded; 10 minutes on 2 cores).
+calibrate-candidate: build
+	bin/journeysim calibrate scenarios/candidate/baseline-prior.toml --fit $(CAL_FIT),20b \
+		--targets scenarios/candidate/scale.toml --lhs 12 --evals 800 --replications 40 \
+		--name "Candidate baseline: England's drug treatment system, settled and ageing" \
+		--out scenarios/candidate/baseline.toml --force
+
 vet:
 	$(GO) vet ./...
 
@@ -42,7 +50,7 @@ vet:
 test: vet unit race determinism
 
 unit:
-	$(GO) test -skip '^TestShippedFits$$' ./...
+	$(GO) test -skip '^(TestShippedFits|TestEnglandSize)$$' ./...
 
 # Under the race detector: the engine, and what runs replications, sweep
 # points, stores and signals concurrently. The statistical checks run the
@@ -55,11 +63,12 @@ race:
 	$(GO) test -race -short -run '$(RACE_CLI)' ./cmd/ ./output/
 
 # The shipped scenarios still fit the checks they were calibrated to
-# (TestShippedFits), and every validation check passes at the baseline's
-# own replications: a change that moves the model off the evidence fails
-# here. CI runs it after make test.
+# (TestShippedFits), England is England's size (TestEnglandSize), and every
+# validation check passes at the baseline's own replications: a change
+# that moves the model off the evidence fails here. CI runs it after make
+# test. pipefail: a failing test fails the target, whatever grep says.
 fits: build
-	$(GO) test -run '^TestShippedFits$$' -v ./models/validation/ | grep -v '^=== RUN'
+	bash -o pipefail -c "$(GO) test -run '^(TestShippedFits|TestEnglandSize)$$' -v ./models/validation/ ./models/ | grep -v '^=== RUN'"
 	bin/journeysim validate --quiet
 
 # The baseline and a sweep on 1 and 2 workers, twice each: byte-identical.

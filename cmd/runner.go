@@ -10,6 +10,7 @@ import (
 	"github.com/journeysim/journeysim/models"
 	"github.com/journeysim/journeysim/models/result"
 	"github.com/journeysim/journeysim/models/scenario"
+	"github.com/journeysim/journeysim/models/steady"
 	"github.com/journeysim/journeysim/models/sweep"
 	"github.com/journeysim/journeysim/output"
 	"github.com/journeysim/journeysim/sim"
@@ -32,6 +33,9 @@ type scenarioRun struct {
 // results are the same bytes.
 func (s *scenarioFlags) replicate(ctx context.Context, stderr io.Writer, ref string, sc *scenario.Scenario, m *models.Model, partial string) (*scenarioRun, error) {
 	if err := s.checkMemory(ref, m, sc.Replications(), s.Workers); err != nil {
+		return nil, err
+	}
+	if err := m.Settle(ctx, s.Workers); err != nil {
 		return nil, err
 	}
 	kept, err := output.OpenKept(partial, sc.Fingerprint(), Version())
@@ -66,7 +70,12 @@ func (r *scenarioRun) meta() output.Meta {
 	sc := r.Scenario
 	meta := output.Meta{Scenario: r.Ref, Name: sc.Name, File: sc.File, Seed: sc.Seed(), Version: Version(),
 		Replications: sc.Replications(), WarmupDays: sc.Warmup(), HorizonDays: sc.Horizon(),
-		WallSeconds: r.Wall.Seconds()}
+		WallSeconds: r.Wall.Seconds(), Steady: steady.Measure(r.Layout, r.Results, sc.DriftTolerance())}
+	if sc.WarmupAuto() {
+		meta.Steady.Warmup = r.Model.WarmupNote()
+	} else {
+		meta.Steady.Warmup = fmt.Sprintf("Warm-up %s as the scenario sets it (run.warmup).", scenario.FormatDays(sc.Warmup()))
+	}
 	for _, w := range sc.Warnings {
 		meta.Warnings = append(meta.Warnings, w.String())
 	}

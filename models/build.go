@@ -34,6 +34,7 @@ type Model struct {
 	metrics *metricLayout
 	econ    *econ         // nil without an economics table
 	lay     *clientLayout // where a client's case mix, holdings and counts are kept
+	ages    *ages         // nil without ages
 
 	followups []*followup
 
@@ -42,6 +43,9 @@ type Model struct {
 	survivalPlace []int // place index of each survival curve
 
 	warnings scenario.Problems // what is legal but most likely not what was meant
+
+	settled    bool   // Settle chose the warm-up
+	settleNote string // how
 }
 
 // Warnings lists what in the scenario is legal but most likely not what
@@ -182,6 +186,9 @@ func Build(s *scenario.Scenario) (*Model, error) {
 			cum[i] = acc
 		}
 		m.mix = append(m.mix, cum)
+	}
+	if m.ages, err = buildAges(s, scope); err != nil {
+		return nil, scenario.Problemf("ages", "%v", err)
 	}
 	b.followups(s)
 	if b.err != nil {

@@ -22,11 +22,14 @@ type Client struct {
 	Place          int8 // current place index, -1 if none
 	LastExitPlace  int8 // place of the last exit from a treatment place, -1 if none
 	LastExitReason int8 // index of that exit's reason in Scope.Reasons, -1 if none
-	pending        int8 // exit index of the pending leave event, -1 for death
+	pending        int8 // exit index of the pending leave event, or death: -1 at the place's rate, backgroundDeath by the life table
 
 	yearSeen  int16 // last measured year the client was counted in treatment, -1 none
 	yearAdmit int16 // last measured year the client was counted as admitted, -1 none
 }
+
+// backgroundDeath is Client.pending for a death the life table drew.
+const backgroundDeath = -2
 
 // Flags, in the low bits of Client.bits[0].
 const (
@@ -86,6 +89,7 @@ type clientLayout struct {
 	hold     bitField   // one bit a parallel place, by parallel index
 	adm      []bitField // by place index
 	lastStay bitField   // the last treatment stay in days, as float32 bits; width 0 if no condition reads it
+	born     bitField   // the day of birth, offset by bornOffset; width 0 if the scenario has no ages
 	seenYear []bitField // by place index: admitted in this measured year (treatment places; width 0 for others)
 }
 
@@ -127,6 +131,9 @@ func newLayout(s *Scope) (*clientLayout, error) {
 	if !s.lastStayUnread {
 		l.lastStay = alloc(32)
 	}
+	if s.ages {
+		l.born = alloc(bornBits)
+	}
 	for _, p := range s.Places {
 		w := 0
 		if s.treatment == nil || s.treatment[p] {
@@ -135,7 +142,7 @@ func newLayout(s *Scope) (*clientLayout, error) {
 		l.seenYear = append(l.seenYear, alloc(w))
 	}
 	if next > layoutBits {
-		return nil, fmt.Errorf("the case mix, parallel places and admission counts need %d bits a client, more than %d: use fewer attribute levels, parallel places, or admissions.X in conditions", next, layoutBits)
+		return nil, fmt.Errorf("the case mix, parallel places, admission counts and ages need %d bits a client, more than %d: use fewer attribute levels, parallel places, or admissions.X in conditions", next, layoutBits)
 	}
 	return l, nil
 }
@@ -171,6 +178,29 @@ func (l *clientLayout) setLastStay(c *Client, days float64) {
 	if l.lastStay.width > 0 {
 		l.lastStay.set(c, uint64(math.Float32bits(float32(days))))
 	}
+}
+
+// ageOf returns c's age in years at c.Since: the start of its stay or
+// wait, or, as it leaves, the moment it leaves.
+func (l *clientLayout) ageOf(c *Client) float64 {
+	return (c.Since - l.bornOf(c)) / daysPerYear
+}
+
+// A day of birth is kept to the day in bornBits bits, offset so that
+// days before the run's start fit: 2^23 days, 22,000 years, either way.
+const (
+	bornBits   = 24
+	bornOffset = 1 << (bornBits - 1)
+)
+
+// bornOf returns the day c was born.
+func (l *clientLayout) bornOf(c *Client) float64 {
+	return float64(int64(l.born.get(c)) - bornOffset)
+}
+
+func (l *clientLayout) setBorn(c *Client, day float64) {
+	v := math.Round(day) + bornOffset
+	l.born.set(c, uint64(max(0, min(v, 1<<bornBits-1))))
 }
 
 func (l *clientLayout) holds(c *Client, k int) bool {

@@ -25,6 +25,7 @@ type Scope struct {
 	// lastStayUnread says no condition reads last_exit.stay_days, so the
 	// client layout leaves it out (a scope built by hand keeps it).
 	lastStayUnread bool
+	ages           bool            // clients have an age (client.age), kept in the layout
 	treatment      map[string]bool // treatment places, which count distinct clients a year; nil: all
 	lay            *clientLayout   // where each is kept in Client.bits
 }
@@ -116,6 +117,7 @@ const (
 	valReason                    // string: Client.LastExitReason
 	valPlace                     // string: Client.LastExitPlace
 	valLastStay                  // number: days of the last treatment stay
+	valAge                       // number: the client's age in years
 )
 
 // exprValue is a compiled sub-expression: a constant or something read from
@@ -263,6 +265,10 @@ func (c *exprCompiler) name(n *scenario.Node, v exprValue) (exprValue, error) {
 	family, rest, _ := strings.Cut(n.Name, ".")
 	switch family {
 	case "client":
+		if rest == "age" && c.lay.born.width > 0 {
+			v.typ, v.kind = typeNum, valAge
+			return v, nil
+		}
 		for i, a := range s.Attributes {
 			if a.Name == rest {
 				if i >= scenario.MaxAttributes {
@@ -338,6 +344,9 @@ func (c *exprCompiler) known() []string {
 	for _, p := range slices.Sorted(maps.Keys(s.Parallel)) {
 		names = append(names, "holding."+p)
 	}
+	if c.lay.born.width > 0 {
+		names = append(names, "client.age")
+	}
 	names = append(names, "last_exit.reason", "last_exit.place", "last_exit.stay_days")
 	for _, p := range slices.Sorted(maps.Keys(s.Policy)) {
 		names = append(names, "policy."+p)
@@ -346,6 +355,9 @@ func (c *exprCompiler) known() []string {
 }
 
 func (c *exprCompiler) unknown(n *scenario.Node, family string) error {
+	if n.Name == "client.age" {
+		return c.errorf(n.Off, "client.age needs ages: an [ages] table with at_first_presentation")
+	}
 	if sg := suggest.Closest(n.Name, c.known()); sg != "" {
 		return c.errorf(n.Off, "unknown name %q; did you mean %q?", n.Name, sg)
 	}
@@ -432,9 +444,12 @@ func (c *exprCompiler) cmp(n *scenario.Node, v exprValue) (exprValue, error) {
 	case typeBool:
 		v.cond = c.cmpBool(op, x, y)
 	case typeNum:
-		if x.kind == valLastStay || y.kind == valLastStay {
+		switch {
+		case x.kind == valLastStay || y.kind == valLastStay:
 			v.cond, err = c.cmpLastStay(n, op, x, y)
-		} else {
+		case x.kind == valAge || y.kind == valAge:
+			v.cond, err = c.cmpAge(n, op, x, y)
+		default:
 			v.cond = c.cmpAdmissions(op, x, y)
 		}
 	case typeStr:
@@ -536,6 +551,15 @@ func (cc *exprCompiler) cmpLastStay(n *scenario.Node, op scenario.Op, x, y exprV
 	}
 	lay, k := cc.lay, y.n
 	return func(c *Client) bool { return cmpFloat(op, lay.lastStayOf(c), k) }, nil
+}
+
+// cmpAge compares the client's age x with a constant y, in years.
+func (cc *exprCompiler) cmpAge(n *scenario.Node, op scenario.Op, x, y exprValue) (Cond, error) {
+	if y.kind != valConst {
+		return nil, cc.errorf(n.OpOff, "compare %s with a number of years, as in client.age >= 40", x.text)
+	}
+	lay, k := cc.lay, y.n
+	return func(c *Client) bool { return cmpFloat(op, lay.ageOf(c), k) }, nil
 }
 
 // cmpStr compares a string read from the client, x, with a constant y,

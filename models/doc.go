@@ -16,7 +16,9 @@
 //	   ↑
 //	result        what a run reports (Layout, Result) and the Simulator interface
 //	   ↑
-//	models        this package: build, compile, run, measure
+//	steady        drift of every stock, MSER-5: is the measured period a steady state
+//	   ↑
+//	models        this package: build, compile, run, measure; Settle picks an auto warm-up
 //
 //	calibrate     fit parameters to targets      (scenario, estimate, result)
 //	validation    judge runs against the targets (scenario, estimate, result, calibrate's Target)

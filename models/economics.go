@@ -191,7 +191,7 @@ func (ec *econ) buildCrimeMods(e *scenario.EconomicsSpec, m *Model, scope *Scope
 				if _, err := Compile(cm.When, scope); err != nil {
 					return problem(key+".when", "%v", err)
 				}
-				return problem(key+".when", "may read only client.* and policy.*, which do not change in a client's life")
+				return problem(key+".when", "may read only the case mix (client.*, client.age aside) and policy.*, which do not change in a client's life")
 			}
 			when = c
 		}

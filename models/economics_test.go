@@ -281,7 +281,7 @@ to = "gone"
 
 	for _, c := range []struct{ from, to, want string }{
 		{`when = "client.offender == 'high'", ratio = 9`, `when = "admissions.long >= 1", ratio = 9`,
-			`economics.crime_modifiers[0].when: may read only client.* and policy.*`},
+			`economics.crime_modifiers[0].when: may read only the case mix (client.*, client.age aside) and policy.*`},
 		{`ratio = 9`, `ratio = 0`, `economics.crime_modifiers[0].ratio: give the crime rate relative to other clients`},
 	} {
 		err := buildSource(t, strings.Replace(src, c.from, c.to, 1))

@@ -59,7 +59,7 @@ func (m *Model) buildJourneys() {
 		for ri := range p.reneged {
 			number(pi, scenario.ExitReneged, &p.reneged[ri])
 		}
-		if p.mortality != nil {
+		if m.canDie(p) {
 			p.diedFlow = add(pi, "died", scenario.PlaceDead)
 		} else {
 			p.diedFlow = -1

@@ -5,6 +5,7 @@ import "math"
 func (r *run) onLeave(id int32) {
 	c := r.client(id)
 	now := r.eng.Now()
+	stay := now - c.Since
 	p := int(c.Place)
 	pr := r.ps[p]
 	pl := pr.p
@@ -49,6 +50,9 @@ func (r *run) onLeave(id int32) {
 	}
 	if ei < 0 {
 		if r.measuring {
+			if ei == backgroundDeath {
+				r.acc.deathsBackground++
+			}
 			if pl.treatment {
 				pr.acc.exits[r.m.died]++
 				r.countExitByAttr(c)
@@ -66,7 +70,7 @@ func (r *run) onLeave(id int32) {
 		if r.measuring {
 			pr.acc.exits[e.reason]++
 			r.countExitByAttr(c)
-			if e.reason == r.m.droppedOut && now-c.Since <= earlyDropDays {
+			if e.reason == r.m.droppedOut && stay <= earlyDropDays {
 				pr.acc.earlyDropOuts++
 			}
 			if e.reason == r.m.completed {
@@ -86,18 +90,20 @@ func (r *run) onLeave(id int32) {
 			}
 		}
 		c.LastExitPlace, c.LastExitReason, c.LastExitAt = int8(p), int8(e.reason), now
-		r.m.lay.setLastStay(c, now-c.Since)
+		r.m.lay.setLastStay(c, stay)
 		c.setFlag(flagRepresented, false)
 		c.setFlag(flagLink30, r.measuring && now <= r.end-linkageDays)
 		c.setFlag(flagLink90, r.measuring && now <= r.end-linkage90Days)
 	} else if r.measuring {
 		pr.acc.exits[e.reason]++
 	}
+	// From here conditions read the client as it leaves (client.age).
+	c.Since = now
 	for _, q := range pl.offersAfter {
 		r.offer(id, q)
 	}
 	if len(pl.cohortsExit) > 0 {
-		r.startCohorts(id, pl.cohortsExit, e.reason, now-c.Since)
+		r.startCohorts(id, pl.cohortsExit, e.reason, stay)
 	}
 	r.follow(id, e.routes, r.chooseRoute(pr, e.routes, c), e.what)
 }
@@ -114,6 +120,7 @@ func (r *run) reneged(id int32, p int, waited float64) {
 	if r.m.econ != nil {
 		r.accrueWait(c, c.Since, r.eng.Now())
 	}
+	c.Since = r.eng.Now() // conditions read the client as it gives up
 	c.setFlag(flagWaiting, false)
 	pr := r.ps[p]
 	r.follow(id, pr.p.reneged, r.chooseRoute(pr, pr.p.reneged, c), "gave up waiting")

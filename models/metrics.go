@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/journeysim/journeysim/models/result"
 
@@ -42,13 +43,20 @@ type accumulators struct {
 	// has not yet ended or reached 12 weeks (see run.endYear).
 	effective, effectivePending int64
 	deaths, deathsAfterExit     int64
-	daysToTreatment             sim.Tally
-	byAttr                      []attrAcc
-	places                      []placeAcc
-	flows                       []int64
-	prevT                       float64
-	prev                        []float64
-	monthly                     [][]float64
+	deathsBackground            int64     // of deaths, those the life table drew
+	journeys                    int64     // treatment journeys started
+	journeyAges                 sim.Tally // ages at their start
+	// The clients in treatment at the start of each measured year, and of
+	// them those whose stay had lasted over longStayDays.
+	stockN, stockLong int64
+	ages              ageAcc
+	daysToTreatment   sim.Tally
+	byAttr            []attrAcc
+	places            []placeAcc
+	flows             []int64
+	prevT             float64
+	prev              []float64
+	monthly           [][]float64
 }
 
 type attrAcc struct {
@@ -56,6 +64,8 @@ type attrAcc struct {
 	inTreatment []int64
 	completions []int64
 	exits       []int64 // treatment exits, deaths included, give-ups not
+	stock       []int64 // as accumulators.stockN, by level
+	stockLong   []int64
 }
 
 type placeAcc struct {
@@ -83,7 +93,7 @@ func (a *accumulators) init(m *Model) {
 			if at.Name == name {
 				a.byAttr = append(a.byAttr, attrAcc{attr: i,
 					inTreatment: make([]int64, len(at.Levels)), completions: make([]int64, len(at.Levels)),
-					exits: make([]int64, len(at.Levels))})
+					exits: make([]int64, len(at.Levels)), stock: make([]int64, len(at.Levels)), stockLong: make([]int64, len(at.Levels))})
 			}
 		}
 	}
@@ -92,6 +102,16 @@ func (a *accumulators) init(m *Model) {
 			for _, ba := range a.byAttr {
 				a.places[i].staysBy = append(a.places[i].staysBy, make([]sim.Tally, len(m.Scope.Attributes[ba.attr].Levels)))
 			}
+		}
+	}
+	if g := m.ages; g != nil {
+		a.ages.bands = make([]int64, len(g.profile))
+		for _, ba := range a.byAttr {
+			by := make([]ageAcc, len(m.Scope.Attributes[ba.attr].Levels))
+			for i := range by {
+				by[i].bands = make([]int64, len(g.profile))
+			}
+			a.ages.by = append(a.ages.by, by)
 		}
 	}
 	a.flows = make([]int64, len(m.flows))
@@ -166,6 +186,8 @@ func newMetricLayout(m *Model) *metricLayout {
 		func(r *run) float64 { return perYear(r.acc.inTreatmentYears) })
 	l.add("clients_admitted", "clients per year", "distinct clients admitted to treatment in a year",
 		func(r *run) float64 { return perYear(r.acc.admittedYears) })
+	l.add("journeys_started", "per year", "treatment journeys started: admissions to treatment more than 21 days after the last treatment stay ended, or the first (NDTMS's new presentations)",
+		func(r *run) float64 { return perYear(r.acc.journeys) })
 	l.add("completion_rate", "share per year", "successful completions in a year over clients in treatment in that year (PHOF 2.15 style)",
 		func(r *run) float64 { return ratio(r.acc.completions, r.acc.inTreatmentYears) })
 	l.add("effective_treatment", "share per year", "clients in treatment in a year who were retained 12 weeks or more, or completed earlier (NDTMS's effective treatment: a stay under 12 weeks old at the year's end is judged when it ends, or left out if the run ends first)",
@@ -191,6 +213,23 @@ func newMetricLayout(m *Model) *metricLayout {
 			}
 		}
 	}
+	l.add("in_treatment_over_5y", "share", "clients in treatment at the start of a measured year whose stay had lasted over 5 years",
+		func(r *run) float64 { return ratio(r.acc.stockLong, r.acc.stockN) })
+	for ai, name := range m.Scenario.Report.By {
+		for _, at := range m.Scope.Attributes {
+			if at.Name != name {
+				continue
+			}
+			for li, lv := range at.Levels {
+				l.add("distinct_clients_treated."+name+"."+lv, "clients per year", "distinct clients in treatment at any time in a year whose "+name+" is "+lv,
+					func(r *run) float64 { return perYear(r.acc.byAttr[ai].inTreatment[li]) })
+				l.add("caseload_share."+name+"."+lv, "share", "clients in treatment in a year whose "+name+" is "+lv,
+					func(r *run) float64 { return ratio(r.acc.byAttr[ai].inTreatment[li], r.acc.inTreatmentYears) })
+				l.add("in_treatment_over_5y."+name+"."+lv, "share", "clients whose "+name+" is "+lv+" in treatment at the start of a measured year whose stay had lasted over 5 years",
+					func(r *run) float64 { a := r.acc.byAttr[ai]; return ratio(a.stockLong[li], a.stock[li]) })
+			}
+		}
+	}
 	l.add("days_to_treatment", "days", "mean days from a presentation to the start of treatment, for presentations that led to treatment",
 		func(r *run) float64 { return r.acc.daysToTreatment.Mean() })
 	l.add("days_to_treatment_p90", "days", "90th percentile of days from presentation to treatment",
@@ -205,6 +244,10 @@ func newMetricLayout(m *Model) *metricLayout {
 		})
 	l.add("deaths", "per year", "deaths of clients in the model",
 		func(r *run) float64 { return perYear(r.acc.deaths) })
+	if m.ages != nil && len(m.ages.tables) > 0 {
+		l.add("deaths.background", "per year", "deaths the life table drew: what would have killed people of the same age and sex who did not use drugs",
+			func(r *run) float64 { return perYear(r.acc.deathsBackground) })
+	}
 	l.add("deaths_within_4w_of_exit", "per year", "deaths out of treatment within 4 weeks of leaving a treatment place",
 		func(r *run) float64 { return perYear(r.acc.deathsAfterExit) })
 
@@ -229,6 +272,30 @@ func newMetricLayout(m *Model) *metricLayout {
 					return exitShare(r, ri) * (1 - ratio(r.acc.represented, r.acc.completionsEarly))
 				})
 		}
+	}
+	// Leaving the model alive, by the reason of the exit that took them.
+	var goneReasons []string
+	goneFlows := map[string][]int{}
+	for i, f := range m.flows {
+		if f.To != scenario.PlaceGone {
+			continue
+		}
+		if _, ok := goneFlows[f.Reason]; !ok {
+			goneReasons = append(goneReasons, f.Reason)
+		}
+		goneFlows[f.Reason] = append(goneFlows[f.Reason], i)
+	}
+	slices.Sort(goneReasons)
+	for _, reason := range goneReasons {
+		fs := goneFlows[reason]
+		l.add("left."+reason, "per year", "clients leaving the model alive (not followed further) on exits that were "+reason,
+			func(r *run) float64 {
+				n := int64(0)
+				for _, i := range fs {
+					n += r.acc.flows[i]
+				}
+				return perYear(n)
+			})
 	}
 	l.add("person_years.in_treatment", "person-years per year", "mean number of clients in treatment places",
 		func(r *run) float64 {
@@ -336,7 +403,7 @@ func newMetricLayout(m *Model) *metricLayout {
 					func(r *run) float64 { return ratio(acc(r).earlyDropOuts, acc(r).exits[m.droppedOut]) })
 			}
 		}
-		if p.mortality != nil {
+		if m.canDie(p) {
 			reasons = append(reasons, m.died)
 		}
 		for _, ri := range reasons {
@@ -348,6 +415,7 @@ func newMetricLayout(m *Model) *metricLayout {
 		addEconomicsMetrics(l, m)
 	}
 	addFollowupMetrics(l, m)
+	addAgeMetrics(l, m)
 	for _, p := range m.places {
 		if p.kind == scenario.KindCapacity {
 			l.series = append(l.series, result.MetricInfo{Name: "occupancy." + p.name, Unit: "clients", Description: "mean clients in " + p.label})

@@ -15,16 +15,18 @@ import (
 
 // Thresholds of the metrics, in days.
 const (
-	retentionDays = 84  // 12 weeks
-	linkageDays   = 30  // detox to follow-on treatment
-	linkage90Days = 90  // further treatment within 3 months (ATOS)
-	readmit90Days = 90  // readmission within 90 days (Shwartz)
-	represent6m   = 182 // completions that re-present within 6 months
-	earlyDropDays = 28  //
-	deathAfter4w  = 28
-	longWaitDays  = 21
-	daysPerYear   = scenario.DaysPerYear
-	monthDays     = daysPerYear / 12
+	retentionDays  = 84  // 12 weeks
+	linkageDays    = 30  // detox to follow-on treatment
+	linkage90Days  = 90  // further treatment within 3 months (ATOS)
+	readmit90Days  = 90  // readmission within 90 days (Shwartz)
+	represent6m    = 182 // completions that re-present within 6 months
+	earlyDropDays  = 28  //
+	deathAfter4w   = 28
+	longWaitDays   = 21
+	daysPerYear    = scenario.DaysPerYear
+	longStayDays   = 5 * daysPerYear // in_treatment_over_5y
+	journeyGapDays = 21              // a treatment stay this long after the last starts a new journey
+	monthDays      = daysPerYear / 12
 )
 
 // run is one replication: an engine, its streams and the clients.
@@ -38,6 +40,7 @@ type run struct {
 	free  []int32
 
 	arrivals, caseMix *rand.Rand
+	ageR, lifeR       *rand.Rand // ages at first presentation; background deaths
 	ps                []*placeRun
 
 	arrive, leave sim.Kind
@@ -99,6 +102,9 @@ func (m *Model) Run(ctx context.Context, seed uint64, rep int) (*result.Result, 
 // Replicate runs reps replications on workers goroutines; results are
 // indexed by replication and do not depend on workers.
 func (m *Model) Replicate(ctx context.Context, seed uint64, reps, workers int, progress func(done int)) ([]*result.Result, error) {
+	if err := m.Settle(ctx, workers); err != nil {
+		return nil, err
+	}
 	return sim.Replicate(ctx, reps, workers, func(ctx context.Context, rep int) (*result.Result, error) {
 		return m.Run(ctx, seed, rep)
 	}, progress)
@@ -108,6 +114,7 @@ func (m *Model) newRun(seed uint64, rep int) *run {
 	st := sim.NewStreams(seed, rep)
 	eng := sim.NewEngine()
 	r := &run{m: m, eng: eng, arrivals: st.Rand("arrivals"), caseMix: st.Rand("case_mix"),
+		ageR: st.Rand("ages"), lifeR: st.Rand("life_table"),
 		start: m.warmup, end: m.warmup + m.horizon, year: -1,
 		scratch: make([]float64, 0, 16)}
 	r.arrive = eng.Register(r.onArrive)
@@ -227,6 +234,10 @@ func (r *run) newClient() int32 {
 			l++
 		}
 		r.m.lay.setAttr(c, a, l)
+	}
+	if g := r.m.ages; g != nil {
+		u := r.ageR.Float64()
+		r.m.lay.setBorn(c, r.eng.Now()-g.drawAge(u, r.ageR.Float64()))
 	}
 	if r.trace != nil {
 		if int(id) >= len(r.serial) {
@@ -349,6 +360,11 @@ func (r *run) admitted(id int32, p int, waited float64) {
 			ei, t = -1, td
 		}
 	}
+	if r.m.ages != nil {
+		if td := r.backgroundDeath(c, now); td < t {
+			ei, t = backgroundDeath, td
+		}
+	}
 	if r.measuring {
 		a := pr.acc
 		a.admissions++
@@ -358,6 +374,14 @@ func (r *run) admitted(id int32, p int, waited float64) {
 		if pl.treatment {
 			if prior > 0 {
 				a.repeats++
+			}
+			// NDTMS's new presentation: the start of a journey, more than
+			// 21 days after the last treatment stay ended.
+			if c.LastExitPlace < 0 || now-c.LastExitAt > journeyGapDays {
+				r.acc.journeys++
+				if r.m.ages != nil {
+					r.acc.journeyAges.Add((now - r.m.lay.bornOf(c)) / daysPerYear)
+				}
 			}
 			if int(c.LastExitPlace) == p {
 				if gap := now - c.LastExitAt; gap <= readmit90Days {

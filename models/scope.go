@@ -39,6 +39,7 @@ func newScope(s *scenario.Scenario) (*Scope, error) {
 	rd := s.Reads()
 	sc.counted = rd.Admissions
 	sc.lastStayUnread = !rd.LastStay
+	sc.ages = s.Ages != nil
 	sc.treatment = map[string]bool{}
 	for _, n := range sc.Places {
 		if p := s.Places[n]; p != nil && p.IsTreatment() {

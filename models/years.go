@@ -9,6 +9,7 @@ func (r *run) countYear(c *Client) {
 	}
 	c.yearSeen = r.year
 	r.acc.inTreatmentYears++
+	r.tallyAge(c)
 	for a := range r.acc.byAttr {
 		r.acc.byAttr[a].inTreatment[r.m.lay.attrOf(c, r.acc.byAttr[a].attr)]++
 	}
@@ -62,6 +63,23 @@ func (r *run) newYear() {
 	r.year++
 	r.yearStart = r.eng.Now()
 	r.acc.inTreatmentYears += r.inTreat
+	now := r.eng.Now()
+	for _, id := range r.yearIDs { // in treatment now, counted in the year
+		c := r.client(id)
+		r.tallyAge(c)
+		r.acc.stockN++
+		long := now-c.Since > longStayDays
+		if long {
+			r.acc.stockLong++
+		}
+		for a := range r.acc.byAttr {
+			l := r.m.lay.attrOf(c, r.acc.byAttr[a].attr)
+			r.acc.byAttr[a].stock[l]++
+			if long {
+				r.acc.byAttr[a].stockLong[l]++
+			}
+		}
+	}
 	for a := range r.acc.byAttr {
 		for l, n := range r.inTreatBy[a] {
 			r.acc.byAttr[a].inTreatment[l] += n

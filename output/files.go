@@ -15,6 +15,7 @@ import (
 	"strconv"
 
 	"github.com/journeysim/journeysim/models/result"
+	"github.com/journeysim/journeysim/models/steady"
 )
 
 // Meta describes a run for the result files. WallSeconds is the only field
@@ -32,6 +33,9 @@ type Meta struct {
 	// Warnings are what in the scenario is legal but most likely not what
 	// was meant (a cut that rounds to no change), each with file and key.
 	Warnings []string `json:"warnings,omitempty"`
+	// Steady says whether the measured period is a steady state; nil when
+	// it was not measured (a run read back from its files).
+	Steady *steady.Report `json:"steady_state,omitempty"`
 }
 
 // jsonNumber is a float that encodes NaN and infinities as null: a metric

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"math"
 	"net/url"
 	"regexp"
 	"sort"
@@ -76,6 +75,8 @@ type reportRow struct {
 // sections holds what both the HTML and the Markdown are made from.
 type sections struct {
 	Title, Description string
+	// Unsettled says, above the results, that the measured period drifts.
+	Unsettled          string
 	Headline, Others   []reportRow
 	Comparison         []reportRow
 	Reading            string
@@ -105,6 +106,9 @@ type methodItem struct {
 func (r *Report) sections() (*sections, error) {
 	sc, m := r.Scenario, r.Layout
 	s := &sections{Title: sc.Name, Description: sc.Description, Validation: r.Validation}
+	if st := r.Meta.Steady; st != nil && !st.Settled {
+		s.Unsettled = st.Sentence()
+	}
 	isHead := map[int]bool{}
 	row := func(x Summary) reportRow {
 		return reportRow{Name: x.Name, Mean: x.MeanText(), CI: x.CIText(), Unit: x.Unit, Description: x.Description}
@@ -303,40 +307,16 @@ func (r *Report) count(kind string) int {
 	return n
 }
 
-// warmupCheck compares the first and last measured years of each occupancy
-// series, the check of a steady state that a reader can repeat.
+// warmupCheck says what the run measured of its steady state.
 func (r *Report) warmupCheck() string {
-	worst, name := 0.0, ""
-	for _, s := range r.Series {
-		if !strings.HasPrefix(s.Name, "occupancy.") || len(s.Mean) < 24 {
-			continue
-		}
-		first, last := meanOf(s.Mean[:12]), meanOf(s.Mean[len(s.Mean)-12:])
-		if first < 10 { // small places are noisy, not trending
-			continue
-		}
-		if d := math.Abs(last-first) / first; d > worst {
-			worst, name = d, s.Name
-		}
+	if r.Meta.Steady == nil {
+		return "The steady state was not measured for this run."
 	}
-	if name == "" {
-		return "The occupancy series are too short or small to check for a trend."
+	s := r.Meta.Steady.Sentence()
+	if r.Meta.Steady.Warmup != "" {
+		s += " " + r.Meta.Steady.Warmup
 	}
-	return fmt.Sprintf("Check: the mean occupancy of the first and last measured years differs by at most %.1f%% (%s), so the measured period is close to a steady state.", 100*worst, name)
-}
-
-func meanOf(xs []float64) float64 {
-	s, n := 0.0, 0
-	for _, x := range xs {
-		if !math.IsNaN(x) {
-			s += x
-			n++
-		}
-	}
-	if n == 0 {
-		return math.NaN()
-	}
-	return s / float64(n)
+	return s
 }
 
 func fmtDaysText(d float64) string {
@@ -372,6 +352,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdText(x.Name), mdText(x.Mean), mdText(x.CI), mdText(x.Unit))
 		}
 		b.WriteString("\n")
+	}
+	if s.Unsettled != "" {
+		b.WriteString("> **" + mdText(s.Unsettled) + "**\n\n")
 	}
 	b.WriteString("## Headline results\n\n")
 	table(s.Headline, "metric", "mean", "95% CI", "unit")
@@ -478,12 +461,14 @@ thead { display: table-header-group; }
 pre { font-size: 8.5pt; }
 table.validation { font-size: 7.5pt; }
 table.validation td { padding: 1pt 3pt; }
+p.warning { border-left: 4pt solid #b00; padding: 4pt 8pt; background: #fdecea; }
 </style>
 </head>
 <body>
 <h1>{{.Title}}</h1>
 <p class="lead">{{.Description}}</p>
-
+{{if .Unsettled}}<p class="warning"><strong>{{.Unsettled}}</strong></p>
+{{end}}
 <h2>Headline results</h2>
 <table>
 <thead><tr><th>metric</th><th>mean</th><th>95% CI</th><th>unit</th><th>what it measures</th></tr></thead>

@@ -32,6 +32,12 @@ func WriteRunSummary(w io.Writer, format string, meta Meta, l *result.Layout, rs
 	if err := WriteTable(w, ss, l.Headline, l.Places); err != nil {
 		return err
 	}
+	if meta.Steady != nil {
+		fmt.Fprintf(w, "\n%s\n", meta.Steady.Sentence())
+		if meta.Steady.Warmup != "" {
+			fmt.Fprintf(w, "%s\n", meta.Steady.Warmup)
+		}
+	}
 	WriteCapacities(w, l.Capacities)
 	if len(l.Scenario.Followups) > 0 {
 		fmt.Fprintln(w, "\nfollow-ups. "+FollowupNote)

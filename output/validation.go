@@ -23,7 +23,10 @@ type ValidationRun struct {
 
 // CheckCounts counts validation results: all checks, the modelled ones, and
 // of those the passed, failed and fitted.
-type CheckCounts struct{ All, Modelled, Passed, Failed, Fitted int }
+// CheckCounts counts the checks: of the modelled, those fitted to
+// (calibration targets), those whose source is also an input (input checks)
+// and the rest, unfitted, which test the model.
+type CheckCounts struct{ All, Modelled, Passed, Failed, Fitted, Input, Unfitted int }
 
 // CountChecks counts the results.
 func CountChecks(rs []validation.CheckResult) CheckCounts {
@@ -40,6 +43,16 @@ func CountChecks(rs []validation.CheckResult) CheckCounts {
 		}
 	}
 	n.Modelled = n.Passed + n.Failed
+	for _, r := range rs {
+		switch {
+		case !r.Modelled():
+		case r.Fitted:
+		case r.InputCheck:
+			n.Input++
+		default:
+			n.Unfitted++
+		}
+	}
 	return n
 }
 
@@ -253,8 +266,8 @@ func NewValidationTable(run ValidationRun, rs []validation.CheckResult) *Validat
 		v.Notes = append(v.Notes, fmt.Sprintf("  %s: %s", r.ID, r.NotModelled))
 	}
 	n := CountChecks(rs)
-	v.Notes = append(v.Notes, "", fmt.Sprintf("%d of %d modelled checks pass and %d fail; %d of the %d are calibration targets; %d of %d checks not modelled",
-		n.Passed, n.Modelled, n.Failed, n.Fitted, n.Modelled, n.All-n.Modelled, n.All))
+	v.Notes = append(v.Notes, "", fmt.Sprintf("%d of %d modelled checks pass and %d fail. Of the %d: %d fitted (calibration targets), %d input checks, %d unfitted (they test the model). %d of %d checks not modelled.",
+		n.Passed, n.Modelled, n.Failed, n.Modelled, n.Fitted, n.Input, n.Unfitted, n.All-n.Modelled, n.All))
 	return v
 }
 

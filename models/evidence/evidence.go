@@ -26,6 +26,12 @@ var addedTSV string
 //go:embed targets.tsv
 var targetsTSV string
 
+// addedTargetsTSV holds the targets this project set beyond targets.md,
+// numbered after its last, from figures of added.tsv and parameters.md.
+//
+//go:embed added_targets.tsv
+var addedTargetsTSV string
+
 // Source is one row of the parameter table.
 type Source struct {
 	ID, Parameter, Value, Unit, Setting, Citation, URL, Quality string
@@ -40,6 +46,9 @@ type Target struct {
 	Title   string
 	Text    string   // the paragraph after the title, Markdown removed
 	Sources []string // row ids named in the paragraph, ranges expanded
+	// Added says the project set this target (added_targets.tsv), not
+	// targets.md.
+	Added bool
 }
 
 var sourceHeader = []string{"id", "parameter", "value", "unit", "setting", "citation", "url", "quality", "verified"}
@@ -97,7 +106,24 @@ var loadSources = sync.OnceValues(func() (*table, error) {
 })
 
 var loadTargets = sync.OnceValues(func() ([]Target, error) {
-	rows, err := readTSV("targets.tsv", targetsTSV, targetHeader)
+	out, err := readTargets("targets.tsv", targetsTSV, false)
+	if err != nil {
+		return nil, err
+	}
+	added, err := readTargets("added_targets.tsv", addedTargetsTSV, true)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range added {
+		if t.Number <= out[len(out)-1].Number {
+			return nil, fmt.Errorf("added_targets.tsv: target %d: number the targets added after targets.md's last, %d", t.Number, out[len(out)-1].Number)
+		}
+	}
+	return append(out, added...), nil
+})
+
+func readTargets(name, text string, added bool) ([]Target, error) {
+	rows, err := readTSV(name, text, targetHeader)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +131,7 @@ var loadTargets = sync.OnceValues(func() ([]Target, error) {
 	for i, r := range rows {
 		n, err := strconv.Atoi(r[0])
 		if err != nil {
-			return nil, fmt.Errorf("targets.tsv line %d: bad number %q", i+2, r[0])
+			return nil, fmt.Errorf("%s line %d: bad number %q", name, i+2, r[0])
 		}
 		var ids []string
 		if r[3] != "" {
@@ -113,10 +139,10 @@ var loadTargets = sync.OnceValues(func() ([]Target, error) {
 				ids = append(ids, strings.TrimSpace(id))
 			}
 		}
-		out = append(out, Target{Number: n, Title: r[1], Text: r[2], Sources: ids})
+		out = append(out, Target{Number: n, Title: r[1], Text: r[2], Sources: ids, Added: added})
 	}
 	return out, nil
-})
+}
 
 // readTSV splits an embedded tab-separated file into rows of len(header)
 // fields, checking the header.

@@ -110,6 +110,9 @@ func TestTargetsMatchMarkdown(t *testing.T) {
 	}
 	var got []int
 	for _, tg := range Targets() {
+		if tg.Added {
+			continue
+		}
 		got = append(got, tg.Number)
 		if !strings.Contains(stripMarkdown(strings.Join(strings.Fields(md), " ")), tg.Text) {
 			t.Errorf("target %d: text not found in targets.md: %q", tg.Number, tg.Text)

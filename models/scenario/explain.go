@@ -90,10 +90,13 @@ func (s *Scenario) OriginOf(key string) string {
 }
 
 var (
-	valueT    = reflect.TypeOf(Value{})
-	distT     = reflect.TypeOf(Dist{})
-	durationT = reflect.TypeOf(Duration(0))
-	hazardT   = reflect.TypeOf(HazardSpec{})
+	valueT     = reflect.TypeOf(Value{})
+	distT      = reflect.TypeOf(Dist{})
+	durationT  = reflect.TypeOf(Duration(0))
+	hazardT    = reflect.TypeOf(HazardSpec{})
+	agesT      = reflect.TypeOf(AgeSpec{})
+	warmupT    = reflect.TypeOf(WarmupSpec{})
+	lifeTableT = reflect.TypeOf(LifeTable{})
 )
 
 // walkParams visits every Value, Dist and Duration below v in key order.
@@ -120,8 +123,20 @@ func walkParams(v reflect.Value, path, defSource, when string, visit func(path s
 		b, _ := v.Interface().(Duration).MarshalText()
 		visit(path, Value{}, string(b), defSource, when)
 		return
+	case warmupT:
+		b, _ := v.Interface().(WarmupSpec).MarshalText()
+		visit(path, Value{}, string(b), defSource, when)
+		return
 	case hazardT:
 		if src := v.Interface().(HazardSpec).Source; src != "" {
+			defSource = src
+		}
+	case agesT:
+		if src := v.Interface().(AgeSpec).Source; src != "" {
+			defSource = src
+		}
+	case lifeTableT:
+		if src := v.Interface().(LifeTable).Source; src != "" {
 			defSource = src
 		}
 	}

@@ -18,9 +18,11 @@ type Scenario struct {
 	Run      RunSpec                 `toml:"run"`
 	Arrivals ArrivalSpec             `toml:"arrivals"`
 	CaseMix  map[string]AttributeMix `toml:"case_mix"`
-	Policy   map[string]PolicyValue  `toml:"policy"`
-	Report   ReportSpec              `toml:"report"`
-	Places   map[string]*PlaceSpec   `toml:"places"`
+	// Ages gives clients an age and background mortality; nil, none.
+	Ages   *AgeSpec               `toml:"ages"`
+	Policy map[string]PolicyValue `toml:"policy"`
+	Report ReportSpec             `toml:"report"`
+	Places map[string]*PlaceSpec  `toml:"places"`
 	// CalibratedTo lists the targets (validation check ids, or metrics) that
 	// journeysim calibrate fitted this scenario to: validation marks those
 	// checks as fitted, not tested.
@@ -55,13 +57,42 @@ func (s *Scenario) Fingerprint() string { return s.fingerprint }
 
 // RunSpec says how long and how often to run.
 type RunSpec struct {
-	Seed         *int64    `toml:"seed"`
-	Replications *int      `toml:"replications"`
-	Warmup       *Duration `toml:"warmup"`
-	Horizon      *Duration `toml:"horizon"`
+	Seed         *int64      `toml:"seed"`
+	Replications *int        `toml:"replications"`
+	Warmup       *WarmupSpec `toml:"warmup"`
+	Horizon      *Duration   `toml:"horizon"`
 	// Followups false skips the scenario's follow-ups (40% of an England
 	// replication), since a scenario cannot delete the tables it inherits.
 	Followups *bool `toml:"followups"`
+	// DriftTolerance is the drift of a stock over the measured period, as
+	// a share of its mean, beyond which the run says it is not a steady
+	// state (default 0.03).
+	DriftTolerance *float64 `toml:"drift_tolerance"`
+}
+
+// WarmupSpec is run.warmup: a duration, or "auto", chosen by MSER-5 on a
+// pilot run (models.Model.Settle), after which D holds the choice.
+type WarmupSpec struct {
+	Auto bool
+	D    Duration
+}
+
+// UnmarshalText parses "auto" or a duration.
+func (w *WarmupSpec) UnmarshalText(text []byte) error {
+	if string(text) == "auto" {
+		*w = WarmupSpec{Auto: true}
+		return nil
+	}
+	w.Auto = false
+	return w.D.UnmarshalText(text)
+}
+
+// MarshalText writes "auto" or the duration.
+func (w WarmupSpec) MarshalText() ([]byte, error) {
+	if w.Auto {
+		return []byte("auto"), nil
+	}
+	return w.D.MarshalText()
 }
 
 // ArrivalSpec describes new presentations: a Poisson process whose rate may

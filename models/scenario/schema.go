@@ -43,6 +43,7 @@ var (
 	}
 	fieldEnums = map[string][]string{
 		"HazardSpec.Unit": {"per_day", "per_week", "per_year", "per_100_person_years"},
+		"LifeTable.Unit":  {"per_year"},
 	}
 )
 

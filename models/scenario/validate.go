@@ -51,6 +51,7 @@ func (s *Scenario) Validate() Problems {
 	s.validateRun(c)
 	s.validateNames(c)
 	s.validateArrivals(c)
+	s.validateAges(c)
 	for _, name := range sortedKeys(s.Places) {
 		s.validatePlace(c, name, s.Places[name])
 	}
@@ -77,6 +78,9 @@ func (s *Scenario) validateRun(c *checker) {
 	if r.Seed != nil && *r.Seed < 0 {
 		c.add("run.seed", "must not be negative")
 	}
+	if r.DriftTolerance != nil && !(*r.DriftTolerance > 0 && *r.DriftTolerance < 1) {
+		c.add("run.drift_tolerance", "a share of a stock's mean above 0 and below 1, as 0.03, not %g", *r.DriftTolerance)
+	}
 	if r.Horizon != nil && r.Horizon.Days() <= 0 {
 		c.add("run.horizon", "must be longer than 0d")
 	}
@@ -98,12 +102,24 @@ func (s *Scenario) Replications() int {
 	return defaultReplications
 }
 
-// Warmup returns the warm-up in days.
+// Warmup returns the warm-up in days: with "auto", the one chosen, or 0
+// before it is.
 func (s *Scenario) Warmup() float64 {
 	if s.Run.Warmup != nil {
-		return s.Run.Warmup.Days()
+		return s.Run.Warmup.D.Days()
 	}
 	return defaultWarmup
+}
+
+// WarmupAuto reports whether run.warmup is "auto".
+func (s *Scenario) WarmupAuto() bool { return s.Run.Warmup != nil && s.Run.Warmup.Auto }
+
+// DriftTolerance returns run.drift_tolerance, or 0 for the default.
+func (s *Scenario) DriftTolerance() float64 {
+	if s.Run.DriftTolerance != nil {
+		return *s.Run.DriftTolerance
+	}
+	return 0
 }
 
 // Horizon returns the measured run length after warm-up, in days.

@@ -1,0 +1,200 @@
+package models
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/journeysim/journeysim/models/scenario"
+)
+
+// ages is a scenario's ages compiled: how old people are when they first
+// present, the life tables of their background mortality, and the bands
+// the caseload's age profile is reported in.
+type ages struct {
+	cum      []float64 // cumulative shares of the bands of age at first presentation
+	from, to []float64 // the bands, in days of age
+	byAttr   int       // attribute whose level picks the life table; -1: one table
+	tables   []*lifeTable
+	profile  []float64 // lower ends of the reported bands, in years
+}
+
+// lifeTable is a piecewise-constant death rate by age, with its cumulative
+// hazard at each row's start, so that a death is drawn by one search.
+type lifeTable struct {
+	from []float64 // days of age at which each row starts
+	rate []float64 // deaths per person-day
+	cum  []float64 // cumulative hazard from age 0 to from[i]
+}
+
+func buildAges(s *scenario.Scenario, scope *Scope) (*ages, error) {
+	a := s.Ages
+	if a == nil {
+		return nil, nil
+	}
+	g := &ages{byAttr: -1, profile: a.Profile}
+	k := 1.0
+	if a.Stretch != nil {
+		k = a.Stretch.V
+	}
+	acc := 0.0
+	for _, b := range a.AtFirstPresentation {
+		y0 := a.AtFirstPresentation[0].From
+		acc += b.Share.V
+		g.cum = append(g.cum, acc)
+		g.from = append(g.from, (y0+k*(b.From-y0))*daysPerYear)
+		g.to = append(g.to, (y0+k*(b.To-y0))*daysPerYear)
+	}
+	t := a.LifeTable
+	if t == nil {
+		return g, nil
+	}
+	levels := []string{scenario.LifeTableAll}
+	if t.By != "" {
+		for i, at := range scope.Attributes {
+			if at.Name == t.By {
+				g.byAttr, levels = i, at.Levels
+			}
+		}
+		if g.byAttr < 0 {
+			return nil, fmt.Errorf("ages.life_table.by: unknown attribute %q", t.By)
+		}
+	}
+	for _, l := range levels {
+		rows := t.Rates[l]
+		lt := &lifeTable{}
+		h := 0.0
+		for i, r := range rows {
+			from := r.From * daysPerYear
+			if i == 0 {
+				from = 0 // the first row covers every younger age
+			} else {
+				h += lt.rate[i-1] * (from - lt.from[i-1])
+			}
+			lt.from = append(lt.from, from)
+			lt.rate = append(lt.rate, r.Rate.V/daysPerYear)
+			lt.cum = append(lt.cum, h)
+		}
+		g.tables = append(g.tables, lt)
+	}
+	return g, nil
+}
+
+// drawAge returns an age in days at first presentation for uniforms u, v:
+// u picks the band, v the age within it.
+func (g *ages) drawAge(u, v float64) float64 {
+	x := u * g.cum[len(g.cum)-1]
+	i := sort.Search(len(g.cum), func(i int) bool { return x < g.cum[i] })
+	if i == len(g.cum) {
+		i--
+	}
+	return g.from[i] + v*(g.to[i]-g.from[i])
+}
+
+// draw returns the days until death at age (days), given a unit
+// exponential draw e: where the cumulative hazard from age reaches e.
+func (t *lifeTable) draw(age, e float64) float64 {
+	k := sort.SearchFloat64s(t.from, age+1e-9) - 1 // the row age is in
+	if k < 0 {
+		k = 0
+	}
+	target := t.cum[k] + t.rate[k]*(age-t.from[k]) + e
+	j := sort.Search(len(t.cum), func(i int) bool { return t.cum[i] > target }) - 1
+	if j < k {
+		j = k
+	}
+	if t.rate[j] == 0 {
+		return math.Inf(1)
+	}
+	return t.from[j] + (target-t.cum[j])/t.rate[j] - age
+}
+
+// ageBandName names profile band i: "18_24", or "65_plus" for the last.
+func (g *ages) ageBandName(i int) string {
+	if i == len(g.profile)-1 {
+		return fmt.Sprintf("%g_plus", g.profile[i])
+	}
+	return fmt.Sprintf("%g_%g", g.profile[i], g.profile[i+1]-1)
+}
+
+// ageBand returns the profile band of an age in years, -1 below the first.
+func (g *ages) ageBand(years float64) int {
+	return sort.SearchFloat64s(g.profile, math.Nextafter(years, math.Inf(1))) - 1
+}
+
+// ageAcc tallies the ages of the distinct clients in treatment in each
+// year, when first counted in it: overall, and by level of each report.by
+// attribute.
+type ageAcc struct {
+	n, sum float64
+	bands  []int64
+	by     [][]ageAcc // by report.by attribute (acc.byAttr), by level
+}
+
+func (a *ageAcc) add(years float64, band int) {
+	a.n++
+	a.sum += years
+	if band >= 0 {
+		a.bands[band]++
+	}
+}
+
+// tallyAge counts c's age now in the caseload's age profile.
+func (r *run) tallyAge(c *Client) {
+	g := r.m.ages
+	if g == nil || len(g.profile) == 0 {
+		return
+	}
+	years := (r.eng.Now() - r.m.lay.bornOf(c)) / daysPerYear
+	b := g.ageBand(years)
+	r.acc.ages.add(years, b)
+	for k := range r.acc.byAttr {
+		r.acc.ages.by[k][r.m.lay.attrOf(c, r.acc.byAttr[k].attr)].add(years, b)
+	}
+}
+
+// backgroundDeath draws the days until c dies of the causes that kill
+// people of its age, or +Inf without a life table.
+func (r *run) backgroundDeath(c *Client, now float64) float64 {
+	g := r.m.ages
+	if g == nil || len(g.tables) == 0 {
+		return math.Inf(1)
+	}
+	t := g.tables[0]
+	if g.byAttr >= 0 {
+		t = g.tables[r.m.lay.attrOf(c, g.byAttr)]
+	}
+	return t.draw(now-r.m.lay.bornOf(c), r.lifeR.ExpFloat64())
+}
+
+// addAgeMetrics adds the caseload's age profile.
+func addAgeMetrics(l *metricLayout, m *Model) {
+	g := m.ages
+	if g == nil || len(g.profile) == 0 {
+		return
+	}
+	add := func(suffix, who string, get func(r *run) *ageAcc) {
+		l.add("age_mean.in_treatment"+suffix, "years", "mean age of the distinct clients in treatment in a year"+who+", when first counted in the year",
+			func(r *run) float64 { a := get(r); return a.sum / a.n })
+		for i := range g.profile {
+			l.add("age_share.in_treatment."+g.ageBandName(i)+suffix, "share", "distinct clients in treatment in a year"+who+" aged "+g.ageBandName(i)+" when first counted in it",
+				func(r *run) float64 { a := get(r); return float64(a.bands[i]) / a.n })
+		}
+	}
+	l.add("age_median.journey_start", "years", "median age of clients as they start a treatment journey (NDTMS's new presentations)",
+		func(r *run) float64 { return r.acc.journeyAges.Quantile(0.5) })
+	add("", "", func(r *run) *ageAcc { return &r.acc.ages })
+	for ai, ba := range byAttrs(m) {
+		at := m.Scope.Attributes[ba]
+		for li, lv := range at.Levels {
+			add("."+at.Name+"."+lv, " whose "+at.Name+" is "+lv, func(r *run) *ageAcc { return &r.acc.ages.by[ai][li] })
+		}
+	}
+}
+
+// canDie reports whether clients admitted to p can die there: by its own
+// mortality or, with a life table, of background causes anywhere but a
+// parallel place.
+func (m *Model) canDie(p *place) bool {
+	return p.mortality != nil || m.ages != nil && len(m.ages.tables) > 0 && p.kind != scenario.KindParallel
+}

@@ -1,0 +1,98 @@
+package steady
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/journeysim/journeysim/models/result"
+)
+
+// layoutOf is a layout with one occupancy series per name.
+func layoutOf(names ...string) *result.Layout {
+	l := &result.Layout{}
+	for _, n := range names {
+		l.Series = append(l.Series, result.MetricInfo{Name: "occupancy." + n})
+	}
+	return l
+}
+
+// results makes reps replications of months of series f(rep, month), with
+// noise of sd sd.
+func results(reps, months int, sd float64, fs ...func(m int) float64) []*result.Result {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var rs []*result.Result
+	for range reps {
+		r := &result.Result{}
+		for _, f := range fs {
+			ys := make([]float64, months)
+			for m := range ys {
+				ys[m] = f(m) + sd*rng.NormFloat64()
+			}
+			r.Monthly = append(r.Monthly, ys)
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+func TestMeasureDrift(t *testing.T) {
+	// flat: 100 a month; growing: 100 + m / 2, so over 120 months it grows
+	// by 59.5 on a mean of 129.75, +45.9%, and its last year over its
+	// first is 156.75 / 102.75 - 1, +52.6%.
+	rs := results(20, 120, 2, func(int) float64 { return 100 }, func(m int) float64 { return 100 + float64(m)/2 })
+	rep := Measure(layoutOf("flat", "growing"), rs, 0.03)
+	if len(rep.Stocks) != 2 {
+		t.Fatalf("%d stocks, want 2", len(rep.Stocks))
+	}
+	flat, grow := rep.Stocks[0], rep.Stocks[1]
+	if flat.Beyond || math.Abs(float64(flat.Change)) > 0.01 {
+		t.Errorf("flat: change %+.4f (beyond %v), want about 0 and within", flat.Change, flat.Beyond)
+	}
+	if want := 59.5 / 129.75; !grow.Beyond || math.Abs(float64(grow.Change)-want) > 0.01 {
+		t.Errorf("growing: change %+.4f (beyond %v), want %+.4f and beyond", grow.Change, grow.Beyond, want)
+	}
+	if want := 156.75/102.75 - 1; math.Abs(float64(grow.FirstLast)-want) > 0.01 {
+		t.Errorf("growing: last year over first %+.4f, want %+.4f", grow.FirstLast, want)
+	}
+	if !(grow.Lo < grow.Change && grow.Change < grow.Hi) {
+		t.Errorf("growing: CI %v to %v does not hold %v", grow.Lo, grow.Hi, grow.Change)
+	}
+	if rep.Settled || !strings.HasPrefix(rep.Sentence(), "NOT A STEADY STATE") || !strings.Contains(rep.Sentence(), "drifting: growing") {
+		t.Errorf("settled %v; sentence %q", rep.Settled, rep.Sentence())
+	}
+}
+
+func TestMeasureNoise(t *testing.T) {
+	// A small noisy stock whose drift is not told from no change is not
+	// said to drift, however large its point estimate.
+	rs := results(3, 24, 40, func(int) float64 { return 20 })
+	rep := Measure(layoutOf("small"), rs, 0.03)
+	if !rep.Settled || !strings.HasPrefix(rep.Sentence(), "Steady state") {
+		t.Errorf("noise judged a drift: %q", rep.Sentence())
+	}
+	if rep := Measure(layoutOf("short"), results(5, 12, 0, func(int) float64 { return 20 }), 0); len(rep.Stocks) != 0 || !strings.Contains(rep.Sentence(), "not measured") {
+		t.Errorf("a year of months measured: %q", rep.Sentence())
+	}
+}
+
+func TestMSER5(t *testing.T) {
+	// Flat: nothing to truncate. Rising to a level with a time constant
+	// of 15 months: the gap to it falls below the wiggle's size (0.7) by
+	// month 75, so MSER-5 truncates the rise and not half the series.
+	flat := make([]float64, 240)
+	for i := range flat {
+		flat[i] = 100 + math.Sin(float64(i)) // deterministic wiggle
+	}
+	if d := MSER5(flat); d > 2 {
+		t.Errorf("flat: truncates %d batches, want 0 to 2", d)
+	}
+	rising := make([]float64, 240)
+	for i := range rising {
+		rising[i] = 100*(1-math.Exp(-float64(i)/15)) + math.Sin(float64(i))
+	}
+	if d := MSER5(rising); d*Batch < 60 || d >= len(rising)/Batch/2 {
+		t.Errorf("rising: truncates %d batches (%d months), want 60 months or more and under half the series", d, d*Batch)
+	}
+}
