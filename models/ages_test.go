@@ -120,3 +120,28 @@ otherwise = true
 	rs := mtReplicate(t, m, mtReps)
 	mtNear(t, "admissions.old / admissions.hub", mtRatio(t, m, rs, "admissions.old", "admissions.hub"), 0.6, 0)
 }
+
+// A follow-up's drug deaths leave out those the life table drew: J9 and J8
+// count drug-related deaths.
+func TestFollowupDrugDeaths(t *testing.T) {
+	// Deaths at 0.2 a year from the place (drug-related) and 0.3 from the
+	// life table; nobody leaves otherwise within the year followed.
+	src := mtHead("2y", "10y", 2000, "using") + agesOne(30, 31, "{ from = 0, rate = 0.3 }") + `
+[places.using]
+kind = "state"
+[places.using.mortality]
+unit = "per_year"
+bands = [ { rate = 0.2 } ]
+[places.using.exits.leaves]
+hazard = { unit = "per_year", bands = [ { until = "2y", rate = 0 }, { rate = 1 } ] }
+[[places.using.routes.leaves]]
+to = "gone"
+
+[followups.entrants]
+place = "using"
+at = ["1y"]
+`
+	m := mtModel(t, src)
+	rs := mtReplicate(t, m, mtReps)
+	mtNear(t, "band_drug_deaths / band_deaths", mtRatio(t, m, rs, "followup.entrants.1y.band_drug_deaths", "followup.entrants.1y.band_deaths"), 0.4, 0)
+}

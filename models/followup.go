@@ -50,6 +50,8 @@ var followupMeasures = []struct {
 		}},
 	{"band_deaths", "per year", "deaths between the previous time (or the start) and this one",
 		func(a *fuAcc, years float64) float64 { return float64(a.bandDeaths) / years }},
+	{"band_drug_deaths", "per year", "band_deaths less those the life table drew: the deaths drug use added (all of them without [ages])",
+		func(a *fuAcc, years float64) float64 { return float64(a.bandDrugDeaths) / years }},
 	{"band_person_years", "per year", "person-years lived between the previous time (or the start) and this one",
 		func(a *fuAcc, years float64) float64 { return a.bandDays / daysPerYear / years }},
 	{"abstinent", "share of alive", "clients not using at this time: in remission, or in a place by its abstinence",
@@ -80,17 +82,18 @@ var followupMeasures = []struct {
 
 // fuRecord is one client of a cohort, from the start to the last time.
 type fuRecord struct {
-	start     float64
-	ended     float64 // day of death or loss; +Inf while followed
-	id        int32   // the client while linked; -1 once dead or lost
-	next      int32   // the client's next open record, -1 none
-	f         int16   // follow-up index
-	k         int8    // index of the next time
-	firstExit int8    // reason of the first treatment exit since the start, -1 none
-	died      bool
-	lost      bool
-	relapsed  bool
-	treated   bool
+	start      float64
+	ended      float64 // day of death or loss; +Inf while followed
+	id         int32   // the client while linked; -1 once dead or lost
+	next       int32   // the client's next open record, -1 none
+	f          int16   // follow-up index
+	k          int8    // index of the next time
+	firstExit  int8    // reason of the first treatment exit since the start, -1 none
+	died       bool
+	background bool // the death was drawn from the life table, not a place's (drug-related) rate
+	lost       bool
+	relapsed   bool
+	treated    bool
 }
 
 // fuAcc counts one time of one follow-up.
@@ -100,7 +103,7 @@ type fuAcc struct {
 	waiting, abstinentInTreatment int64
 	relapsed, treated             int64
 	completed, droppedOut, noExit int64
-	bandDeaths                    int64
+	bandDeaths, bandDrugDeaths    int64
 	bandDays                      float64 // person-days in (previous time, this time]
 }
 
@@ -221,7 +224,7 @@ func (r *run) eachOpen(c *Client, id int32, fn func(rec *fuRecord)) {
 
 // closeRecords ends client id's open records by death or by leaving the
 // model, and unlinks them: the id may be reused.
-func (r *run) closeRecords(c *Client, id int32, died bool) {
+func (r *run) closeRecords(c *Client, id int32, died, background bool) {
 	if !c.flag(flagFollowed) {
 		return
 	}
@@ -229,6 +232,7 @@ func (r *run) closeRecords(c *Client, id int32, died bool) {
 	for i := r.fu.head[id]; i >= 0; {
 		rec := &r.fu.recs[i]
 		rec.ended, rec.died, rec.lost, rec.id = now, died, !died, -1
+		rec.background = background
 		i, rec.next = rec.next, -1
 	}
 	r.fu.head[id] = -1
@@ -277,6 +281,9 @@ func (r *run) onFollowup(i int32) {
 	}
 	if rec.died && rec.ended > lo && rec.ended <= now {
 		a.bandDeaths++
+		if !rec.background {
+			a.bandDrugDeaths++
+		}
 	}
 	if rec.lost {
 		a.lost++

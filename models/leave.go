@@ -62,7 +62,7 @@ func (r *run) onLeave(id int32) {
 		if r.trace != nil {
 			r.traceEvent(id, "died", "")
 		}
-		r.die(id)
+		r.die(id, ei == backgroundDeath)
 		return
 	}
 	e := &pl.exits[ei]
@@ -190,7 +190,9 @@ func (r *run) dropHold(id int32, k int) {
 	}
 }
 
-func (r *run) die(id int32) {
+// die ends client id's life; background says the life table drew the
+// death, which follow-ups of drug deaths leave out.
+func (r *run) die(id int32, background bool) {
 	c := r.client(id)
 	if r.measuring {
 		r.acc.deaths++
@@ -199,14 +201,14 @@ func (r *run) die(id int32) {
 			r.acc.deathsAfterExit++
 		}
 	}
-	r.closeRecords(c, id, true)
+	r.closeRecords(c, id, true, background)
 	r.release(id)
 }
 
 // release drops client id from the model and frees the id for reuse.
 func (r *run) release(id int32) {
 	c := r.client(id)
-	r.closeRecords(c, id, false) // left the model: lost to follow-up
+	r.closeRecords(c, id, false, false) // left the model: lost to follow-up
 	for k := range r.m.parallel {
 		if r.m.lay.holds(c, k) {
 			r.dropHold(id, k)

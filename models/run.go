@@ -265,7 +265,7 @@ func (r *run) onArrive(int32) {
 func (r *run) enter(id int32, p int) {
 	switch p {
 	case toDead:
-		r.die(id)
+		r.die(id, false)
 		return
 	case toGone:
 		if r.trace != nil {
