@@ -38,8 +38,11 @@ func buildAges(s *scenario.Scenario, scope *Scope) (*ages, error) {
 		k = a.Stretch.V
 	}
 	acc := 0.0
+	var y0 float64 // the youngest age, which stretch keeps
+	if len(a.AtFirstPresentation) > 0 {
+		y0 = a.AtFirstPresentation[0].From
+	}
 	for _, b := range a.AtFirstPresentation {
-		y0 := a.AtFirstPresentation[0].From
 		acc += b.Share.V
 		g.cum = append(g.cum, acc)
 		g.from = append(g.from, (y0+k*(b.From-y0))*daysPerYear)
