@@ -215,19 +215,15 @@ func newMetricLayout(m *Model) *metricLayout {
 	}
 	l.add("in_treatment_over_5y", "share", "clients in treatment at the start of a measured year whose stay had lasted over 5 years",
 		func(r *run) float64 { return ratio(r.acc.stockLong, r.acc.stockN) })
-	for ai, name := range m.Scenario.Report.By {
-		for _, at := range m.Scope.Attributes {
-			if at.Name != name {
-				continue
-			}
-			for li, lv := range at.Levels {
-				l.add("distinct_clients_treated."+name+"."+lv, "clients per year", "distinct clients in treatment at any time in a year whose "+name+" is "+lv,
-					func(r *run) float64 { return perYear(r.acc.byAttr[ai].inTreatment[li]) })
-				l.add("caseload_share."+name+"."+lv, "share", "clients in treatment in a year whose "+name+" is "+lv,
-					func(r *run) float64 { return ratio(r.acc.byAttr[ai].inTreatment[li], r.acc.inTreatmentYears) })
-				l.add("in_treatment_over_5y."+name+"."+lv, "share", "clients whose "+name+" is "+lv+" in treatment at the start of a measured year whose stay had lasted over 5 years",
-					func(r *run) float64 { a := r.acc.byAttr[ai]; return ratio(a.stockLong[li], a.stock[li]) })
-			}
+	for ai, ba := range byAttrs(m) {
+		name := m.Scope.Attributes[ba].Name
+		for li, lv := range m.Scope.Attributes[ba].Levels {
+			l.add("distinct_clients_treated."+name+"."+lv, "clients per year", "distinct clients in treatment at any time in a year whose "+name+" is "+lv,
+				func(r *run) float64 { return perYear(r.acc.byAttr[ai].inTreatment[li]) })
+			l.add("caseload_share."+name+"."+lv, "share", "clients in treatment in a year whose "+name+" is "+lv,
+				func(r *run) float64 { return ratio(r.acc.byAttr[ai].inTreatment[li], r.acc.inTreatmentYears) })
+			l.add("in_treatment_over_5y."+name+"."+lv, "share", "clients whose "+name+" is "+lv+" in treatment at the start of a measured year whose stay had lasted over 5 years",
+				func(r *run) float64 { a := r.acc.byAttr[ai]; return ratio(a.stockLong[li], a.stock[li]) })
 		}
 	}
 	l.add("days_to_treatment", "days", "mean days from a presentation to the start of treatment, for presentations that led to treatment",
