@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/journeysim/journeysim/models/estimate"
 	"github.com/journeysim/journeysim/models/result"
@@ -16,9 +17,14 @@ import (
 // stock's mean, beyond which a run says it is not in a steady state.
 const DefaultTolerance = 0.03
 
-// minStock is the mean level below which a stock is too small to judge:
-// a place that is empty or nearly so.
+// minStock is the mean level below which a stock is left out: a place
+// that is empty or nearly so.
 const minStock = 1
+
+// MinJudged is the mean level, in clients, below which a stock's drift is
+// reported but not judged: 3% of a stock of a few people is a fraction of
+// one, and their year-to-year noise is larger than any tolerance.
+const MinJudged = 10
 
 // Batch is MSER-5's batch, in months.
 const Batch = 5
@@ -36,8 +42,14 @@ type StockDrift struct {
 	// FirstLast is the mean of the last measured year over that of the
 	// first, less 1.
 	FirstLast Number `json:"first_last"`
-	// Beyond says |Change| exceeds the tolerance and its CI excludes 0.
+	// Judged says the stock is large enough to judge (MinJudged).
+	Judged bool `json:"judged"`
+	// Beyond says |Change| exceeds the tolerance and its CI, widened for
+	// the number of stocks judged (Bonferroni), excludes 0.
 	Beyond bool `json:"beyond_tolerance"`
+
+	se float64 // the standard error of Change
+	n  int     // replications
 }
 
 // Report is what a run says of its steady state.
@@ -62,7 +74,8 @@ func Measure(l *result.Layout, rs []*result.Result, tol float64) *Report {
 		tol = DefaultTolerance
 	}
 	rep := &Report{Tolerance: tol, Settled: true,
-		Method: fmt.Sprintf("least-squares slope of each stock's monthly mean occupancy in each replication, times the measured period, over its mean level (95%% CI across replications), and the last measured year against the first; a stock drifts if the slope's change exceeds %.3g%% and its CI excludes no change. MSER-5 (White 1997; batches of %d months) on the replications' mean series tests the warm-up", 100*tol, Batch)}
+		Method: fmt.Sprintf("least-squares slope of each stock's monthly mean occupancy in each replication, times the measured period, over its mean level (95%% CI across replications), and the last measured year against the first; a stock of %d clients or more drifts if the slope's change exceeds %.3g%% and its CI, Bonferroni-widened for the number of stocks judged, excludes no change. MSER-5 (White 1997; batches of %d months) on the replications' mean series tests the warm-up", MinJudged, 100*tol, Batch)}
+	judged := 0
 	for si, info := range l.Series {
 		if !strings.HasPrefix(info.Name, "occupancy.") {
 			continue
@@ -72,14 +85,28 @@ func Measure(l *result.Layout, rs []*result.Result, tol float64) *Report {
 			continue
 		}
 		d.Stock = strings.TrimPrefix(info.Name, "occupancy.")
-		// Beyond the tolerance, and not by chance: the CI excludes no change.
-		d.Beyond = math.Abs(float64(d.Change)) > tol && (d.Lo > 0 || d.Hi < 0)
-		if d.Beyond {
-			rep.Settled = false
+		d.Judged = float64(d.Mean) >= MinJudged
+		if d.Judged {
+			judged++
 		}
 		rep.Stocks = append(rep.Stocks, d)
 		if k := MSER5(MeanSeries(rs, si)); k*Batch > rep.MSERMonths {
 			rep.MSERMonths, rep.MSERStock = k*Batch, d.Stock
+		}
+	}
+	// Beyond the tolerance, and not by chance: with ten stocks judged at 95%
+	// each, one in three settled runs would drift somewhere by chance, so
+	// the CI is widened to keep that to one in twenty over all of them.
+	for i := range rep.Stocks {
+		d := &rep.Stocks[i]
+		if !d.Judged || d.n < 2 {
+			continue
+		}
+		h := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(d.n - 1)}.Quantile(1-0.025/float64(judged)) * d.se
+		c := float64(d.Change)
+		d.Beyond = math.Abs(c) > tol && (c-h > 0 || c+h < 0)
+		if d.Beyond {
+			rep.Settled = false
 		}
 	}
 	return rep
@@ -115,7 +142,10 @@ func drift(rs []*result.Result, si int) (StockDrift, bool) {
 		return StockDrift{}, false
 	}
 	ci := estimate.MeanCI(changes)
-	d := StockDrift{Mean: Number(means / n), Change: Number(ci.Mean), Lo: Number(ci.CILow), Hi: Number(ci.CIHigh)}
+	d := StockDrift{Mean: Number(means / n), Change: Number(ci.Mean), Lo: Number(ci.CILow), Hi: Number(ci.CIHigh), n: len(changes)}
+	if len(changes) > 1 {
+		d.se = stat.StdDev(changes, nil) / math.Sqrt(n)
+	}
 	if firsts > 0 {
 		d.FirstLast = Number(lasts/firsts - 1)
 	}
@@ -179,16 +209,26 @@ func (r *Report) Sentence() string {
 	if len(r.Stocks) == 0 {
 		return "Steady state not measured: the series are too short (under two years) or the stocks too small."
 	}
-	worst := r.Stocks[0]
-	for _, d := range r.Stocks[1:] {
-		if magnitude(d) > magnitude(worst) {
+	var worst StockDrift
+	var small []string
+	for _, d := range r.Stocks {
+		switch {
+		case !d.Judged:
+			small = append(small, d.Stock)
+		case worst.Stock == "" || magnitude(d) > magnitude(worst):
 			worst = d
 		}
+	}
+	if worst.Stock == "" {
+		return fmt.Sprintf("Steady state not judged: every stock is under %d clients (%s).", MinJudged, strings.Join(small, ", "))
 	}
 	s := fmt.Sprintf("over the measured years the largest drift is in %s: %s%% over the period (95%% CI %s%% to %s%%; last year against first %s%%), tolerance %.3g%%",
 		worst.Stock, pct(worst.Change), pct(worst.Lo), pct(worst.Hi), pct(worst.FirstLast), 100*r.Tolerance)
 	if r.Settled {
 		s = "Steady state: " + s + "."
+		if magnitude(worst) > r.Tolerance {
+			s = s[:len(s)-1] + fmt.Sprintf(", within what chance gives over the %d stocks judged.", r.judged())
+		}
 	} else {
 		var drifting []string
 		for _, d := range r.Stocks {
@@ -198,12 +238,25 @@ func (r *Report) Sentence() string {
 		}
 		s = "NOT A STEADY STATE: " + s + "; drifting: " + strings.Join(drifting, ", ") + ". Lengthen the warm-up (run.warmup, or \"auto\")."
 	}
+	if len(small) > 0 {
+		s += fmt.Sprintf(" Under %d clients, too few to judge: %s.", MinJudged, strings.Join(small, ", "))
+	}
 	if r.MSERMonths > 0 {
 		s += fmt.Sprintf(" MSER-5 on the measured series: a truncation of %d months at most (%s).", r.MSERMonths, r.MSERStock)
 	} else {
 		s += " MSER-5 on the measured series truncates nothing."
 	}
 	return s
+}
+
+func (r *Report) judged() int {
+	n := 0
+	for _, d := range r.Stocks {
+		if d.Judged {
+			n++
+		}
+	}
+	return n
 }
 
 func magnitude(d StockDrift) float64 {

@@ -96,3 +96,59 @@ func TestMSER5(t *testing.T) {
 		t.Errorf("rising: truncates %d batches (%d months), want 60 months or more and under half the series", d, d*Batch)
 	}
 }
+
+// lines makes one replication per change in changes, each a straight line
+// of 120 months about a mean of 100 that grows by that share over them.
+func lines(changes []float64) [][]float64 {
+	var out [][]float64
+	for _, c := range changes {
+		ys := make([]float64, 120)
+		for m := range ys {
+			ys[m] = 100 + c*100*(float64(m)-59.5)/119
+		}
+		out = append(out, ys)
+	}
+	return out
+}
+
+func TestMeasureManyStocks(t *testing.T) {
+	// Ten replications whose changes are 0.05 +- 0.05 alternately: a mean
+	// of +5%, a standard error of 1.67%, t = 3.0. Alone, its 95% CI
+	// (t 2.26) excludes no change: it drifts. Among ten stocks judged, the
+	// Bonferroni multiplier is 3.69 and it may be chance: it does not.
+	var changes []float64
+	for i := range 10 {
+		changes = append(changes, 0.05+0.05*float64(1-2*(i%2)))
+	}
+	drifting := lines(changes)
+	flat := lines(make([]float64, 10))
+	build := func(stocks int) []*result.Result {
+		rs := make([]*result.Result, 10)
+		for r := range rs {
+			rs[r] = &result.Result{Monthly: [][]float64{drifting[r]}}
+			for range stocks - 1 {
+				rs[r].Monthly = append(rs[r].Monthly, flat[r])
+			}
+		}
+		return rs
+	}
+	names := []string{"d", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9"}
+	if rep := Measure(layoutOf("d"), build(1), 0.03); rep.Settled || !rep.Stocks[0].Beyond {
+		t.Errorf("one stock: %q", rep.Sentence())
+	}
+	if rep := Measure(layoutOf(names...), build(10), 0.03); !rep.Settled || rep.Stocks[0].Beyond {
+		t.Errorf("ten stocks: %q", rep.Sentence())
+	}
+
+	// A stock of a few people is reported, not judged, however it moves.
+	small := &result.Result{Monthly: [][]float64{make([]float64, 120), make([]float64, 120)}}
+	for m := range 120 {
+		small.Monthly[0][m] = 2 + float64(m)/60 // 2 to 4 clients
+		small.Monthly[1][m] = 50
+	}
+	rep := Measure(layoutOf("detox", "community"), []*result.Result{small, small}, 0.03)
+	if !rep.Settled || rep.Stocks[0].Judged || rep.Stocks[0].Change < 0.5 ||
+		!strings.Contains(rep.Sentence(), "too few to judge: detox") || !strings.Contains(rep.Sentence(), "drift is in community") {
+		t.Errorf("a small stock judged: %+v; %q", rep.Stocks[0], rep.Sentence())
+	}
+}
