@@ -149,7 +149,15 @@ func (r *run) survivalOf(p int, days []float64) []float64 {
 // the place and what happened.
 func (m *Model) Trace(ctx context.Context, seed uint64, rep, n int, w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	bw.WriteString("day,client,place,event,detail\n")
+	bw.WriteString("day,client,place,event,detail")
+	for _, a := range m.Scope.Attributes {
+		bw.WriteString(",")
+		bw.WriteString(a.Name)
+	}
+	if m.ages != nil {
+		bw.WriteString(",age")
+	}
+	bw.WriteString("\n")
 	r := m.newRun(seed, rep)
 	r.trace, r.traceN = bw, uint32(n)
 	if err := r.eng.Run(ctx, r.end); err != nil {
@@ -178,6 +186,15 @@ func (r *run) traceEvent(id int32, event, detail string) {
 	b = append(b, event...)
 	b = append(b, ',')
 	b = append(b, detail...)
+	for a, at := range r.m.Scope.Attributes {
+		b = append(b, ',')
+		b = append(b, at.Levels[r.m.lay.attrOf(c, a)]...)
+	}
+	if r.m.ages != nil {
+		// The age now, not at c.Since: the event happens now.
+		b = append(b, ',')
+		b = strconv.AppendFloat(b, (r.eng.Now()-r.m.lay.bornOf(c))/daysPerYear, 'f', 1, 64)
+	}
 	b = append(b, '\n')
 	r.traceBuf = b
 	r.trace.Write(b)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -57,7 +58,7 @@ func TestFlowsAndSurvivalBaseline(t *testing.T) {
 }
 
 func TestTrace(t *testing.T) {
-	sc, err := Load("baseline", []string{"run.horizon=\"1y\"", "run.warmup=\"1y\""})
+	sc, err := Load("../scenarios/candidate/baseline.toml", []string{"run.horizon=\"1y\"", "run.warmup=\"1y\""}) // with ages
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,16 +72,39 @@ func TestTrace(t *testing.T) {
 		t.Error("trace is not deterministic")
 	}
 	lines := strings.Split(strings.TrimSpace(a.String()), "\n")
-	if lines[0] != "day,client,place,event,detail" {
-		t.Errorf("header %q", lines[0])
+	// Each row carries the client's case mix and age, so that a trace can
+	// be split by them.
+	header := "day,client,place,event,detail"
+	for _, at := range m.Scope.Attributes {
+		header += "," + at.Name
 	}
+	if header += ",age"; lines[0] != header || !strings.Contains(header, ",drug,") {
+		t.Errorf("header %q, want %q", lines[0], header)
+	}
+	cols := strings.Count(header, ",") + 1
 	clients := map[string]bool{}
+	mix := map[string]string{}  // client -> its attributes
+	age := map[string]float64{} // client -> age at its last event
+	day := map[string]float64{} // client -> day of its last event
 	for _, ln := range lines[1:] {
 		f := strings.Split(ln, ",")
-		if len(f) != 5 {
-			t.Fatalf("bad line %q", ln)
+		if len(f) != cols {
+			t.Fatalf("bad line %q: %d columns, want %d", ln, len(f), cols)
 		}
-		clients[f[1]] = true
+		id := f[1]
+		clients[id] = true
+		attrs := strings.Join(f[5:cols-1], ",")
+		d, _ := strconv.ParseFloat(f[0], 64)
+		y, _ := strconv.ParseFloat(f[cols-1], 64)
+		if prev, ok := mix[id]; ok {
+			// Ages advance with the days, to the 0.1 year printed.
+			if prev != attrs || math.Abs((y-age[id])-(d-day[id])/365.25) > 0.11 {
+				t.Errorf("client %s: %s aged %v on day %v, then %s aged %v on day %v", id, prev, age[id], day[id], attrs, y, d)
+			}
+		} else if y < 18 || y > 66 {
+			t.Errorf("client %s arrives aged %v, outside the bands", id, y)
+		}
+		mix[id], age[id], day[id] = attrs, y, d
 	}
 	if len(clients) != 5 || !strings.Contains(a.String(), ",arrived,") || !strings.Contains(a.String(), ",admitted,waited") {
 		t.Errorf("trace of %d clients:\n%s", len(clients), a.String())
