@@ -19,6 +19,8 @@ type followup struct {
 	fromExit bool
 	when     Cond   // nil: everyone
 	exits    []bool // by reason index; nil: every exit
+	to       []int  // destinations (place index, toDead, toGone) taken; nil: any
+	notTo    []int  // destinations left out
 	stayLo   float64
 	stayHi   float64 // +Inf without stay_under
 	at       []float64
@@ -33,10 +35,10 @@ var followupMeasures = []struct {
 	name, unit, desc string
 	value            func(a *fuAcc, years float64) float64
 }{
-	{"followed", "per year", "clients followed to this time (alive or dead, not lost)",
+	{"followed", "per year", "clients followed to this time: alive, dead or gone from the model, all counted",
 		func(a *fuAcc, years float64) float64 { return float64(a.followed) / years }},
-	{"lost", "share", "clients who left the model before this time, lost to follow-up",
-		func(a *fuAcc, _ float64) float64 { return ratio(a.lost, a.lost+a.followed) }},
+	{"left", "share of followed", "clients who left the model (moved away, recovered, lost to contact: see left.<reason>) by this time; counted alive and out of treatment from then, not dropped",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.left, a.followed) }},
 	{"died", "share of followed", "clients who died by this time",
 		func(a *fuAcc, _ float64) float64 { return ratio(a.dead, a.followed) }},
 	{"deaths", "per year", "deaths by this time among the clients followed",
@@ -55,16 +57,26 @@ var followupMeasures = []struct {
 	{"band_person_years", "per year", "person-years lived between the previous time (or the start) and this one",
 		func(a *fuAcc, years float64) float64 { return a.bandDays / daysPerYear / years }},
 	{"abstinent", "share of alive", "clients not using at this time: in remission, or in a place by its abstinence",
-		func(a *fuAcc, _ float64) float64 { return ratio(a.abstinent, a.followed-a.dead) }},
+		func(a *fuAcc, _ float64) float64 { return ratio(a.abstinent, a.followed-a.dead-a.left) }},
 	{"using", "share of alive", "clients using at this time (1 - abstinent)",
-		func(a *fuAcc, _ float64) float64 { return ratio(a.followed-a.dead-a.abstinent, a.followed-a.dead) }},
+		func(a *fuAcc, _ float64) float64 {
+			return ratio(a.followed-a.dead-a.left-a.abstinent, a.followed-a.dead-a.left)
+		}},
 	{"in_treatment", "share of alive", "clients in a treatment place at this time",
-		func(a *fuAcc, _ float64) float64 { return ratio(a.inTreatment, a.followed-a.dead) }},
+		func(a *fuAcc, _ float64) float64 { return ratio(a.inTreatment, a.followed-a.dead-a.left) }},
 	{"waiting", "share of alive", "clients on a waiting list for a treatment place at this time",
-		func(a *fuAcc, _ float64) float64 { return ratio(a.waiting, a.followed-a.dead) }},
+		func(a *fuAcc, _ float64) float64 { return ratio(a.waiting, a.followed-a.dead-a.left) }},
 	{"out_of_treatment", "share of alive", "clients neither in a treatment place nor waiting for one at this time",
 		func(a *fuAcc, _ float64) float64 {
-			return ratio(a.followed-a.dead-a.inTreatment-a.waiting, a.followed-a.dead)
+			return ratio(a.followed-a.dead-a.left-a.inTreatment-a.waiting, a.followed-a.dead-a.left)
+		}},
+	{"state.in_treatment", "share of followed", "clients in a treatment place at this time; with state.waiting, state.out_of_treatment, died and left, the whole cohort",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.inTreatment, a.followed) }},
+	{"state.waiting", "share of followed", "clients on a waiting list for a treatment place at this time",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.waiting, a.followed) }},
+	{"state.out_of_treatment", "share of followed", "clients alive in the model, neither in treatment nor waiting, at this time",
+		func(a *fuAcc, _ float64) float64 {
+			return ratio(a.followed-a.dead-a.left-a.inTreatment-a.waiting, a.followed)
 		}},
 	{"abstinent_in_treatment", "share of in treatment", "clients in treatment at this time who were not using",
 		func(a *fuAcc, _ float64) float64 { return ratio(a.abstinentInTreatment, a.inTreatment) }},
@@ -91,14 +103,16 @@ type fuRecord struct {
 	firstExit  int8    // reason of the first treatment exit since the start, -1 none
 	died       bool
 	background bool // the death was drawn from the life table, not a place's (drug-related) rate
-	lost       bool
+	left       bool // left the model: followed on, as alive and out of treatment
+	leftBy     int8 // the reason of the exit that took the client out, -1 none
 	relapsed   bool
 	treated    bool
 }
 
 // fuAcc counts one time of one follow-up.
 type fuAcc struct {
-	followed, lost, dead          int64
+	followed, left, dead          int64
+	leftBy                        []int64 // by reason of the exit that took them out
 	abstinent, inTreatment        int64
 	waiting, abstinentInTreatment int64
 	relapsed, treated             int64
@@ -131,6 +145,12 @@ func (b *builder) followups(s *scenario.Scenario) {
 				f.exits[indexOf(m.reasons, r)] = true
 			}
 		}
+		for _, to := range fs.To {
+			f.to = append(f.to, m.index[to])
+		}
+		for _, to := range fs.NotTo {
+			f.notTo = append(f.notTo, m.index[to])
+		}
 		if fs.StayAtLeast != nil {
 			f.stayLo = fs.StayAtLeast.Days()
 		}
@@ -160,15 +180,19 @@ func (fr *fuRun) init(r *run, st *sim.Streams) {
 	}
 	for _, f := range m.followups {
 		fr.rand = append(fr.rand, st.Rand("followup/"+f.name))
-		fr.acc = append(fr.acc, make([]fuAcc, len(f.at)))
+		acc := make([]fuAcc, len(f.at))
+		for k := range acc {
+			acc[k].leftBy = make([]int64, len(m.reasons))
+		}
+		fr.acc = append(fr.acc, acc)
 	}
 }
 
 // startCohorts starts the records of client id in the follow-ups ks, the
 // cohorts of one place started on admission or on exit; reason and stay are
-// the stay's exit and length (drawn, on admission). Only starts after the
-// warm-up are followed.
-func (r *run) startCohorts(id int32, ks []int, reason int, stay float64) {
+// the stay's exit and length (drawn, on admission), to where the exit
+// leads (on exit). Only starts after the warm-up are followed.
+func (r *run) startCohorts(id int32, ks []int, reason int, stay float64, to int) {
 	if !r.measuring {
 		return
 	}
@@ -177,6 +201,9 @@ func (r *run) startCohorts(id int32, ks []int, reason int, stay float64) {
 	for _, k := range ks {
 		f := r.m.followups[k]
 		if f.when != nil && !f.when(c) {
+			continue
+		}
+		if f.to != nil && !slices.Contains(f.to, to) || slices.Contains(f.notTo, to) {
 			continue
 		}
 		if f.exits != nil && !f.exits[reason] || stay < f.stayLo || stay >= f.stayHi || r.following(c, id, k) {
@@ -223,16 +250,17 @@ func (r *run) eachOpen(c *Client, id int32, fn func(rec *fuRecord)) {
 }
 
 // closeRecords ends client id's open records by death or by leaving the
-// model, and unlinks them: the id may be reused.
-func (r *run) closeRecords(c *Client, id int32, died, background bool) {
+// model (by an exit of reason why, -1 for none), and unlinks them: the id
+// may be reused.
+func (r *run) closeRecords(c *Client, id int32, died, background bool, why int) {
 	if !c.flag(flagFollowed) {
 		return
 	}
 	now := r.eng.Now()
 	for i := r.fu.head[id]; i >= 0; {
 		rec := &r.fu.recs[i]
-		rec.ended, rec.died, rec.lost, rec.id = now, died, !died, -1
-		rec.background = background
+		rec.ended, rec.died, rec.left, rec.id = now, died, !died, -1
+		rec.background, rec.leftBy = background, int8(why)
 		i, rec.next = rec.next, -1
 	}
 	r.fu.head[id] = -1
@@ -285,29 +313,31 @@ func (r *run) onFollowup(i int32) {
 			a.bandDrugDeaths++
 		}
 	}
-	if rec.lost {
-		a.lost++
-	} else {
-		a.followed++
-		if rec.died {
-			a.dead++
-		} else {
-			r.locate(a, rec.f, r.client(rec.id))
+	a.followed++
+	switch {
+	case rec.died:
+		a.dead++
+	case rec.left:
+		a.left++
+		if rec.leftBy >= 0 {
+			a.leftBy[rec.leftBy]++
 		}
-		if rec.relapsed {
-			a.relapsed++
-		}
-		if rec.treated {
-			a.treated++
-		}
-		switch {
-		case rec.firstExit < 0:
-			a.noExit++
-		case int(rec.firstExit) == r.m.completed:
-			a.completed++
-		case int(rec.firstExit) == r.m.droppedOut:
-			a.droppedOut++
-		}
+	default:
+		r.locate(a, rec.f, r.client(rec.id))
+	}
+	if rec.relapsed {
+		a.relapsed++
+	}
+	if rec.treated {
+		a.treated++
+	}
+	switch {
+	case rec.firstExit < 0:
+		a.noExit++
+	case int(rec.firstExit) == r.m.completed:
+		a.completed++
+	case int(rec.firstExit) == r.m.droppedOut:
+		a.droppedOut++
 	}
 	if k+1 < len(f.at) {
 		rec.k++
@@ -361,8 +391,36 @@ func addFollowupMetrics(l *metricLayout, m *Model) {
 				l.add("followup."+f.name+"."+at+"."+ms.name, ms.unit, desc,
 					func(r *run) float64 { return ms.value(get(r), years) })
 			}
+			for _, ri := range leavingReasons(m) {
+				desc := label + ", " + at + " after " + startText(f, m) + ": clients who left the model by an exit " + m.reasons[ri] + " by this time"
+				l.add("followup."+f.name+"."+at+".left."+m.reasons[ri], "share of followed", desc,
+					func(r *run) float64 { a := get(r); return ratio(a.leftBy[ri], a.followed) })
+			}
 		}
 	}
+}
+
+// leavingReasons returns the indices of the exit reasons with a route out
+// of the model, in the order of m.reasons.
+func leavingReasons(m *Model) []int {
+	var out []int
+	for ri := range m.reasons {
+		found := false
+		for _, p := range m.places {
+			for _, e := range p.exits {
+				if e.reason != ri {
+					continue
+				}
+				for _, rt := range e.routes {
+					found = found || rt.to == toGone || slices.Contains(rt.choices, toGone)
+				}
+			}
+		}
+		if found {
+			out = append(out, ri)
+		}
+	}
+	return out
 }
 
 // startText says how a follow-up's cohort starts: "admission to detox".

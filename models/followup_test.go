@@ -82,8 +82,10 @@ func TestFollowupJourney(t *testing.T) {
 		{"followup.fa.45d.relapsed", 1}, // ever, not now
 		{"followup.fa.45d.first_exit.completed", 1},
 		{"followup.fa.45d.first_exit.dropped_out", 0},
-		{"followup.fa.45d.lost", 0},
-		{"followup.fa.70d.lost", 1},
+		{"followup.fa.45d.left", 0},
+		{"followup.fa.70d.left", 1},      // gone on day 60, and still counted
+		{"followup.fa.70d.left.next", 1}, // by r's exit "next"
+		{"followup.fa.70d.state.out_of_treatment", 0},
 		{"followup.fa.45d.died", 0},
 		{"followup.fa.45d.death_rate", 0},
 		{"followup.fb.1d.relapsed", 0}, // r is not a relapse
@@ -136,8 +138,10 @@ at = ["1d"]
 	mtNear(t, "short / admissions", short, 1.0/3, 0.002)
 	mtFar(t, "short / admissions", short, 2.0/3, 0)
 	mtNear(t, "by_y / admissions", mtRatio(t, m, rs, "followup.by_y.1d.followed", "admissions.a"), 2.0/3, 0.002)
-	// Leavers are lost at once: followed from exit, all are lost by day 1.
-	mtExact(t, m, rs, "followup.long.1d.lost", 1)
+	// Leavers leave the model at once: followed from exit, all have left
+	// by day 1, and each is still counted.
+	mtExact(t, m, rs, "followup.long.1d.left", 1)
+	mtNear(t, "long / admissions", mtRatio(t, m, rs, "followup.long.1d.followed", "admissions.a"), 2.0/3, 0.002)
 	mtExact(t, m, rs, "followup.short.1d.no_exit", 1)
 }
 
@@ -359,4 +363,80 @@ func TestFollowupsOff(t *testing.T) {
 	if n == 0 || len(off.Metrics()) != n {
 		t.Errorf("%d metrics compared; %d with follow-ups off", n, len(off.Metrics()))
 	}
+}
+
+// TestFollowupLeavers follows the leavers of a place most of whom leave the
+// area: every member stays in the denominator, so the cohort's states
+// (died, left, in treatment, waiting, out of treatment) sum to 1. Leavers
+// go: out of the model 0.6, home (a state for 10 years) 0.25, to prison
+// 0.1, dead 0.05. "not_to" leaves the prison leavers out, "to" takes only
+// them.
+func TestFollowupLeavers(t *testing.T) {
+	src := mtHead("60d", "5y", 3652.5, "t") + `
+[places.t]
+kind = "open"
+stay = "fixed(10d)"
+[places.t.exits.completed]
+probability = 1
+[[places.t.routes.completed]]
+to = "gone"
+probability = 0.6
+[[places.t.routes.completed]]
+to = "home"
+probability = 0.25
+[[places.t.routes.completed]]
+to = "p"
+probability = 0.1
+[[places.t.routes.completed]]
+to = "dead"
+probability = 0.05
+
+[places.home]
+kind = "state"
+stay = "fixed(3652d)"
+[places.home.exits.next]
+probability = 1
+[[places.home.routes.next]]
+to = "gone"
+
+[places.p]
+kind = "state"
+stay = "fixed(3652d)"
+[places.p.exits.next]
+probability = 1
+[[places.p.routes.next]]
+to = "gone"
+
+[followups.leavers]
+place = "t"
+from = "exit"
+not_to = ["p"]
+at = ["1y", "4y"]
+
+[followups.to_prison]
+place = "t"
+from = "exit"
+to = ["p"]
+at = ["1y"]
+`
+	m := mtModel(t, src)
+	rs := mtReplicate(t, m, mtReps)
+	states := []string{"died", "left", "state.in_treatment", "state.waiting", "state.out_of_treatment"}
+	for _, at := range []string{"1y", "4y"} {
+		for k, r := range rs {
+			sum := 0.0
+			for _, s := range states {
+				sum += r.Values[mtIndex(t, m, "followup.leavers."+at+"."+s)]
+			}
+			if math.Abs(sum-1) > 1e-12 {
+				t.Errorf("replication %d at %s: the states sum to %v, not 1", k, at, sum)
+			}
+		}
+	}
+	mtNear(t, "leavers / exits", mtRatio(t, m, rs, "followup.leavers.1y.followed", "followup.to_prison.1y.followed"), 9, 0.1)
+	mtNear(t, "left", mtStat(t, m, rs, "followup.leavers.4y.left"), 0.6/0.9, 0.003)
+	mtNear(t, "left by completion", mtStat(t, m, rs, "followup.leavers.4y.left.completed"), 0.6/0.9, 0.003)
+	mtNear(t, "died", mtStat(t, m, rs, "followup.leavers.4y.died"), 0.05/0.9, 0.003)
+	mtNear(t, "out of treatment", mtStat(t, m, rs, "followup.leavers.4y.state.out_of_treatment"), 0.25/0.9, 0.003)
+	mtExact(t, m, rs, "followup.to_prison.1y.state.out_of_treatment", 1)
 }

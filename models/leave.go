@@ -102,10 +102,12 @@ func (r *run) onLeave(id int32) {
 	for _, q := range pl.offersAfter {
 		r.offer(id, q)
 	}
+	i := r.chooseRoute(pr, e.routes, c)
 	if len(pl.cohortsExit) > 0 {
-		r.startCohorts(id, pl.cohortsExit, e.reason, stay)
+		r.startCohorts(id, pl.cohortsExit, e.reason, stay, r.destination(&e.routes[i]))
 	}
-	r.follow(id, e.routes, r.chooseRoute(pr, e.routes, c), e.what)
+	r.leaving = e.reason
+	r.follow(id, e.routes, i, e.what)
 }
 
 // countExitByAttr counts a treatment exit of c in the breakdowns by attribute.
@@ -123,6 +125,7 @@ func (r *run) reneged(id int32, p int, waited float64) {
 	c.Since = r.eng.Now() // conditions read the client as it gives up
 	c.setFlag(flagWaiting, false)
 	pr := r.ps[p]
+	r.leaving = -1
 	r.follow(id, pr.p.reneged, r.chooseRoute(pr, pr.p.reneged, c), "gave up waiting")
 }
 
@@ -201,14 +204,14 @@ func (r *run) die(id int32, background bool) {
 			r.acc.deathsAfterExit++
 		}
 	}
-	r.closeRecords(c, id, true, background)
+	r.closeRecords(c, id, true, background, -1)
 	r.release(id)
 }
 
 // release drops client id from the model and frees the id for reuse.
 func (r *run) release(id int32) {
 	c := r.client(id)
-	r.closeRecords(c, id, false, false) // left the model: lost to follow-up
+	r.closeRecords(c, id, false, false, r.leaving) // left the model: followed on as gone
 	for k := range r.m.parallel {
 		if r.m.lay.holds(c, k) {
 			r.dropHold(id, k)

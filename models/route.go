@@ -126,6 +126,15 @@ func (r *run) chooseRoute(pr *placeRun, routes []route, c *Client) int {
 	return pick(ps, pr.route.Float64())
 }
 
+// destination is where route rt leads now: its place, or the provider
+// with the shortest wait, as follow chooses it.
+func (r *run) destination(rt *route) int {
+	if len(rt.choices) > 0 {
+		return rt.choices[r.shortestWait(rt.choices)]
+	}
+	return rt.to
+}
+
 // follow sends client id down route i of routes, counting the flow.
 func (r *run) follow(id int32, routes []route, i int, what string) {
 	rt := &routes[i]

@@ -47,6 +47,7 @@ type run struct {
 	holdEnd       []sim.Kind // by parallel index
 	scratch       []float64
 
+	leaving  int       // the reason of the exit being routed, -1 for none: why a client went
 	trace    io.Writer // journey log, or nil
 	traceN   uint32    // clients traced: serials below this
 	traceBuf []byte
@@ -422,7 +423,7 @@ func (r *run) admitted(id int32, p int, waited float64) {
 		if ei >= 0 {
 			reason = pl.exits[ei].reason
 		}
-		r.startCohorts(id, pl.cohortsAdm, reason, t)
+		r.startCohorts(id, pl.cohortsAdm, reason, t, -3)
 	}
 	if !math.IsInf(t, 1) {
 		c.pending = int8(ei)

@@ -225,7 +225,9 @@ func (f FollowFrom) String() string { return string(f) }
 // at the start, whose stay there ends by one of Exits, or lasts at least
 // StayAtLeast and less than StayUnder (a cohort from admission is chosen by
 // the stay it goes on to have, as a study chooses its stayers looking
-// back). A client already followed is not recruited again until the last
+// back). A cohort from exit can also be chosen by where the exit leads:
+// To lists the places (or "gone", "dead") whose entrants it takes, NotTo
+// those whose entrants it leaves out. A client already followed is not recruited again until the last
 // time has passed. At each time in At after the start the run records
 // where each client is: dead, lost (gone from the model), in treatment,
 // abstinent, and what happened since (a relapse, further treatment, the
@@ -238,6 +240,8 @@ type FollowupSpec struct {
 	Exits       []string   `toml:"exits"` // default all
 	StayAtLeast *Duration  `toml:"stay_at_least"`
 	StayUnder   *Duration  `toml:"stay_under"`
+	To          []string   `toml:"to"`
+	NotTo       []string   `toml:"not_to"`
 	// At lists the times after the start, as durations ("3m"), which also
 	// name the metrics as written: followup.<name>.3m.abstinent.
 	At []string `toml:"at"`

@@ -262,6 +262,23 @@ func (s *Scenario) validateFollowups(c *checker) {
 				}
 			}
 		}
+		for _, d := range []struct {
+			key   string
+			names []string
+		}{{"to", f.To}, {"not_to", f.NotTo}} {
+			if len(d.names) > 0 && f.From != FromExit {
+				c.add(key+"."+d.key, "chooses a cohort by where its exit leads: only with from = \"exit\"")
+				continue
+			}
+			for i, to := range d.names {
+				if _, ok := s.Places[to]; !ok && to != PlaceGone && to != PlaceDead {
+					c.add(fmt.Sprintf("%s.%s[%d]", key, d.key, i), "unknown place %q: name a place, \"gone\" or \"dead\"%s", to, s.didYouMeanPlace(to))
+				}
+			}
+		}
+		if len(f.To) > 0 && len(f.NotTo) > 0 {
+			c.add(key+".not_to", "give to or not_to, not both")
+		}
 		if f.StayAtLeast != nil && f.StayUnder != nil && f.StayAtLeast.Days() >= f.StayUnder.Days() {
 			c.add(key+".stay_under", "must be longer than stay_at_least (%s)", formatDays(f.StayAtLeast.Days()))
 		}
