@@ -188,6 +188,10 @@ func (fr *fuRun) init(r *run, st *sim.Streams) {
 	}
 }
 
+// atAdmission is the destination startCohorts is given for a cohort
+// started on admission: no exit yet, so no place it leads to.
+const atAdmission = -3
+
 // startCohorts starts the records of client id in the follow-ups ks, the
 // cohorts of one place started on admission or on exit; reason and stay are
 // the stay's exit and length (drawn, on admission), to where the exit

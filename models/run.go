@@ -423,7 +423,7 @@ func (r *run) admitted(id int32, p int, waited float64) {
 		if ei >= 0 {
 			reason = pl.exits[ei].reason
 		}
-		r.startCohorts(id, pl.cohortsAdm, reason, t, -3)
+		r.startCohorts(id, pl.cohortsAdm, reason, t, atAdmission)
 	}
 	if !math.IsInf(t, 1) {
 		c.pending = int8(ei)
