@@ -29,6 +29,7 @@ type CalibrateOptions struct {
 	Evals   int
 	OutFile string
 	Force   bool
+	Refine  bool // start from a calibrated scenario's values and write the fit on its base
 }
 
 // NewCmdCalibrate returns `journeysim calibrate`.
@@ -110,6 +111,7 @@ the other routes of an exit, the other case-mix shares) are rescaled with it.`,
 	f.IntVar(&opts.Evals, "evals", 60, "evaluations of the Nelder–Mead refinement (0: none)")
 	f.StringVar(&opts.OutFile, "out", "", "calibrated scenario file to write (default calibrated-<scenario>.toml)")
 	f.BoolVar(&opts.Force, "force", false, "replace --out if it is a file journeysim calibrate wrote")
+	f.BoolVar(&opts.Refine, "refine", false, "refine a calibrated scenario: the search starts from its values, and the file written names its base, so that it can replace it")
 	return c
 }
 
@@ -148,6 +150,9 @@ func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.Refine && (len(sc.CalibratedTo) == 0 || sc.Base == "") {
+		return usageErrorf("--refine takes a calibrated scenario, one that journeysim calibrate wrote on a base: %s is not", opts.Scenario)
+	}
 	// Never a file the calibration reads: the calibrated file names the
 	// scenario as its base, so it would form a cycle.
 	reads := sc.Files
@@ -176,7 +181,13 @@ func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
 	if err := output.WriteCalibration(opts.Out, cal); err != nil {
 		return err
 	}
-	if err := output.WriteFileAtomic(opts.OutFile, cal.ScenarioFile(calibrate.BaseRef(opts.Scenario, opts.OutFile))); err != nil {
+	base := calibrate.BaseRef(opts.Scenario, opts.OutFile)
+	if opts.Refine {
+		// Every key a calibrated file sets is a fitted value, or written
+		// again with the fit (name, description, calibrated_to).
+		base = sc.Base
+	}
+	if err := output.WriteFileAtomic(opts.OutFile, cal.ScenarioFile(base)); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.Out, "\ncalibrated scenario written to %s\n", opts.OutFile)

@@ -213,8 +213,8 @@ func TestExplain(t *testing.T) {
 		`places.residential.exits.completed.probability,0.3,,,F2,F2: NTA 2012 rehab report,,baseline-prior.toml`,
 		// A calibrated value keeps the rows its prior rested on, its
 		// uncertainty, and the file that fitted it.
-		`places.detox.exits.completed.probability,0.4794863056248941,"beta(18, 17)",,"calibrated: C1, C7","calibrated, from a prior on C1: Day & Strang 2011`,
-		`places.using.mortality.bands[0].rate,4.8,,,J4,"J4: Cornish et al 2010`,
+		`places.detox.exits.completed.probability,0.46863094452789184,"beta(18, 17)",,"calibrated: C1, C7","calibrated, from a prior on C1: Day & Strang 2011`,
+		`places.using.mortality.bands[0].rate,4.36,,,"derived: J2, J4","derived from J2: Cornish et al 2010`,
 		// A modifier shows when it applies.
 		`places.detox.exits.completed.modifiers[0].odds_ratio,1.6,,holding.case_management,D1,`,
 	} {
@@ -355,5 +355,44 @@ func TestNoNaNInOutput(t *testing.T) {
 	}
 	if files < 10 {
 		t.Errorf("only %d files checked", files)
+	}
+}
+
+// TestServiceWarnings: an area whose community caseload is capped below
+// its demand is told so above the table and in summary.json; the shipped
+// scenarios are not.
+func TestServiceWarnings(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every shipped scenario")
+	}
+	dir := t.TempDir()
+	code, out, stderr := execute(t, "run", "baseline", "--replications", "4", "--set", "places.community.capacity=700",
+		"--set", `economics.counterfactual=""`, "--out", filepath.Join(dir, "capped"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"WARNING: community is full", "WARNING: community loses"} {
+		if i := strings.Index(out, want); i < 0 || i > strings.Index(out, "metric ") {
+			t.Errorf("no %q above the table:\n%s", want, out)
+		}
+	}
+	js, _ := os.ReadFile(filepath.Join(dir, "capped", "summary.json"))
+	if !strings.Contains(string(js), `"kind": "full"`) {
+		t.Errorf("summary.json has no service warning of kind full")
+	}
+	_, list, _ := execute(t, "scenarios")
+	for _, line := range strings.Split(strings.TrimSpace(list), "\n") {
+		name := strings.Fields(line)[0]
+		if name == "england" || strings.HasPrefix(name, "bench/") || name == "NAME" || name == "scenario" {
+			continue
+		}
+		code, out, stderr := execute(t, "run", name, "--replications", "4", "--set", `economics.counterfactual=""`,
+			"--set", "run.followups=false", "--out", filepath.Join(dir, strings.ReplaceAll(name, "/", "-")))
+		if code != 0 {
+			t.Errorf("%s: exit %d: %s", name, code, stderr)
+		}
+		if strings.Contains(out, "WARNING") {
+			t.Errorf("%s warns:\n%s", name, out[:strings.Index(out, "metric ")])
+		}
 	}
 }

@@ -79,6 +79,7 @@ func (r *scenarioRun) meta() output.Meta {
 	for _, w := range sc.Warnings {
 		meta.Warnings = append(meta.Warnings, w.String())
 	}
+	meta.Services = steady.Warnings(r.Layout, r.Results, sc.DriftTolerance())
 	return meta
 }
 

@@ -151,7 +151,7 @@ func TestSweepShardFromEnvironment(t *testing.T) {
 // detox wait by its parameters: more beds must shorten it.
 func TestSensitivityCommand(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sw")
-	code, _, stderr := execute(t, "sweep", "--lhs", "12", "--range", "places.detox.capacity=3:12", "--range", "places.residential.capacity=8:30",
+	code, _, stderr := execute(t, "sweep", "--lhs", "12", "--range", "places.detox.capacity=1:6", "--range", "places.residential.capacity=8:30",
 		"--replications", "2", "--warmup", "3y", "--horizon", "2y", "--quiet", "--out", dir)
 	if code != exitOK {
 		t.Fatalf("sweep: exit %d: %s", code, stderr)

@@ -92,6 +92,8 @@ type place struct {
 	abstinence              float64 // chance a client here is not using
 	abstMods                []ratioMod
 	relapse                 bool  // entering is a relapse
+	justice                 bool  // the criminal-justice system
+	poisoning               float64 // share of deaths at the place's rate that are drug-related poisonings
 	cohortsAdm, cohortsExit []int // follow-ups started on admission here / on leaving
 }
 
@@ -330,6 +332,9 @@ func (b *builder) place(name string, ps *scenario.PlaceSpec) *place {
 	}
 	p.stayMods = b.mods(ps.StayModifiers)
 	p.mortality = b.hazard(ps.Mortality)
+	if ps.Mortality != nil && ps.Mortality.Poisoning != nil {
+		p.poisoning = ps.Mortality.Poisoning.V
+	}
 	p.reneged = b.routes(ps.Routes[scenario.ExitReneged])
 	for _, r := range slices.Sorted(maps.Keys(ps.Exits)) {
 		e := ps.Exits[r]
@@ -352,6 +357,7 @@ func (b *builder) place(name string, ps *scenario.PlaceSpec) *place {
 		p.abstMods = b.mods(ps.Abstinence.Modifiers)
 	}
 	p.relapse = ps.Relapse
+	p.justice = ps.Justice
 	if ps.Kind == scenario.KindParallel {
 		for _, j := range ps.JoinAt {
 			p.joinAt = append(p.joinAt, b.m.index[j])

@@ -43,6 +43,7 @@ const (
 	flagPending                 // under 12 weeks into a stay when the last measured year ended: judged when it ends
 	flagInEvenYear              // listed in run.yearIDs for an even measured year (0, 2, …)
 	flagInOddYear               // the same for an odd year: the next year's list fills as this one is read
+	flagFromJustice             // came to the intake, or straight to treatment, from a justice place
 	nFlags          = iota
 )
 
@@ -90,6 +91,7 @@ type clientLayout struct {
 	adm      []bitField // by place index
 	lastStay bitField   // the last treatment stay in days, as float32 bits; width 0 if no condition reads it
 	born     bitField   // the day of birth, offset by bornOffset; width 0 if the scenario has no ages
+	justice  bitField   // the month of the last admission to a justice place, from 1 (0 none); width 0 if no place is one
 	seenYear []bitField // by place index: admitted in this measured year (treatment places; width 0 for others)
 }
 
@@ -98,17 +100,34 @@ const layoutBits = 128
 // newLayout packs the fields the scope needs, or says why they do not fit.
 func newLayout(s *Scope) (*clientLayout, error) {
 	l := &clientLayout{}
-	next := nFlags
+	used := [layoutBits / 64]int{nFlags} // bits taken in each word
+	need, fits := nFlags, true          // bits asked for; all placed
 	alloc := func(width int) bitField {
 		if width == 0 {
 			return bitField{}
 		}
-		if next/64 != (next+width-1)/64 { // a field does not straddle words
-			next = (next/64 + 1) * 64
+		need += width
+		// The first word with room: a field does not straddle two.
+		for w := range used {
+			if used[w]+width <= 64 {
+				f := bitField{word: uint8(w), shift: uint8(used[w]), width: uint8(width)}
+				used[w] += width
+				return f
+			}
 		}
-		f := bitField{word: uint8(next / 64), shift: uint8(next % 64), width: uint8(width)}
-		next += width
-		return f
+		fits = false
+		return bitField{}
+	}
+	// The wide fields first, so that the narrow ones fill what is left of
+	// each word.
+	if !s.lastStayUnread {
+		l.lastStay = alloc(32)
+	}
+	if s.ages {
+		l.born = alloc(bornBits)
+	}
+	if s.justice {
+		l.justice = alloc(justiceBits)
 	}
 	for _, a := range s.Attributes {
 		l.attr = append(l.attr, alloc(bits.Len(uint(max(len(a.Levels)-1, 0)))))
@@ -128,12 +147,6 @@ func newLayout(s *Scope) (*clientLayout, error) {
 		}
 		l.adm = append(l.adm, alloc(w))
 	}
-	if !s.lastStayUnread {
-		l.lastStay = alloc(32)
-	}
-	if s.ages {
-		l.born = alloc(bornBits)
-	}
 	for _, p := range s.Places {
 		w := 0
 		if s.treatment == nil || s.treatment[p] {
@@ -141,8 +154,8 @@ func newLayout(s *Scope) (*clientLayout, error) {
 		}
 		l.seenYear = append(l.seenYear, alloc(w))
 	}
-	if next > layoutBits {
-		return nil, fmt.Errorf("the case mix, parallel places, admission counts and ages need %d bits a client, more than %d: use fewer attribute levels, parallel places, or admissions.X in conditions", next, layoutBits)
+	if !fits {
+		return nil, fmt.Errorf("the case mix, parallel places, admission counts and ages need %d bits a client, and %d hold them with no field across two words: use fewer attribute levels, parallel places, or admissions.X in conditions", need, layoutBits)
 	}
 	return l, nil
 }
@@ -201,6 +214,28 @@ func (l *clientLayout) bornOf(c *Client) float64 {
 func (l *clientLayout) setBorn(c *Client, day float64) {
 	v := math.Round(day) + bornOffset
 	l.born.set(c, uint64(max(0, min(v, 1<<bornBits-1))))
+}
+
+// The month of the last justice contact is kept in justiceBits bits:
+// 8,191 months, 682 years of a run, warm-up included (an automatic
+// warm-up is at most 400).
+const (
+	justiceBits  = 13
+	justiceMonth = daysPerYear / 12
+)
+
+// lastJustice returns the day of c's last admission to a justice place,
+// to the month (rounded up), and false if there was none.
+func (l *clientLayout) lastJustice(c *Client) (float64, bool) {
+	m := l.justice.get(c)
+	return float64(m) * justiceMonth, m > 0
+}
+
+// setJustice records an admission to a justice place on day now.
+func (l *clientLayout) setJustice(c *Client, now float64) {
+	if l.justice.width > 0 {
+		l.justice.set(c, uint64(max(1, min(math.Ceil(now/justiceMonth), 1<<justiceBits-1))))
+	}
 }
 
 func (l *clientLayout) holds(c *Client, k int) bool {

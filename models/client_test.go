@@ -57,7 +57,7 @@ func TestClientLayout(t *testing.T) {
 	for i := range 64 {
 		big.Parallel[fmt.Sprint("h", i)] = i
 	}
-	if _, err := big.layoutOf(); err == nil || !strings.Contains(err.Error(), "more than 128") {
+	if _, err := big.layoutOf(); err == nil || !strings.Contains(err.Error(), "need 171 bits a client, and 128 hold them") {
 		t.Errorf("8 attributes of 200 levels and 64 parallel places: error %v", err)
 	}
 }

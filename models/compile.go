@@ -26,6 +26,7 @@ type Scope struct {
 	// client layout leaves it out (a scope built by hand keeps it).
 	lastStayUnread bool
 	ages           bool            // clients have an age (client.age), kept in the layout
+	justice        bool            // some place is marked justice: the last contact is kept in the layout
 	treatment      map[string]bool // treatment places, which count distinct clients a year; nil: all
 	lay            *clientLayout   // where each is kept in Client.bits
 }

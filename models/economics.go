@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/journeysim/journeysim/models/scenario"
 )
@@ -31,6 +32,7 @@ type placeEcon struct {
 	perEpisode float64
 	postDay    float64 // staff posts, per unit of capacity per calendar day
 	crimeDay   float64 // crime cost per client-day, for the mean client
+	healthDay  float64 // health-care cost per client-day
 	qalyDay    float64 // QALY weight per client-day, over days a year
 	avoids     bool    // a treatment stay, credited with the crime avoided while using
 	priced     bool    // has a cost table
@@ -48,6 +50,8 @@ type econ struct {
 	// rate of the average client.
 	crimeMods []ratioMod
 	crimeNorm float64
+	// beforeAfter is the follow-up measured before and after intake, -1 none.
+	beforeAfter int
 }
 
 // crimeRatio is client c's crime rate relative to the average client's.
@@ -67,7 +71,17 @@ func buildEconomics(s *scenario.Scenario, m *Model, scope *Scope) (*econ, error)
 	if e == nil {
 		return nil, nil
 	}
-	ec := &econ{rate: 0, using: -1, places: make([]placeEcon, len(m.places)), crimeNorm: 1}
+	ec := &econ{rate: 0, using: -1, places: make([]placeEcon, len(m.places)), crimeNorm: 1, beforeAfter: -1}
+	if e.BeforeAfter != "" {
+		i := slices.IndexFunc(m.followups, func(f *followup) bool { return f.name == e.BeforeAfter })
+		if i < 0 {
+			return nil, problem("economics.before_after", "no follow-up %q: name one of [followups]", e.BeforeAfter)
+		}
+		if m.followups[i].fromExit {
+			return nil, problem("economics.before_after", "follow-up %q starts on leaving a place: name a cohort at intake (from = \"admission\")", e.BeforeAfter)
+		}
+		ec.beforeAfter = i
+	}
 	if e.DiscountRate != nil {
 		ec.rate = e.DiscountRate.V
 		if ec.rate < 0 || ec.rate > 1 {
@@ -97,9 +111,12 @@ func buildEconomics(s *scenario.Scenario, m *Model, scope *Scope) (*econ, error)
 		ps := s.Places[p.name]
 		pe := &ec.places[i]
 		pe.avoids = p.treatment && p.kind != scenario.KindParallel && ec.using >= 0
-		if p.kind == scenario.KindParallel && (ps.CrimePerYear != nil || ps.QALYWeight != nil) {
+		if p.kind == scenario.KindParallel && (ps.CrimePerYear != nil || ps.QALYWeight != nil || ps.HealthPerYear != nil) {
 			k := "crime_per_year"
-			if ps.CrimePerYear == nil {
+			switch {
+			case ps.HealthPerYear != nil:
+				k = "health_per_year"
+			case ps.CrimePerYear == nil:
 				k = "qaly_weight"
 			}
 			return nil, problem("places."+p.name+"."+k, "a parallel place is held alongside another place, whose %s applies; a parallel place takes only a cost", k)
@@ -113,6 +130,16 @@ func buildEconomics(s *scenario.Scenario, m *Model, scope *Scope) (*econ, error)
 				return nil, problem("economics.crime_price", "%v", err)
 			}
 			pe.crimeDay = ps.CrimePerYear.V * f / daysPerYear
+		}
+		if ps.HealthPerYear != nil {
+			if e.HealthPrice == "" {
+				return nil, problem("places."+p.name+".health_per_year", "say the health costs' currency and year in economics.health_price, like \"GBP 2012\"")
+			}
+			f, err := e.PriceFactor(e.HealthPrice)
+			if err != nil {
+				return nil, problem("economics.health_price", "%v", err)
+			}
+			pe.healthDay = ps.HealthPerYear.V * f / daysPerYear
 		}
 		if ps.QALYWeight != nil {
 			pe.qalyDay = ps.QALYWeight.V / daysPerYear
@@ -175,7 +202,8 @@ func (ec *econ) buildCrimeMods(e *scenario.EconomicsSpec, m *Model, scope *Scope
 	if len(e.CrimeModifiers) == 0 {
 		return nil
 	}
-	fixed := &Scope{Attributes: scope.Attributes, Policy: scope.Policy}
+	// The same layout: a client's attributes are read where the model keeps them.
+	fixed := &Scope{Attributes: scope.Attributes, Policy: scope.Policy, lay: scope.lay}
 	for i, cm := range e.CrimeModifiers {
 		key := fmt.Sprintf("economics.crime_modifiers[%d]", i)
 		if cm.Ratio == nil || cm.Ratio.V <= 0 {
@@ -238,6 +266,7 @@ func (ec *econ) buildCrimeMods(e *scenario.EconomicsSpec, m *Model, scope *Scope
 type ledger struct {
 	placeCost                         []float64
 	costPV, crime, crimePV, avoidedPV float64
+	health, healthPV                  float64
 	qalys, qalysPV                    float64
 }
 
@@ -270,6 +299,8 @@ func (r *run) accrueLife(c *Client, pe *placeEcon, days, pv float64) {
 	l := &r.ledger
 	l.qalys += pe.qalyDay * days
 	l.qalysPV += pe.qalyDay * pv
+	l.health += pe.healthDay * days
+	l.healthPV += pe.healthDay * pv
 	if pe.crimeDay == 0 && !pe.avoids {
 		return
 	}
@@ -324,6 +355,8 @@ type EconomicsTotals struct {
 	Cost, CostPV   float64
 	Crime, CrimePV float64
 	AvoidedPV      float64 // crime avoided in treatment against the using rate
+	Health         float64 // health-care costs beyond the places' own
+	HealthPV       float64
 	QALYs, QALYsPV float64
 	PlaceCost      []float64
 }
@@ -361,9 +394,49 @@ func (r *run) economics() EconomicsTotals {
 		}
 	}
 	t := EconomicsTotals{PlaceCost: l.placeCost, CostPV: l.costPV, Crime: l.crime, CrimePV: l.crimePV,
-		AvoidedPV: l.avoidedPV, QALYs: l.qalys, QALYsPV: l.qalysPV}
+		AvoidedPV: l.avoidedPV, QALYs: l.qalys, QALYsPV: l.qalysPV, Health: l.health, HealthPV: l.healthPV}
 	for _, c := range t.PlaceCost {
 		t.Cost += c
 	}
 	return t
+}
+
+// followSpend adds client c's stint from day a to day b, in place p or on
+// its waiting list, to its record in the before-and-after cohort: the crime
+// of those days and, in a treatment place, their cost.
+func (r *run) followSpend(c *Client, id int32, p int, waiting bool, a, b float64) {
+	ec := r.m.econ
+	crimeDay, costDay := 0.0, 0.0
+	switch {
+	case waiting && ec.using >= 0:
+		crimeDay = ec.places[ec.using].crimeDay
+	case !waiting:
+		crimeDay = ec.places[p].crimeDay
+		if r.m.places[p].treatment {
+			costDay = ec.places[p].perDay
+		}
+	}
+	crimeDay *= ec.crimeRatio(c)
+	r.eachOpen(c, id, func(rec *fuRecord) {
+		if int(rec.f) != ec.beforeAfter {
+			return
+		}
+		if d := b - max(a, rec.start); d > 0 {
+			rec.crime += crimeDay * d
+			rec.spend += costDay * d
+		}
+	})
+}
+
+// followEpisode adds the cost of an admission to treatment place p to client
+// c's record in the before-and-after cohort.
+func (r *run) followEpisode(c *Client, id int32, p int) {
+	ec := r.m.econ
+	if cost := ec.places[p].perEpisode; cost > 0 {
+		r.eachOpen(c, id, func(rec *fuRecord) {
+			if int(rec.f) == ec.beforeAfter {
+				rec.spend += cost
+			}
+		})
+	}
 }

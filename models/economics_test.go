@@ -46,12 +46,14 @@ func TestCompareEconomics(t *testing.T) {
 		return r
 	}
 	base := []*result.Result{
-		set(map[string]float64{"cost.total_pv": 1000, "qalys_pv": 10, "crime_cost_pv": 5000, "crime_cost_pv.excl_transfers": 3750, "crime_avoided_in_treatment_pv": 2000}),
-		set(map[string]float64{"cost.total_pv": 1000, "qalys_pv": 12, "crime_cost_pv": 5200, "crime_cost_pv.excl_transfers": 3900, "crime_avoided_in_treatment_pv": 2000}),
+		set(map[string]float64{"cost.total_pv": 1000, "qalys_pv": 10, "crime_cost_pv": 5000, "crime_cost_pv.excl_transfers": 3750, "crime_avoided_in_treatment_pv": 2000, "health_cost_pv": 800,
+			"before_after.1y.crime_before": 100, "before_after.1y.crime_after": 40, "before_after.1y.treatment_cost": 30}),
+		set(map[string]float64{"cost.total_pv": 1000, "qalys_pv": 12, "crime_cost_pv": 5200, "crime_cost_pv.excl_transfers": 3900, "crime_avoided_in_treatment_pv": 2000, "health_cost_pv": 900,
+			"before_after.1y.crime_before": 100, "before_after.1y.crime_after": 50, "before_after.1y.treatment_cost": 20}),
 	}
 	alt := []*result.Result{
-		set(map[string]float64{"cost.total_pv": 1500, "qalys_pv": 10.02, "crime_cost_pv": 4600, "crime_cost_pv.excl_transfers": 3450, "crime_avoided_in_treatment_pv": 3000}),
-		set(map[string]float64{"cost.total_pv": 1700, "qalys_pv": 12.04, "crime_cost_pv": 4900, "crime_cost_pv.excl_transfers": 3675, "crime_avoided_in_treatment_pv": 3400}),
+		set(map[string]float64{"cost.total_pv": 1500, "qalys_pv": 10.02, "crime_cost_pv": 4600, "crime_cost_pv.excl_transfers": 3450, "crime_avoided_in_treatment_pv": 3000, "health_cost_pv": 700}),
+		set(map[string]float64{"cost.total_pv": 1700, "qalys_pv": 12.04, "crime_cost_pv": 4900, "crime_cost_pv.excl_transfers": 3675, "crime_avoided_in_treatment_pv": 3400, "health_cost_pv": 850}),
 	}
 	l := m.Layout()
 	ce, ok := result.CompareEconomics(l, base, l, alt)
@@ -81,17 +83,40 @@ func TestCompareEconomics(t *testing.T) {
 	near("full ROI of the alternative", ce.FullAlt.Mean, 3200.0/1600)
 	near("full ROI of the alternative without transfers", ce.FullAltExcl.Mean, 3200.0*(1-m.econ.transferShare)/1600)
 	near("full ROI of the base", ce.FullBase.Mean, 2)
+	// Health care saved 100 and 50: with crime, 425 saved for 600 spent.
+	if !ce.HasHealth {
+		t.Fatal("no health costs compared")
+	}
+	near("health saved", ce.HealthSaved.Mean, 75)
+	near("crime and health BCR", ce.CrimeHealth.Mean, 425.0/600)
+	// Before and after: 60 and 50 less crime for 30 and 20 of treatment.
+	var ba *result.BeforeAfter
+	for i := range ce.BeforeAfter {
+		if ce.BeforeAfter[i].At == "1y" {
+			ba = &ce.BeforeAfter[i]
+		}
+	}
+	if ba == nil {
+		t.Fatalf("no before-and-after return at 1y in %+v", ce.BeforeAfter)
+	}
+	near("before-and-after return of the base", ba.Base.Mean, 110.0/50)
+	if !math.IsNaN(ba.Alt.Mean) {
+		t.Errorf("before-and-after return with no cohort cost = %v, want NaN", ba.Alt.Mean)
+	}
 }
 
 // TestModelEconomics: 10 clients a day through t1 (open, 10 d, £2 a day)
 // and t2 (never full, 5 d, €10 an admission at £0.50 a euro) to s (using,
-// 30 d, crime 365.25 a year). Little's law gives the occupancies.
+// 30 d, crime 365.25 a year, health care 730.5 a year). Little's law gives
+// the occupancies. The intake cohort at t1 is measured before and after.
 func TestModelEconomics(t *testing.T) {
 	src := mtHead("60d", "2y", 3652.5, "t1") + `
 [economics]
 currency = "GBP"
 price_year = 2011
 crime_price = "GBP 2011"
+health_price = "GBP 2011"
+before_after = "intake"
 transfer_share = 0.2
 discount_rate = 0
 willingness_to_pay = [20000]
@@ -124,11 +149,16 @@ to = "s"
 kind = "state"
 stay = "fixed(30d)"
 crime_per_year = 365.25
+health_per_year = 730.5
 qaly_weight = 0.6
 [places.s.exits.done]
 probability = 1
 [[places.s.routes.done]]
 to = "gone"
+
+[followups.intake]
+place = "t1"
+at = ["20d", "50d"]
 `
 	m := mtModel(t, src)
 	rs := mtReplicate(t, m, mtReps)
@@ -139,6 +169,25 @@ to = "gone"
 	// Avoided in treatment: t1 and t2 at (1 − 0.1) and (1 − 0) a day.
 	mtNear(t, "crime_avoided_in_treatment_pv", mtStat(t, m, rs, "crime_avoided_in_treatment_pv"), (100*0.9+50*1)*365.25*2, 0)
 	mtNear(t, "qalys", mtStat(t, m, rs, "qalys"), 100*0.5+300*0.6, 0)
+	mtNear(t, "health_cost", mtStat(t, m, rs, "health_cost"), 300*2*365.25, 0)
+	// Before and after intake, per client: 20 days after, 10 in t1 (crime
+	// 0.1 a day, £2 a day), 5 in t2 (£5 an admission) and 5 in s (crime 1 a
+	// day), against 20 days at the using rate before; 50 days after, 30 in
+	// s and gone on day 45.
+	for _, c := range []struct {
+		metric string
+		want   float64
+	}{
+		{"before_after.20d.crime_before", 20},
+		{"before_after.20d.crime_after", 6},
+		{"before_after.20d.treatment_cost", 25},
+		{"roi.before_after.20d", 14.0 / 25},
+		{"before_after.50d.crime_before", 50},
+		{"before_after.50d.crime_after", 31},
+		{"roi.before_after.50d", 19.0 / 25},
+	} {
+		mtNear(t, c.metric, mtStat(t, m, rs, c.metric), c.want, 1e-9*c.want)
+	}
 	// Undiscounted, a total over two years is twice a year's.
 	for _, k := range []string{"cost.total", "crime_cost", "qalys"} {
 		for i, r := range rs {

@@ -84,6 +84,24 @@ var followupMeasures = []struct {
 		func(a *fuAcc, _ float64) float64 { return ratio(a.relapsed, a.followed) }},
 	{"treated_since", "share of followed", "clients admitted to a treatment place since the start",
 		func(a *fuAcc, _ float64) float64 { return ratio(a.treated, a.followed) }},
+	{"treated_in_band", "share of followed", "clients admitted to a treatment place between the previous time (or the start) and this one: with yearly times, the share returning to treatment in year k",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.treatedBand, a.followed) }},
+	{"justice_since", "share of followed", "clients admitted to a place marked justice (an arrest, a court, a prison) since the start",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.justice, a.followed) }},
+	{"treated_or_justice_since", "share of followed", "clients admitted to a treatment place or a place marked justice since the start",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.treatedOrJustice, a.followed) }},
+	{"first_contact.treatment", "share of followed", "clients whose first contact since the start was treatment, before any justice contact",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.firstTreatment, a.followed) }},
+	{"first_contact.justice", "share of followed", "clients whose first contact since the start was a place marked justice, before any treatment",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.firstJustice, a.followed) }},
+	{"completed_not_returned", "share of followed", "clients whose latest treatment exit (a cohort's starting exit included) was a completion, with no treatment admission after it, by this time (dead or gone since included)",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.completedNotReturned, a.followed) }},
+	{"used_past_year", "share of alive", "clients using at this time, or out of treatment in a place marked relapse at some time in the year before it (since the start, for times under a year)",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.usedPastYear, a.followed-a.dead-a.left) }},
+	{"changed_in_band", "share of followed", "clients who changed state (treatment, justice, using, other) between the previous time (or the start) and this one: with quarterly times, the share changing each quarter",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.changedBand, a.followed) }},
+	{"changes", "per client", "changes of state (treatment, justice, using, other) since the start, per client followed",
+		func(a *fuAcc, _ float64) float64 { return ratio(a.changes, a.followed) }},
 	{"first_exit.completed", "share of followed", "clients whose first treatment exit since the start was a completion",
 		func(a *fuAcc, _ float64) float64 { return ratio(a.completed, a.followed) }},
 	{"first_exit.dropped_out", "share of followed", "clients whose first treatment exit since the start was a drop-out",
@@ -107,7 +125,51 @@ type fuRecord struct {
 	leftBy     int8 // the reason of the exit that took the client out, -1 none
 	relapsed   bool
 	treated    bool
+	justice    bool // admitted to a justice place since the start
+	first      int8 // the first contact since the start: contactNone, contactTreatment, contactJustice
+	doneClean  bool // the latest treatment exit was a completion, with no treatment admission since
+	treatedIn  bool // admitted to treatment in the current band
+	changedIn  bool // changed state in the current band
+	state      int8 // the state of the current place (stateOf)
+	usingNow   bool // in a place marked relapse
+	changes    int32
+	lastUsed   float64 // the day the client last left a place marked relapse; -Inf none since the start
+	// The before-and-after cohort (economics.before_after): crime and the
+	// cost of treatment since the start, over stints that have ended, and
+	// the crime a day at the using rate, the before.
+	crime, spend, beforeDay float64
 }
+
+// First contacts of a follow-up record.
+const (
+	contactNone = iota
+	contactTreatment
+	contactJustice
+)
+
+// States whose changes a follow-up counts.
+const (
+	stateTreatment = iota
+	stateJustice
+	stateUsing
+	stateOther
+)
+
+// stateOf returns the state a client in place p is in.
+func stateOf(p *place) int8 {
+	switch {
+	case p.treatment:
+		return stateTreatment
+	case p.justice:
+		return stateJustice
+	case p.relapse:
+		return stateUsing
+	}
+	return stateOther
+}
+
+// usedWindowDays is the window of used_past_year.
+const usedWindowDays = daysPerYear
 
 // fuAcc counts one time of one follow-up.
 type fuAcc struct {
@@ -116,7 +178,15 @@ type fuAcc struct {
 	abstinent, inTreatment        int64
 	waiting, abstinentInTreatment int64
 	relapsed, treated             int64
+	treatedBand, justice          int64
+	treatedOrJustice              int64
+	firstTreatment, firstJustice  int64
+	completedNotReturned          int64
+	usedPastYear                  int64
+	changedBand, changes          int64
 	completed, droppedOut, noExit int64
+	crimeBefore, crimeAfter       float64 // the before-and-after cohort's, in output money
+	spend                         float64
 	bandDeaths, bandDrugDeaths    int64
 	bandDays                      float64 // person-days in (previous time, this time]
 }
@@ -131,11 +201,14 @@ type fuRun struct {
 }
 
 func (b *builder) followups(s *scenario.Scenario) {
-	if s.Run.Followups != nil && !*s.Run.Followups {
-		return
-	}
+	// Switched off, the follow-ups are skipped but for the cohort the
+	// economics measure before and after intake.
+	off := s.Run.Followups != nil && !*s.Run.Followups
 	m := b.m
 	for _, name := range slices.Sorted(maps.Keys(s.Followups)) {
+		if off && (s.Economics == nil || name != s.Economics.BeforeAfter) {
+			continue
+		}
 		fs := s.Followups[name]
 		f := &followup{name: name, place: m.index[fs.Place], fromExit: fs.From == scenario.FromExit,
 			when: b.cond(fs.When), stayHi: math.Inf(1)}
@@ -227,11 +300,50 @@ func (r *run) startCohorts(id int32, ks []int, reason int, stay float64, to int)
 		for int(id) >= len(fr.head) {
 			fr.head = append(fr.head, -1)
 		}
-		fr.recs[i] = fuRecord{start: r.eng.Now(), ended: math.Inf(1), id: id, next: next, f: int16(k), firstExit: -1}
+		pl := r.m.places[c.Place]
+		fr.recs[i] = fuRecord{start: r.eng.Now(), ended: math.Inf(1), id: id, next: next, f: int16(k), firstExit: -1,
+			state: stateOf(pl), usingNow: pl.relapse && !c.Waiting(), lastUsed: math.Inf(-1),
+			doneClean: f.fromExit && pl.treatment && reason == r.m.completed}
+		if ec := r.m.econ; ec != nil && ec.beforeAfter == k && ec.using >= 0 {
+			fr.recs[i].beforeDay = ec.places[ec.using].crimeDay * ec.crimeRatio(c)
+			if pl.treatment {
+				fr.recs[i].spend = ec.places[c.Place].perEpisode
+			}
+		}
 		fr.head[id] = i
 		c.setFlag(flagFollowed, true)
 		r.eng.After(f.at[0], r.fuKind, i)
 	}
+}
+
+// followAdmission updates client id's open records on its admission to
+// place pl.
+func (r *run) followAdmission(c *Client, id int32, pl *place, now float64) {
+	st := stateOf(pl)
+	r.eachOpen(c, id, func(rec *fuRecord) {
+		switch {
+		case pl.relapse:
+			rec.relapsed, rec.usingNow = true, true
+		case rec.usingNow:
+			rec.usingNow, rec.lastUsed = false, now
+		}
+		if pl.justice {
+			rec.justice = true
+			if rec.first == contactNone {
+				rec.first = contactJustice
+			}
+		}
+		if pl.treatment {
+			rec.treated, rec.treatedIn, rec.doneClean = true, true, false
+			if rec.first == contactNone {
+				rec.first = contactTreatment
+			}
+		}
+		if st != rec.state {
+			rec.state, rec.changedIn = st, true
+			rec.changes++
+		}
+	})
 }
 
 // following reports whether client c (id) is already in follow-up f: a
@@ -327,13 +439,42 @@ func (r *run) onFollowup(i int32) {
 			a.leftBy[rec.leftBy]++
 		}
 	default:
-		r.locate(a, rec.f, r.client(rec.id))
+		abst := r.locate(a, rec.f, r.client(rec.id))
+		if !abst || rec.usingNow || now-rec.lastUsed <= usedWindowDays {
+			a.usedPastYear++
+		}
 	}
 	if rec.relapsed {
 		a.relapsed++
 	}
 	if rec.treated {
 		a.treated++
+	}
+	if rec.treatedIn {
+		a.treatedBand++
+	}
+	if rec.justice {
+		a.justice++
+	}
+	if rec.treated || rec.justice {
+		a.treatedOrJustice++
+	}
+	switch rec.first {
+	case contactTreatment:
+		a.firstTreatment++
+	case contactJustice:
+		a.firstJustice++
+	}
+	if rec.doneClean {
+		a.completedNotReturned++
+	}
+	if rec.changedIn {
+		a.changedBand++
+	}
+	a.changes += int64(rec.changes)
+	rec.treatedIn, rec.changedIn = false, false
+	if ec := r.m.econ; ec != nil && int(rec.f) == ec.beforeAfter {
+		r.beforeAfter(a, rec, f.at[k], now)
 	}
 	switch {
 	case rec.firstExit < 0:
@@ -352,15 +493,42 @@ func (r *run) onFollowup(i int32) {
 	r.fu.free = append(r.fu.free, i)
 }
 
-// locate counts a live client's place and use at a follow-up time. A
-// client on a waiting list counts as using.
-func (r *run) locate(a *fuAcc, f int16, c *Client) {
+// beforeAfter adds record rec's crime and cost of treatment in the days
+// since its start (now, at days) to a, with the crime of as many days
+// before the start at the using rate. The stint under way is counted to now.
+func (r *run) beforeAfter(a *fuAcc, rec *fuRecord, days, now float64) {
+	crime, spend := rec.crime, rec.spend
+	if !rec.died && !rec.left {
+		c := r.client(rec.id)
+		ec := r.m.econ
+		if d := now - max(c.Since, rec.start); d > 0 {
+			k := ec.crimeRatio(c)
+			switch {
+			case c.Waiting() && ec.using >= 0:
+				crime += ec.places[ec.using].crimeDay * k * d
+			case !c.Waiting():
+				crime += ec.places[c.Place].crimeDay * k * d
+				if r.m.places[c.Place].treatment {
+					spend += ec.places[c.Place].perDay * d
+				}
+			}
+		}
+	}
+	a.crimeBefore += rec.beforeDay * days
+	a.crimeAfter += crime
+	a.spend += spend
+}
+
+// locate counts a live client's place and use at a follow-up time, and
+// reports whether the client is abstinent. A client on a waiting list
+// counts as using.
+func (r *run) locate(a *fuAcc, f int16, c *Client) bool {
 	pl := r.m.places[c.Place]
 	if c.Waiting() {
 		if pl.treatment {
 			a.waiting++
 		}
-		return
+		return false
 	}
 	abst := false
 	if p := oddsAdjusted(pl.abstinence, pl.abstMods, c); p >= 1 {
@@ -377,6 +545,7 @@ func (r *run) locate(a *fuAcc, f int16, c *Client) {
 			a.abstinentInTreatment++
 		}
 	}
+	return abst
 }
 
 // addFollowupMetrics adds followup.<name>.<time>.<measure> for every

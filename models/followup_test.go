@@ -333,7 +333,8 @@ at = ["30d"]
 }
 
 // TestFollowupsOff checks that [run] followups = false drops the
-// follow-ups and changes nothing else: their draws (abstinence) have streams
+// follow-ups, but for the cohort economics.before_after measures, and
+// changes nothing else: their draws (abstinence) have streams
 // of their own. The baseline, short, has follow-ups that draw.
 func TestFollowupsOff(t *testing.T) {
 	short := []string{"run.warmup=1y", "run.horizon=1y"}
@@ -343,7 +344,8 @@ func TestFollowupsOff(t *testing.T) {
 	n := 0
 	for i, mi := range on.Metrics() {
 		j := off.MetricIndex(mi.Name)
-		if strings.HasPrefix(mi.Name, "followup.") {
+		// The economics' before-and-after cohort is kept.
+		if strings.HasPrefix(mi.Name, "followup.") && !strings.HasPrefix(mi.Name, "followup.treatment_intake.") {
 			if j >= 0 {
 				t.Errorf("%s is still reported with follow-ups off", mi.Name)
 			}
@@ -439,4 +441,173 @@ at = ["1y"]
 	mtNear(t, "died", mtStat(t, m, rs, "followup.leavers.4y.died"), 0.05/0.9, 0.003)
 	mtNear(t, "out of treatment", mtStat(t, m, rs, "followup.leavers.4y.state.out_of_treatment"), 0.25/0.9, 0.003)
 	mtExact(t, m, rs, "followup.to_prison.1y.state.out_of_treatment", 1)
+}
+
+// The measures of contacts and states, on a journey whose answers can be
+// written down: admitted to a, a treatment place (day 0), the client
+// completes on day 10 and uses (u) for 20 days; is arrested (j, justice)
+// on day 30 for 10 days; is treated in b from day 40, completing on day 50;
+// then is abstinent in r for 500 days and leaves the model on day 550.
+const fuContacts = `
+[places.a]
+kind = "open"
+stay = "fixed(10d)"
+abstinence = { probability = 1 }
+[places.a.exits.completed]
+probability = 1
+[[places.a.routes.completed]]
+to = "u"
+
+[places.u]
+kind = "state"
+relapse = true
+stay = "fixed(20d)"
+[places.u.exits.arrested]
+probability = 1
+[[places.u.routes.arrested]]
+to = "j"
+
+[places.j]
+kind = "state"
+justice = true
+stay = "fixed(10d)"
+abstinence = { probability = 1 }
+[places.j.exits.next]
+probability = 1
+[[places.j.routes.next]]
+to = "b"
+
+[places.b]
+kind = "open"
+stay = "fixed(10d)"
+abstinence = { probability = 1 }
+[places.b.exits.completed]
+probability = 1
+[[places.b.routes.completed]]
+to = "r"
+
+[places.r]
+kind = "state"
+stay = "fixed(500d)"
+abstinence = { probability = 1 }
+[places.r.exits.next]
+probability = 1
+[[places.r.routes.next]]
+to = "gone"
+
+[followups.fa]
+place = "a"
+at = ["5d", "15d", "35d", "45d", "55d", "450d", "600d"]
+
+[followups.leavers]
+place = "a"
+from = "exit"
+at = ["1d"]
+`
+
+func TestFollowupContacts(t *testing.T) {
+	m := mtModel(t, mtHead("100d", "3y", 365.25, "a")+fuContacts)
+	rs := mtReplicate(t, m, 2)
+	for _, c := range []struct {
+		metric string
+		want   float64
+	}{
+		{"followup.fa.5d.treated_in_band", 0}, // its own admission does not count
+		{"followup.fa.5d.first_contact.treatment", 0},
+		{"followup.fa.5d.completed_not_returned", 0},
+		{"followup.fa.5d.used_past_year", 0},
+		{"followup.fa.5d.changes", 0},
+		{"followup.fa.15d.used_past_year", 1},
+		{"followup.fa.15d.completed_not_returned", 1},
+		{"followup.fa.15d.changes", 1}, // treatment to using
+		{"followup.fa.15d.changed_in_band", 1},
+		{"followup.fa.15d.justice_since", 0},
+		{"followup.fa.35d.justice_since", 1},
+		{"followup.fa.35d.treated_or_justice_since", 1},
+		{"followup.fa.35d.first_contact.justice", 1},
+		{"followup.fa.35d.first_contact.treatment", 0},
+		{"followup.fa.35d.used_past_year", 1}, // used until day 30
+		{"followup.fa.35d.changes", 2},
+		{"followup.fa.45d.treated_in_band", 1},
+		{"followup.fa.45d.treated_since", 1},
+		{"followup.fa.45d.completed_not_returned", 0}, // back in treatment
+		{"followup.fa.45d.first_contact.justice", 1},  // still the first
+		{"followup.fa.45d.changes", 3},
+		{"followup.fa.55d.treated_in_band", 0},
+		{"followup.fa.55d.completed_not_returned", 1},
+		{"followup.fa.55d.changes", 4},
+		{"followup.fa.450d.used_past_year", 0}, // 420 days since day 30
+		{"followup.fa.450d.changed_in_band", 0},
+		{"followup.fa.600d.left", 1},
+		{"followup.fa.600d.completed_not_returned", 1}, // gone, still counted
+		{"followup.fa.600d.changes", 4},
+		{"followup.leavers.1d.completed_not_returned", 1}, // the starting exit counts
+		{"followup.leavers.1d.used_past_year", 1},
+	} {
+		mtExact(t, m, rs, c.metric, c.want)
+	}
+}
+
+// TestJourneySources checks where journeys are referred from and the
+// status metrics on a journey: arriving at the intake i (1 day), a client is
+// treated in t for 10 days, is held in j (justice) for 30, comes back (to
+// the intake, or straight to t as a court orders) for a second stay of 10
+// days in t, and leaves the model: two journeys (31 days apart), the
+// second from justice; 20 days in treatment of 52 (51 straight to t).
+func TestJourneySources(t *testing.T) {
+	for _, via := range []string{"i", "t"} {
+		t.Run("via "+via, func(t *testing.T) {
+			src := mtHead("100d", "10y", 365.25, "i") + `
+[places.i]
+kind = "state"
+stay = "fixed(1d)"
+[places.i.exits.next]
+probability = 1
+[[places.i.routes.next]]
+to = "t"
+
+[places.t]
+kind = "open"
+stay = "fixed(10d)"
+[places.t.exits.completed]
+probability = 1
+[[places.t.routes.completed]]
+to = "gone"
+probability = 1
+when = "admissions.t >= 2"
+[[places.t.routes.completed]]
+to = "j"
+otherwise = true
+
+[places.j]
+kind = "state"
+justice = true
+stay = "fixed(30d)"
+[places.j.exits.next]
+probability = 1
+[[places.j.routes.next]]
+to = "` + via + `"
+`
+			m := mtModel(t, src)
+			rs := mtReplicate(t, m, 20)
+			// Half, but for the journeys whose pair straddles the ends.
+			from := mtStat(t, m, rs, "journey_share.from_justice")
+			mtNear(t, "from justice", from, 0.5, 0.002)
+			if after := mtStat(t, m, rs, "journey_share.after_justice"); after.mean != from.mean {
+				t.Errorf("after justice %g, want %g: every journey from justice follows a contact 31 days before", after.mean, from.mean)
+			}
+			mtExact(t, m, rs, "deaths.in_treatment", 0)
+			alive := 52.0
+			if via == "t" {
+				alive = 51
+			}
+			// Little's law: one arrival a day.
+			mtNear(t, "in treatment", mtStat(t, m, rs, "person_years.in_treatment"), 20, 1.5)
+			mtNear(t, "out of treatment", mtStat(t, m, rs, "person_years.out_of_treatment"), alive-20, 2)
+			// Of the clients treated in a year (those arriving from 52 days
+			// before it to a day before its end: 416.25 a year), 20 are in
+			// treatment on its last day.
+			mtNear(t, "in treatment at year end", mtStat(t, m, rs, "in_treatment_at_year_end"), 20/416.25, 0.006)
+		})
+	}
 }

@@ -58,7 +58,7 @@ func TestFlowsAndSurvivalBaseline(t *testing.T) {
 }
 
 func TestTrace(t *testing.T) {
-	sc, err := Load("../scenarios/candidate/baseline.toml", []string{"run.horizon=\"1y\"", "run.warmup=\"1y\""}) // with ages
+	sc, err := Load("baseline", []string{"run.horizon=\"1y\"", "run.warmup=\"1y\""}) // with ages
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,11 @@ func (r *run) onLeave(id int32) {
 	pl := pr.p
 	ei := int(c.pending)
 	r.pop(pr, now, -1)
-	if r.m.econ != nil {
+	if ec := r.m.econ; ec != nil {
 		r.accrueStay(c, p, c.Since, now)
+		if ec.beforeAfter >= 0 && c.flag(flagFollowed) {
+			r.followSpend(c, id, p, false, c.Since, now)
+		}
 	}
 	if pl.treatment {
 		r.countInTreatment(c, -1)
@@ -46,12 +49,15 @@ func (r *run) onLeave(id int32) {
 			if rec.firstExit < 0 {
 				rec.firstExit = int8(reason)
 			}
+			rec.doneClean = reason == r.m.completed
 		})
 	}
 	if ei < 0 {
 		if r.measuring {
 			if ei == backgroundDeath {
 				r.acc.deathsBackground++
+			} else if pl.poisoning > 0 && r.causeR.Float64() < pl.poisoning {
+				r.acc.deathsPoisoning++
 			}
 			if pl.treatment {
 				pr.acc.exits[r.m.died]++
@@ -199,7 +205,8 @@ func (r *run) die(id int32, background bool) {
 	c := r.client(id)
 	if r.measuring {
 		r.acc.deaths++
-		inTreatment := c.Place >= 0 && r.m.places[c.Place].treatment
+		inTreatment := r.inTreatmentPlace(c)
+		r.status.died(r, c, inTreatment)
 		if !inTreatment && c.LastExitPlace >= 0 && r.eng.Now()-c.LastExitAt <= deathAfter4w {
 			r.acc.deathsAfterExit++
 		}
@@ -217,6 +224,7 @@ func (r *run) release(id int32) {
 			r.dropHold(id, k)
 		}
 	}
+	r.status.alive(r, c, -1)
 	c.Place = -1
 	r.free = append(r.free, id)
 }

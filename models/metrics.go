@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/journeysim/journeysim/models/result"
 
@@ -44,7 +45,11 @@ type accumulators struct {
 	effective, effectivePending int64
 	deaths, deathsAfterExit     int64
 	deathsBackground            int64     // of deaths, those the life table drew
+	deathsPoisoning             int64     // of deaths, drug-related poisonings (a place's poisoning share)
+	inTreatmentYearEnd          int64     // clients in treatment on the last day of a measured year
 	journeys                    int64     // treatment journeys started
+	journeysFromJustice         int64     // of them, referred from a justice place
+	journeysAfterJustice        int64     // of them, by clients in a justice place in the 2 years before
 	journeyAges                 sim.Tally // ages at their start
 	// The clients in treatment at the start of each measured year, and of
 	// them those whose stay had lasted over longStayDays.
@@ -188,6 +193,12 @@ func newMetricLayout(m *Model) *metricLayout {
 		func(r *run) float64 { return perYear(r.acc.admittedYears) })
 	l.add("journeys_started", "per year", "treatment journeys started: admissions to treatment more than 21 days after the last treatment stay ended, or the first (NDTMS's new presentations)",
 		func(r *run) float64 { return perYear(r.acc.journeys) })
+	if slices.ContainsFunc(m.places, func(p *place) bool { return p.justice }) {
+		l.add("journey_share.from_justice", "share of journeys", "journeys started by clients referred from a place marked justice (an arrest, a court order, release from prison): the place they came to the intake from, or to treatment without it",
+			func(r *run) float64 { return ratio(r.acc.journeysFromJustice, r.acc.journeys) })
+		l.add("journey_share.after_justice", "share of journeys", "journeys started by clients admitted to a place marked justice in the 2 years before (to the month)",
+			func(r *run) float64 { return ratio(r.acc.journeysAfterJustice, r.acc.journeys) })
+	}
 	l.add("completion_rate", "share per year", "successful completions in a year over clients in treatment in that year (PHOF 2.15 style)",
 		func(r *run) float64 { return ratio(r.acc.completions, r.acc.inTreatmentYears) })
 	l.add("effective_treatment", "share per year", "clients in treatment in a year who were retained 12 weeks or more, or completed earlier (NDTMS's effective treatment: a stay under 12 weeks old at the year's end is judged when it ends, or left out if the run ends first)",
@@ -246,6 +257,21 @@ func newMetricLayout(m *Model) *metricLayout {
 	}
 	l.add("deaths_within_4w_of_exit", "per year", "deaths out of treatment within 4 weeks of leaving a treatment place",
 		func(r *run) float64 { return perYear(r.acc.deathsAfterExit) })
+	if slices.ContainsFunc(m.places, func(p *place) bool { return p.poisoning > 0 }) {
+		l.add("deaths.drug_poisoning", "per year", "deaths that were drug-related poisonings: a share of the deaths at each place's rate (its mortality's poisoning)",
+			func(r *run) float64 { return perYear(r.acc.deathsPoisoning) })
+		l.add("deaths.other", "per year", "deaths of other causes: the life table's, and the rest of the places'",
+			func(r *run) float64 { return perYear(r.acc.deaths - r.acc.deathsPoisoning) })
+	}
+	addStatusMetrics(l, m, "", func(r *run) *statusAcc { return &r.status.all })
+	for ai, ba := range byAttrs(m) {
+		at := m.Scope.Attributes[ba]
+		for li, lv := range at.Levels {
+			addStatusMetrics(l, m, "."+at.Name+"."+lv, func(r *run) *statusAcc { return &r.status.by[ai][li] })
+		}
+	}
+	l.add("in_treatment_at_year_end", "share", "of the distinct clients in treatment in a year, those still in treatment on its last day",
+		func(r *run) float64 { return ratio(r.acc.inTreatmentYearEnd, r.acc.inTreatmentYears) })
 
 	// Exit mix over all treatment places.
 	for ri, reason := range m.reasons {
@@ -524,6 +550,32 @@ func addEconomicsMetrics(l *metricLayout, m *Model) {
 		func(r *run) float64 { return tot(r).CrimePV * keep })
 	l.add("crime_avoided_in_treatment_pv", money, "crime avoided while in treatment against the rate while using, discounted",
 		func(r *run) float64 { return tot(r).AvoidedPV })
+	if slices.ContainsFunc(m.econ.places, func(p placeEcon) bool { return p.healthDay > 0 }) {
+		l.add("health_cost", money+" per year", "health-care costs of the clients in the model beyond the places' own (health_per_year), undiscounted",
+			func(r *run) float64 { return tot(r).Health / years })
+		l.add("health_cost_pv", money, "health-care costs over the measured years, discounted",
+			func(r *run) float64 { return tot(r).HealthPV })
+	}
+	if k := m.econ.beforeAfter; k >= 0 {
+		f := m.followups[k]
+		for ti, at := range f.atNames {
+			get := func(r *run) *fuAcc { return &r.fu.acc[k][ti] }
+			per := func(x float64, a *fuAcc) float64 {
+				if a.followed == 0 {
+					return math.NaN()
+				}
+				return x / float64(a.followed)
+			}
+			l.add("before_after."+at+".crime_before", money+" per client", "the before-and-after cohort ("+f.name+"): crime in the "+at+" before intake, at the rate while using, per client followed",
+				func(r *run) float64 { a := get(r); return per(a.crimeBefore, a) })
+			l.add("before_after."+at+".crime_after", money+" per client", "the before-and-after cohort ("+f.name+"): crime in the "+at+" after intake, wherever the clients were (none after death or leaving the model), per client followed",
+				func(r *run) float64 { a := get(r); return per(a.crimeAfter, a) })
+			l.add("before_after."+at+".treatment_cost", money+" per client", "the before-and-after cohort ("+f.name+"): the cost of the treatment its clients had in the "+at+" after intake, per client followed",
+				func(r *run) float64 { a := get(r); return per(a.spend, a) })
+			l.add("roi.before_after."+at, "returned per 1 spent", "before-and-after return (NTORS's and DTORS's convention, without a comparison group): crime in the "+at+" before intake less crime in the "+at+" after, over the cost of treatment in the "+at+" after, undiscounted, transfers included",
+				func(r *run) float64 { a := get(r); return (a.crimeBefore - a.crimeAfter) / a.spend })
+		}
+	}
 	l.add("roi.full", "returned per 1 spent", "full return: crime avoided in treatment over the full cost of treatment, transfers included",
 		func(r *run) float64 { return tot(r).AvoidedPV / tot(r).CostPV })
 	l.add("roi.full.excl_transfers", "returned per 1 spent", "full return with stolen-property transfers left out",
@@ -532,4 +584,44 @@ func addEconomicsMetrics(l *metricLayout, m *Model) {
 		func(r *run) float64 { return tot(r).QALYs / years })
 	l.add("qalys_pv", "QALYs", "quality-adjusted life-years over the measured years, discounted",
 		func(r *run) float64 { return tot(r).QALYsPV })
+}
+
+// addStatusMetrics adds deaths, person-years and death rates in and out of
+// treatment, for everyone (suffix "") or a level of an attribute
+// (".drug.opiate").
+func addStatusMetrics(l *metricLayout, m *Model, suffix string, get func(r *run) *statusAcc) {
+	whose := ""
+	if suffix != "" {
+		parts := strings.SplitN(suffix[1:], ".", 2)
+		whose = " whose " + parts[0] + " is " + parts[1]
+	}
+	years := m.horizon / daysPerYear
+	perYear := func(n int64) float64 { return float64(n) / years }
+	py := func(r *run, in bool) float64 {
+		a, now := get(r), r.eng.Now()
+		if in {
+			return a.in.Mean(now)
+		}
+		return a.alive.Mean(now) - a.in.Mean(now)
+	}
+	if suffix != "" {
+		l.add("person_years.in_treatment"+suffix, "person-years per year", "mean number of clients"+whose+" in treatment places",
+			func(r *run) float64 { return py(r, true) })
+	}
+	l.add("person_years.out_of_treatment"+suffix, "person-years per year", "mean number of clients"+whose+" alive in the model and not in a treatment place (waiting, using, in remission, in prison)",
+		func(r *run) float64 { return py(r, false) })
+	l.add("deaths.in_treatment"+suffix, "per year", "deaths of clients"+whose+" in a treatment place",
+		func(r *run) float64 { return perYear(get(r).deathsIn) })
+	l.add("deaths.out_of_treatment"+suffix, "per year", "deaths of clients"+whose+" out of treatment",
+		func(r *run) float64 { return perYear(get(r).deathsOut) })
+	rate := func(deaths int64, py float64) float64 {
+		if py <= 0 {
+			return math.NaN()
+		}
+		return float64(deaths) / (py * years) * 100
+	}
+	l.add("death_rate.in_treatment"+suffix, "per 100 person-years", "deaths of clients"+whose+" in treatment per 100 person-years in treatment",
+		func(r *run) float64 { return rate(get(r).deathsIn, py(r, true)) })
+	l.add("death_rate.out_of_treatment"+suffix, "per 100 person-years", "deaths of clients"+whose+" out of treatment per 100 person-years out of treatment",
+		func(r *run) float64 { return rate(get(r).deathsOut, py(r, false)) })
 }

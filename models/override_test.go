@@ -76,8 +76,8 @@ func TestOverrideKeepsUncertainty(t *testing.T) {
 	for _, tt := range []struct {
 		set, want string
 	}{
-		{"arrivals.per_year=500", "uniform(250, 1000)"},
-		{`arrivals.per_year={ value = 500, source = "assumption" }`, "uniform(250, 1000)"},
+		{"arrivals.per_year=500", "uniform(80, 500)"},
+		{`arrivals.per_year={ value = 500, source = "assumption" }`, "uniform(80, 500)"},
 		{`arrivals.per_year={ value = 500, uncertainty = "uniform(400, 600)" }`, "uniform(400, 600)"},
 		{`arrivals.per_year={ value = 500, uncertainty = "none" }`, ""},
 	} {
@@ -102,7 +102,7 @@ func TestOverrideKeepsUncertainty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := uncertainty(child, "arrivals.per_year"); got != "uniform(250, 1000)" {
+	if got := uncertainty(child, "arrivals.per_year"); got != "uniform(80, 500)" {
 		t.Errorf("a file's plain override: uncertainty %q", got)
 	}
 }
@@ -140,7 +140,7 @@ func TestEveryPathSets(t *testing.T) {
 	if got := sc.Places["community"].StayModifiers[0].HazardRatio.V; got != 0.3 {
 		t.Errorf("stay_modifiers[0].hazard_ratio = %v", got)
 	}
-	if _, err := Load("baseline", []string{"places.community.stay_modifiers[5].hazard_ratio=0.3"}); err == nil || !strings.Contains(err.Error(), "has 2 elements") {
+	if _, err := Load("baseline", []string{"places.community.stay_modifiers[5].hazard_ratio=0.3"}); err == nil || !strings.Contains(err.Error(), "has 3 elements") {
 		t.Errorf("an element out of range: %v", err)
 	}
 	// An override names the flag it came from.

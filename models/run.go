@@ -26,6 +26,9 @@ const (
 	daysPerYear    = scenario.DaysPerYear
 	longStayDays   = 5 * daysPerYear // in_treatment_over_5y
 	journeyGapDays = 21              // a treatment stay this long after the last starts a new journey
+	// journey_share.after_justice: a justice contact this long before a
+	// journey's start (NTA 2012 counted convictions in the 2 years before).
+	justiceWindowDays = 2 * daysPerYear
 	monthDays      = daysPerYear / 12
 )
 
@@ -41,6 +44,8 @@ type run struct {
 
 	arrivals, caseMix *rand.Rand
 	ageR, lifeR       *rand.Rand // ages at first presentation; background deaths
+	causeR            *rand.Rand // the causes of deaths at a place's rate
+	status            statusRun  // person-years and deaths in and out of treatment
 	ps                []*placeRun
 
 	arrive, leave sim.Kind
@@ -115,7 +120,7 @@ func (m *Model) newRun(seed uint64, rep int) *run {
 	st := sim.NewStreams(seed, rep)
 	eng := sim.NewEngine()
 	r := &run{m: m, eng: eng, arrivals: st.Rand("arrivals"), caseMix: st.Rand("case_mix"),
-		ageR: st.Rand("ages"), lifeR: st.Rand("life_table"),
+		ageR: st.Rand("ages"), lifeR: st.Rand("life_table"), causeR: st.Rand("death_cause"),
 		start: m.warmup, end: m.warmup + m.horizon, year: -1,
 		scratch: make([]float64, 0, 16)}
 	r.arrive = eng.Register(r.onArrive)
@@ -133,6 +138,7 @@ func (m *Model) newRun(seed uint64, rep int) *run {
 	}
 	for _, a := range r.acc.byAttr {
 		r.inTreatBy = append(r.inTreatBy, make([]int64, len(a.inTreatment)))
+		r.status.by = append(r.status.by, make([]statusAcc, len(a.inTreatment)))
 	}
 	for i, p := range m.places {
 		pr := &placeRun{p: p, acc: &r.acc.places[i]}
@@ -240,6 +246,7 @@ func (r *run) newClient() int32 {
 		u := r.ageR.Float64()
 		r.m.lay.setBorn(c, r.eng.Now()-g.drawAge(u, r.ageR.Float64()))
 	}
+	r.status.alive(r, c, 1)
 	if r.trace != nil {
 		if int(id) >= len(r.serial) {
 			r.serial = append(r.serial, make([]uint32, int(id)+1-len(r.serial))...)
@@ -277,6 +284,18 @@ func (r *run) enter(id int32, p int) {
 	}
 	c := r.client(id)
 	now := r.eng.Now()
+	// Where a journey was referred from: the place before the intake, or
+	// before a treatment place entered other than from the intake (a court
+	// ordering treatment).
+	if prev := int(c.Place); prev != r.m.intake || p == r.m.intake {
+		c.setFlag(flagFromJustice, prev >= 0 && r.m.places[prev].justice)
+	}
+	// A presentation ends when the client goes elsewhere than treatment:
+	// days to treatment count from the next (a court's order of treatment
+	// has none).
+	if p != r.m.intake && !r.m.places[p].treatment {
+		c.presentedAt = -1
+	}
 	c.Place = int8(p)
 	pr := r.ps[p]
 	if p == r.m.intake {
@@ -324,11 +343,17 @@ func (r *run) admitted(id int32, p int, waited float64) {
 	now := r.eng.Now()
 	pr := r.ps[p]
 	pl := pr.p
-	if r.m.econ != nil {
+	if ec := r.m.econ; ec != nil {
 		if c.Waiting() {
 			r.accrueWait(c, c.Since, now)
+			if ec.beforeAfter >= 0 && c.flag(flagFollowed) {
+				r.followSpend(c, id, p, true, c.Since, now)
+			}
 		}
 		r.accrueEpisode(p, now)
+		if ec.beforeAfter >= 0 && pl.treatment && c.flag(flagFollowed) {
+			r.followEpisode(c, id, p)
+		}
 	}
 	c.setFlag(flagWaiting, false)
 	c.Since = now
@@ -338,8 +363,11 @@ func (r *run) admitted(id int32, p int, waited float64) {
 	prior := r.m.lay.admissions(c, p)
 	r.m.lay.adm[p].inc(c)
 	r.pop(pr, now, 1)
-	if pl.relapse {
-		r.eachOpen(c, id, func(rec *fuRecord) { rec.relapsed = true })
+	if c.flag(flagFollowed) {
+		r.followAdmission(c, id, pl, now)
+	}
+	if pl.justice {
+		r.m.lay.setJustice(c, now)
 	}
 	if pl.treatment {
 		r.countInTreatment(c, 1)
@@ -380,6 +408,12 @@ func (r *run) admitted(id int32, p int, waited float64) {
 			// 21 days after the last treatment stay ended.
 			if c.LastExitPlace < 0 || now-c.LastExitAt > journeyGapDays {
 				r.acc.journeys++
+				if c.flag(flagFromJustice) {
+					r.acc.journeysFromJustice++
+				}
+				if d, ok := r.m.lay.lastJustice(c); ok && now-d <= justiceWindowDays {
+					r.acc.journeysAfterJustice++
+				}
 				if r.m.ages != nil {
 					r.acc.journeyAges.Add((now - r.m.lay.bornOf(c)) / daysPerYear)
 				}
@@ -436,7 +470,6 @@ func (r *run) treatmentStart(c *Client, id int32, p int, now float64) {
 		r.acc.daysToTreatment.Add(now - c.presentedAt)
 	}
 	c.presentedAt = -1
-	r.eachOpen(c, id, func(rec *fuRecord) { rec.treated = true })
 	// A pending linkage is from LastExitPlace, the treatment place left.
 	if c.flag(flagLink30) && int(c.LastExitPlace) != p && now-c.LastExitAt <= linkageDays {
 		r.acc.places[c.LastExitPlace].linked++

@@ -40,6 +40,9 @@ func newScope(s *scenario.Scenario) (*Scope, error) {
 	sc.counted = rd.Admissions
 	sc.lastStayUnread = !rd.LastStay
 	sc.ages = s.Ages != nil
+	for _, p := range s.Places {
+		sc.justice = sc.justice || p != nil && p.Justice
+	}
 	sc.treatment = map[string]bool{}
 	for _, n := range sc.Places {
 		if p := s.Places[n]; p != nil && p.IsTreatment() {

@@ -1,6 +1,10 @@
 package models
 
-import "math"
+import (
+	"math"
+
+	"github.com/journeysim/journeysim/sim"
+)
 
 // countYear counts c among the clients in treatment this measured year.
 func (r *run) countYear(c *Client) {
@@ -18,9 +22,70 @@ func (r *run) countYear(c *Client) {
 // countInTreatment adds d to the clients in treatment now.
 func (r *run) countInTreatment(c *Client, d int64) {
 	r.inTreat += d
+	now := r.eng.Now()
+	r.status.all.in.Add(now, float64(d))
 	for a := range r.acc.byAttr {
-		r.inTreatBy[a][r.m.lay.attrOf(c, r.acc.byAttr[a].attr)] += d
+		l := r.m.lay.attrOf(c, r.acc.byAttr[a].attr)
+		r.inTreatBy[a][l] += d
+		r.status.by[a][l].in.Add(now, float64(d))
 	}
+}
+
+// statusAcc counts person-years alive and in treatment, and deaths in and
+// out of treatment.
+type statusAcc struct {
+	in, alive           sim.TimeWeighted
+	deathsIn, deathsOut int64
+}
+
+// statusRun is a run's statusAcc for everyone and by level of each
+// attribute in acc.byAttr.
+type statusRun struct {
+	all statusAcc
+	by  [][]statusAcc
+}
+
+// alive counts client c into (d = 1) or out of (d = -1) the model.
+func (s *statusRun) alive(r *run, c *Client, d float64) {
+	now := r.eng.Now()
+	s.all.alive.Add(now, d)
+	for a := range r.acc.byAttr {
+		s.by[a][r.m.lay.attrOf(c, r.acc.byAttr[a].attr)].alive.Add(now, d)
+	}
+}
+
+// died counts the death of client c, in treatment or not.
+func (s *statusRun) died(r *run, c *Client, in bool) {
+	count := func(a *statusAcc) {
+		if in {
+			a.deathsIn++
+		} else {
+			a.deathsOut++
+		}
+	}
+	count(&s.all)
+	for a := range r.acc.byAttr {
+		count(&s.by[a][r.m.lay.attrOf(c, r.acc.byAttr[a].attr)])
+	}
+}
+
+// reset discards what was counted before now, the end of the warm-up.
+func (s *statusRun) reset(now float64) {
+	for _, a := range append([]*statusAcc{&s.all}, s.allBy()...) {
+		a.in.Reset(now)
+		a.alive.Reset(now)
+		a.deathsIn, a.deathsOut = 0, 0
+	}
+}
+
+func (s *statusRun) allBy() []*statusAcc {
+	var out []*statusAcc
+	for a := range s.by {
+		for l := range s.by[a] {
+			out = append(out, &s.by[a][l])
+		}
+	}
+	return out
 }
 
 // startMeasuring ends the warm-up: statistics restart, and yearly and
@@ -35,6 +100,7 @@ func (r *run) startMeasuring() {
 		}
 	}
 	r.acc.monthStart(r, now)
+	r.status.reset(now)
 	for id := int32(0); id < r.n; id++ {
 		if c := r.client(id); r.inTreatmentPlace(c) {
 			r.inYear(c, id, 0)
@@ -106,6 +172,7 @@ func (r *run) endYear(end float64) {
 		c.setFlag(now, false)
 		in := r.inTreatmentPlace(c)
 		if in {
+			r.acc.inTreatmentYearEnd++
 			if c.flag(flagPending) { // a year on, the stay is long past 12 weeks
 				c.setFlag(flagPending, false)
 				r.acc.effectivePending--

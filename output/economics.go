@@ -40,13 +40,25 @@ func EconomicsRows(ce result.CostEffect) []EconomicsRow {
 	}
 	rows = append(rows,
 		est("crime_saved", money, ce.CrimeSaved, "discounted crime costs, base − alternative"),
-		rat("roi.incremental", per, ce.Incremental, "extra crime saved over extra spending (the NTORS method), transfers included"),
+		rat("roi.incremental", per, ce.Incremental, "extra crime saved over extra spending, against the base on common random numbers (a modelled comparison, not NTORS's before-and-after), transfers included"),
 		rat("roi.incremental.excl_transfers", per, ce.IncrementalExcl, "as above, stolen-property transfers left out"),
 		rat("roi.full.base", per, ce.FullBase, "base: crime avoided in treatment over the full cost of treatment, transfers included"),
 		rat("roi.full.base.excl_transfers", per, ce.FullBaseExcl, "as above, transfers left out"),
 		rat("roi.full.alternative", per, ce.FullAlt, "alternative: crime avoided in treatment over the full cost of treatment, transfers included"),
 		rat("roi.full.alternative.excl_transfers", per, ce.FullAltExcl, "as above, transfers left out"),
 	)
+	for _, ba := range ce.BeforeAfter {
+		note := "crime in the " + ba.At + " before intake less crime in the " + ba.At + " after, over the cost of treatment after, undiscounted: NTORS's and DTORS's convention, without a comparison group"
+		if !math.IsNaN(ba.Base.Mean) {
+			rows = append(rows, rat("roi.before_after."+ba.At+".base", per, ba.Base, "base: "+note))
+		}
+		rows = append(rows, rat("roi.before_after."+ba.At+".alternative", per, ba.Alt, "alternative: "+note))
+	}
+	if ce.HasHealth {
+		rows = append(rows,
+			est("health_saved", money, ce.HealthSaved, "discounted health-care costs, base − alternative"),
+			rat("bcr.crime_health", per, ce.CrimeHealth, "crime and health-care costs saved over extra spending, against the base (DTORS counted both, before and after intake)"))
+	}
 	return rows
 }
 

@@ -33,6 +33,9 @@ type Meta struct {
 	// Warnings are what in the scenario is legal but most likely not what
 	// was meant (a cut that rounds to no change), each with file and key.
 	Warnings []string `json:"warnings,omitempty"`
+	// Services are the services a planner must look at: full, with a
+	// waiting list that grows, or losing people while they wait.
+	Services []steady.Warning `json:"service_warnings,omitempty"`
 	// Steady says whether the measured period is a steady state; nil when
 	// it was not measured (a run read back from its files).
 	Steady *steady.Report `json:"steady_state,omitempty"`

@@ -77,6 +77,9 @@ type sections struct {
 	Title, Description string
 	// Unsettled says, above the results, that the measured period drifts.
 	Unsettled          string
+	// Services name, above the results, the services that are full, whose
+	// waiting lists grow, or that lose people while they wait.
+	Services []string
 	Headline, Others   []reportRow
 	Comparison         []reportRow
 	Reading            string
@@ -109,6 +112,9 @@ func (r *Report) sections() (*sections, error) {
 	if st := r.Meta.Steady; st != nil && !st.Settled {
 		s.Unsettled = st.Sentence()
 	}
+	for _, w := range r.Meta.Services {
+		s.Services = append(s.Services, w.Text)
+	}
 	isHead := map[int]bool{}
 	row := func(x Summary) reportRow {
 		return reportRow{Name: x.Name, Mean: x.MeanText(), CI: x.CIText(), Unit: x.Unit, Description: x.Description}
@@ -138,8 +144,10 @@ func (r *Report) sections() (*sections, error) {
 	}
 	if len(r.Economics) > 0 {
 		s.EconomicsIntro = "Against " + r.EconomicsBase + ", on paired replications; money discounted over the measured years. " +
-			"The incremental return sets crime saved against extra spending; the full return sets crime avoided while in treatment, " +
-			"at the rate while using, against the full cost of treatment."
+			"The incremental return sets crime saved against extra spending, a modelled comparison; the full return sets crime avoided while in treatment, " +
+			"at the rate while using, against the full cost of treatment; the before-and-after return, as NTORS (L1) and DTORS (X19) measured theirs, sets the crime of people starting treatment " +
+			"in a period after intake against as long before it, at the rate while using, over what their treatment cost, with no comparison group; " +
+			"the crime and health return adds health-care costs saved to crime saved, as DTORS counted."
 	}
 	for _, f := range r.Figures {
 		var b bytes.Buffer
@@ -353,6 +361,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		b.WriteString("\n")
 	}
+	for _, w := range s.Services {
+		b.WriteString("> **Warning: " + mdText(w) + "**\n\n")
+	}
 	if s.Unsettled != "" {
 		b.WriteString("> **" + mdText(s.Unsettled) + "**\n\n")
 	}
@@ -467,7 +478,8 @@ p.warning { border-left: 4pt solid #b00; padding: 4pt 8pt; background: #fdecea; 
 <body>
 <h1>{{.Title}}</h1>
 <p class="lead">{{.Description}}</p>
-{{if .Unsettled}}<p class="warning"><strong>{{.Unsettled}}</strong></p>
+{{range .Services}}<p class="warning"><strong>Warning: {{.}}</strong></p>
+{{end}}{{if .Unsettled}}<p class="warning"><strong>{{.Unsettled}}</strong></p>
 {{end}}
 <h2>Headline results</h2>
 <table>

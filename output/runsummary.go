@@ -23,10 +23,13 @@ func WriteRunSummary(w io.Writer, format string, meta Meta, l *result.Layout, rs
 	}
 	fmt.Fprintf(w, "%s: %d replications, seed %d, %s warm-up, %s measured\n\n",
 		meta.Name, meta.Replications, meta.Seed, fmtDaysText(meta.WarmupDays), fmtDaysText(meta.HorizonDays))
+	for _, x := range meta.Services {
+		fmt.Fprintf(w, "WARNING: %s\n", x.Text)
+	}
 	for _, x := range meta.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", x)
 	}
-	if len(meta.Warnings) > 0 {
+	if len(meta.Warnings)+len(meta.Services) > 0 {
 		fmt.Fprintln(w)
 	}
 	if err := WriteTable(w, ss, l.Headline, l.Places); err != nil {

@@ -613,10 +613,17 @@ func (c *calibrator) result(before, after evaluation, n int) (*Calibration, erro
 	if c.name != "" {
 		fitted.Name = c.name
 	}
-	fitted.Description = strings.TrimSpace(c.sc.Description + " Calibrated by journeysim calibrate to " + strings.Join(labels, ", ") + ".")
+	desc, _, _ := strings.Cut(c.sc.Description, " Calibrated by journeysim calibrate to ") // a refit says it once
+	fitted.Description = strings.TrimSpace(desc + " Calibrated by journeysim calibrate to " + strings.Join(labels, ", ") + ".")
 	// The targets fitted are recorded so that validation can tell them from
-	// the checks that test the model.
-	fitted.CalibratedTo = labels
+	// the checks that test the model, after those the scenario was already
+	// fitted to by hand (its own calibrated_to), which stay fitted.
+	fitted.CalibratedTo = slices.Clone(c.sc.CalibratedTo)
+	for _, l := range labels {
+		if !slices.Contains(fitted.CalibratedTo, l) {
+			fitted.CalibratedTo = append(fitted.CalibratedTo, l)
+		}
+	}
 	keys = append(keys, "calibrated_to")
 	cal.fitted = fitted
 	cal.keys = scenario.TopKeys(keys)

@@ -125,6 +125,8 @@ func TestCalibrateRecovers(t *testing.T) {
 	cov.Product(&Jinv, &sigma, Jinv.T())
 	tol := []float64{4*math.Sqrt(cov.At(0, 0)) + 0.005, 4*math.Sqrt(cov.At(1, 1)) + 0.005}
 
+	// A check the scenario was fitted to by hand stays fitted.
+	sc.CalibratedTo = []string{"by-hand"}
 	var calls, last int
 	cal, err := Calibrate(context.Background(), sc, Options{Simulator: simulator, Params: calTestParams, Targets: targets, Workers: 2,
 		Progress: func(done, total int) { calls++; last = done }})
@@ -166,6 +168,9 @@ func TestCalibrateRecovers(t *testing.T) {
 		t.Errorf("not adjusted: %v", want)
 	}
 
+	if want := []string{"by-hand", calTestMetrics[0], calTestMetrics[1]}; !slices.Equal(cal.fitted.CalibratedTo, want) {
+		t.Errorf("calibrated_to %q, want %q", cal.fitted.CalibratedTo, want)
+	}
 	t.Run("scenario file", func(t *testing.T) { checkScenarioFile(t, cal) })
 }
 

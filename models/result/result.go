@@ -135,6 +135,7 @@ var HeadlineMetrics = []string{
 	"repeat_detox_share",
 	"linkage_30d.detox",
 	"deaths",
+	"days_to_treatment",
 }
 
 // A Simulator builds and runs scenarios; the model, package models, is
@@ -172,6 +173,36 @@ type CostEffect struct {
 	// Full return of each scenario: crime avoided while in treatment,
 	// against the rate while using, over the full cost of treatment.
 	FullBase, FullBaseExcl, FullAlt, FullAltExcl estimate.Ratio
+	// With health costs (health_per_year) in both: health-care costs saved,
+	// and crime and health-care costs saved over the extra spending.
+	HasHealth   bool
+	HealthSaved estimate.Mean
+	CrimeHealth estimate.Ratio
+	// Before-and-after returns of each scenario's intake cohort
+	// (economics.before_after), by follow-up time.
+	BeforeAfter []BeforeAfter
+}
+
+// BeforeAfter is the before-and-after return at one time after intake:
+// crime in as long before intake less crime after, over the cost of the
+// treatment after, for the base and the alternative (NaN without a cohort).
+type BeforeAfter struct {
+	At        string
+	Base, Alt estimate.Ratio
+}
+
+// beforeAfter returns the before-and-after return at time at of the
+// results rs, by Fieller's method over replications.
+func (l *Layout) beforeAfter(rs []*Result, at string) estimate.Ratio {
+	p := "before_after." + at + "."
+	if l.MetricIndex(p+"treatment_cost") < 0 {
+		return estimate.Ratio{Mean: math.NaN(), CILow: math.NaN(), CIHigh: math.NaN()}
+	}
+	num, after := l.Column(rs, p+"crime_before"), l.Column(rs, p+"crime_after")
+	for i := range num {
+		num[i] -= after[i]
+	}
+	return estimate.Fieller(num, l.Column(rs, p+"treatment_cost"))
 }
 
 // CompareEconomics computes a CostEffect from paired replications of two
@@ -205,6 +236,15 @@ func CompareEconomics(base *Layout, br []*Result, alt *Layout, ar []*Result) (ce
 		ce.NMB = append(ce.NMB, NetBenefit{WTP: w, Mean: estimate.MeanCI(nmb)})
 	}
 	ce.Incremental, ce.IncrementalExcl = estimate.Fieller(saved, dc), estimate.Fieller(savedExcl, dc)
+	if base.MetricIndex("health_cost_pv") >= 0 && alt.MetricIndex("health_cost_pv") >= 0 {
+		health := diff("health_cost_pv")
+		both := make([]float64, n)
+		for i := range health {
+			health[i] = -health[i]
+			both[i] = saved[i] + health[i]
+		}
+		ce.HasHealth, ce.HealthSaved, ce.CrimeHealth = true, estimate.MeanCI(health), estimate.Fieller(both, dc)
+	}
 	full := func(l *Layout, rs []*Result) (estimate.Ratio, estimate.Ratio) {
 		av, cost := l.Column(rs, "crime_avoided_in_treatment_pv"), l.Column(rs, "cost.total_pv")
 		excl := make([]float64, len(av))
@@ -212,6 +252,11 @@ func CompareEconomics(base *Layout, br []*Result, alt *Layout, ar []*Result) (ce
 			excl[i] = av[i] * (1 - l.Economics.TransferShare)
 		}
 		return estimate.Fieller(av, cost), estimate.Fieller(excl, cost)
+	}
+	for _, mi := range alt.Metrics {
+		if at, ok := strings.CutPrefix(mi.Name, "roi.before_after."); ok {
+			ce.BeforeAfter = append(ce.BeforeAfter, BeforeAfter{At: at, Base: base.beforeAfter(br, at), Alt: alt.beforeAfter(ar, at)})
+		}
 	}
 	ce.FullBase, ce.FullBaseExcl = full(base, br)
 	ce.FullAlt, ce.FullAltExcl = full(alt, ar)

@@ -28,6 +28,13 @@ type EconomicsSpec struct {
 	DiscountRate *Value           `toml:"discount_rate"` // a year, e.g. 0.035
 	// CrimePrice is the currency and year of the places' crime_per_year.
 	CrimePrice string `toml:"crime_price"`
+	// HealthPrice is the currency and year of the places' health_per_year.
+	HealthPrice string `toml:"health_price"`
+	// BeforeAfter names a follow-up (a cohort at intake) whose crime in a
+	// period after intake is set against the same period before it, at the
+	// using rate, over the treatment it cost: roi.before_after.<time>, as
+	// NTORS and DTORS measured returns.
+	BeforeAfter string `toml:"before_after"`
 	// TransferShare is the share of crime costs that are stolen property
 	// changing hands: a transfer, not a loss to society as a whole.
 	TransferShare *Value `toml:"transfer_share"`
@@ -142,7 +149,7 @@ func parsePrice(s string) (string, int, error) {
 // journeys: calibration leaves such parameters alone unless named.
 func EconomicPath(path string) bool {
 	return strings.HasPrefix(path, "economics.") || strings.Contains(path, ".cost.") ||
-		strings.HasSuffix(path, ".crime_per_year") || strings.HasSuffix(path, ".qaly_weight")
+		strings.HasSuffix(path, ".crime_per_year") || strings.HasSuffix(path, ".health_per_year") || strings.HasSuffix(path, ".qaly_weight")
 }
 
 // validateEconomics checks the conversions of money: a price index keyed

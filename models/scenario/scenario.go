@@ -181,6 +181,10 @@ type PlaceSpec struct {
 	// Economics (see EconomicsSpec).
 	Cost         *CostSpec `toml:"cost"`
 	CrimePerYear *Value    `toml:"crime_per_year"` // crime cost of a client-year here
+	// HealthPerYear is the cost to health services (hospital stays, A&E,
+	// blood-borne virus care) of a client-year here, beyond the place's
+	// own cost.
+	HealthPerYear *Value `toml:"health_per_year"`
 	QALYWeight   *Value    `toml:"qaly_weight"`    // health-related quality of life, 0 to 1
 
 	// Abstinence is the chance that a client here is not using at a given
@@ -189,6 +193,11 @@ type PlaceSpec struct {
 	// Relapse says that entering this place, a state of drug use out of
 	// treatment, is a relapse for the follow-ups.
 	Relapse bool `toml:"relapse"`
+	// Justice says that this place is the criminal-justice system (an
+	// arrest, a court, a prison): the follow-ups' justice_since and
+	// first_contact read it, and a journey of treatment that starts from
+	// it was referred by the justice system (journey_share.from_justice).
+	Justice bool `toml:"justice"`
 
 	// Parallel places only.
 	JoinAt    []string    `toml:"join_at"`    // offered on admission to these places
@@ -330,6 +339,10 @@ type HazardSpec struct {
 	Source    string     `toml:"source"` // default source of the bands' rates
 	Bands     []Band     `toml:"bands"`
 	Modifiers []Modifier `toml:"modifiers"`
+	// Poisoning, on a place's mortality only, is the share of its deaths
+	// that are drug-related poisonings (deaths.drug_poisoning); the rest,
+	// and the life table's, are other causes.
+	Poisoning *Value `toml:"poisoning"`
 }
 
 // Band is one piece of a hazard table: Rate applies until Until days after

@@ -128,6 +128,7 @@ func (s *Scenario) validatePlace(c *checker, name string, p *PlaceSpec) {
 		}
 		notFor("abstinence", p.Abstinence != nil)
 		notFor("relapse", p.Relapse)
+		notFor("justice", p.Justice)
 		if p.Uptake != nil {
 			checkProb(c, key+".uptake.probability", p.Uptake.Probability, true)
 			checkModifiers(c, key+".uptake.modifiers", p.Uptake.Modifiers, false)
@@ -196,6 +197,9 @@ func (s *Scenario) validatePlace(c *checker, name string, p *PlaceSpec) {
 		case e.Hazard != nil:
 			hazExits = append(hazExits, r)
 			checkHazard(c, k+".hazard", e.Hazard)
+			if e.Hazard.Poisoning != nil {
+				c.add(k+".hazard.poisoning", "only a place's mortality has a share of deaths by poisoning")
+			}
 			if e.Stay != nil {
 				c.add(k+".stay", "an exit with a hazard has no separate stay: the hazard gives the time")
 			}
@@ -465,6 +469,7 @@ func checkHazard(c *checker, key string, h *HazardSpec) {
 		last = b.Until.Days()
 	}
 	checkModifiers(c, key+".modifiers", h.Modifiers, true)
+	checkProb(c, key+".poisoning", h.Poisoning, false)
 }
 
 func hazardCanFire(h *HazardSpec) bool {

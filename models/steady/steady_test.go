@@ -152,3 +152,37 @@ func TestMeasureManyStocks(t *testing.T) {
 		t.Errorf("a small stock judged: %+v; %q", rep.Stocks[0], rep.Sentence())
 	}
 }
+
+// TestWarnings: three services with waiting lists over ten years. "ok"
+// has room, a steady list of 3 and 2% giving up; "full" is 97% full, its
+// list grows from 10 by a client a month and a fifth of its waiters give
+// up; "small" has a list that grows from 0 to 3 only (under GrowClients).
+func TestWarnings(t *testing.T) {
+	l := &result.Layout{}
+	for _, p := range []string{"ok", "full", "small"} {
+		l.Series = append(l.Series, result.MetricInfo{Name: "queue." + p})
+		for _, m := range []string{"utilisation.", "occupancy.", "reneged.", "admissions."} {
+			l.Metrics = append(l.Metrics, result.MetricInfo{Name: m + p})
+		}
+	}
+	rs := results(10, 120, 0.5, func(int) float64 { return 3 }, func(m int) float64 { return 10 + float64(m) },
+		func(m int) float64 { return float64(m) / 40 })
+	for _, r := range rs {
+		r.Values = []float64{
+			0.6, 60, 2, 98, // ok
+			0.97, 100, 50, 200, // full: 50 of 250 give up
+			0.5, 20, 0, 100, // small
+		}
+	}
+	var got []string
+	for _, w := range Warnings(l, rs, 0.03) {
+		got = append(got, w.Place+" "+w.Kind)
+		if !strings.HasPrefix(w.Text, w.Place) {
+			t.Errorf("%q does not name %s first", w.Text, w.Place)
+		}
+	}
+	want := []string{"full full", "full queue_growing", "full losing_waiters"}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("warnings %q, want %q", got, want)
+	}
+}

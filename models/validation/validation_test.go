@@ -269,11 +269,11 @@ func TestCheckTargets(t *testing.T) {
 	for _, c := range Checks() {
 		byID[c.ID] = c
 	}
-	ts, err := CheckTargets([]string{"3b", "3c"})
+	ts, err := CheckTargets([]string{"3d", "3c"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ts) != 2 || ts[0].ID != "3b" || ts[1].ID != "3c" {
+	if len(ts) != 2 || ts[0].ID != "3d" || ts[1].ID != "3c" {
 		t.Fatalf("targets %+v", ts)
 	}
 	// No shipped ratio of metrics is read from the baseline (11a reads the
@@ -286,7 +286,7 @@ func TestCheckTargets(t *testing.T) {
 	byID[ratio.ID] = ratio
 	ts = append(ts, ratio.target())
 	if !ts[2].Log || ts[0].Log {
-		t.Errorf("11a, a ratio of metrics, is log %v; 3b is log %v", ts[2].Log, ts[0].Log)
+		t.Errorf("11a, a ratio of metrics, is log %v; 3d is log %v", ts[2].Log, ts[0].Log)
 	}
 	for _, tg := range ts {
 		c := byID[tg.ID]
@@ -303,7 +303,7 @@ func TestCheckTargets(t *testing.T) {
 		}
 	}
 	if ts[0].Range == nil || ts[1].Range != nil {
-		t.Errorf("3b (a published range) has range %v, 3c (a figure) %v", ts[0].Range, ts[1].Range)
+		t.Errorf("3d (a published range) has range %v, 3c (a figure) %v", ts[0].Range, ts[1].Range)
 	}
 	if z := ts[0].Z(ts[0].Range[0]); z != 0 {
 		t.Errorf("z inside the published range = %g, want 0", z)
