@@ -150,7 +150,9 @@ func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Refine && (len(sc.CalibratedTo) == 0 || sc.Base == "") {
+	// The file itself was written by a calibration: it sets calibrated_to
+	// (a scenario built on a calibrated one inherits it).
+	if opts.Refine && (sc.Base == "" || filepath.Base(sc.OriginOf("calibrated_to")) != filepath.Base(sc.File)) {
 		return usageErrorf("--refine takes a calibrated scenario, one that journeysim calibrate wrote on a base: %s is not", opts.Scenario)
 	}
 	// Never a file the calibration reads: the calibrated file names the

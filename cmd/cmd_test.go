@@ -402,3 +402,12 @@ func TestServiceWarnings(t *testing.T) {
 		t.Errorf("philadelphia's full detox centre raises no warning:\n%s", out)
 	}
 }
+
+// TestCalibrateRefineNeedsAFit: --refine rewrites a calibrated scenario on
+// its base, so a scenario no calibration wrote is refused.
+func TestCalibrateRefineNeedsAFit(t *testing.T) {
+	code, _, stderr := execute(t, "calibrate", "no-treatment", "--refine", "--fit", "3c", "--out", filepath.Join(t.TempDir(), "x.toml"))
+	if code != exitUsage || !strings.Contains(stderr, "--refine takes a calibrated scenario") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
