@@ -91,10 +91,10 @@ type place struct {
 	// follow-ups
 	abstinence              float64 // chance a client here is not using
 	abstMods                []ratioMod
-	relapse                 bool  // entering is a relapse
-	justice                 bool  // the criminal-justice system
+	relapse                 bool    // entering is a relapse
+	justice                 bool    // the criminal-justice system
 	poisoning               float64 // share of deaths at the place's rate that are drug-related poisonings
-	cohortsAdm, cohortsExit []int // follow-ups started on admission here / on leaving
+	cohortsAdm, cohortsExit []int   // follow-ups started on admission here / on leaving
 }
 
 type prioRule struct {

@@ -101,7 +101,7 @@ const layoutBits = 128
 func newLayout(s *Scope) (*clientLayout, error) {
 	l := &clientLayout{}
 	used := [layoutBits / 64]int{nFlags} // bits taken in each word
-	need, fits := nFlags, true          // bits asked for; all placed
+	need, fits := nFlags, true           // bits asked for; all placed
 	alloc := func(width int) bitField {
 		if width == 0 {
 			return bitField{}

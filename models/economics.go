@@ -406,17 +406,7 @@ func (r *run) economics() EconomicsTotals {
 // of those days and, in a treatment place, their cost.
 func (r *run) followSpend(c *Client, id int32, p int, waiting bool, a, b float64) {
 	ec := r.m.econ
-	crimeDay, costDay := 0.0, 0.0
-	switch {
-	case waiting && ec.using >= 0:
-		crimeDay = ec.places[ec.using].crimeDay
-	case !waiting:
-		crimeDay = ec.places[p].crimeDay
-		if r.m.places[p].treatment {
-			costDay = ec.places[p].perDay
-		}
-	}
-	crimeDay *= ec.crimeRatio(c)
+	crimeDay, costDay := r.stintRates(c, p, waiting)
 	r.eachOpen(c, id, func(rec *fuRecord) {
 		if int(rec.f) != ec.beforeAfter {
 			return
@@ -426,6 +416,22 @@ func (r *run) followSpend(c *Client, id int32, p int, waiting bool, a, b float64
 			rec.spend += costDay * d
 		}
 	})
+}
+
+// stintRates returns client c's crime a day in place p, or on its waiting
+// list (at the using rate), and the cost a day of treatment there.
+func (r *run) stintRates(c *Client, p int, waiting bool) (crimeDay, costDay float64) {
+	ec := r.m.econ
+	switch {
+	case waiting && ec.using >= 0:
+		crimeDay = ec.places[ec.using].crimeDay
+	case !waiting:
+		crimeDay = ec.places[p].crimeDay
+		if r.m.places[p].treatment {
+			costDay = ec.places[p].perDay
+		}
+	}
+	return crimeDay * ec.crimeRatio(c), costDay
 }
 
 // followEpisode adds the cost of an admission to treatment place p to client

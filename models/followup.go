@@ -500,18 +500,10 @@ func (r *run) beforeAfter(a *fuAcc, rec *fuRecord, days, now float64) {
 	crime, spend := rec.crime, rec.spend
 	if !rec.died && !rec.left {
 		c := r.client(rec.id)
-		ec := r.m.econ
 		if d := now - max(c.Since, rec.start); d > 0 {
-			k := ec.crimeRatio(c)
-			switch {
-			case c.Waiting() && ec.using >= 0:
-				crime += ec.places[ec.using].crimeDay * k * d
-			case !c.Waiting():
-				crime += ec.places[c.Place].crimeDay * k * d
-				if r.m.places[c.Place].treatment {
-					spend += ec.places[c.Place].perDay * d
-				}
-			}
+			crimeDay, costDay := r.stintRates(c, int(c.Place), c.Waiting())
+			crime += crimeDay * d
+			spend += costDay * d
 		}
 	}
 	a.crimeBefore += rec.beforeDay * days

@@ -29,7 +29,7 @@ const (
 	// journey_share.after_justice: a justice contact this long before a
 	// journey's start (NTA 2012 counted convictions in the 2 years before).
 	justiceWindowDays = 2 * daysPerYear
-	monthDays      = daysPerYear / 12
+	monthDays         = daysPerYear / 12
 )
 
 // run is one replication: an engine, its streams and the clients.

@@ -76,10 +76,10 @@ type reportRow struct {
 type sections struct {
 	Title, Description string
 	// Unsettled says, above the results, that the measured period drifts.
-	Unsettled          string
+	Unsettled string
 	// Services name, above the results, the services that are full, whose
 	// waiting lists grow, or that lose people while they wait.
-	Services []string
+	Services           []string
 	Headline, Others   []reportRow
 	Comparison         []reportRow
 	Reading            string

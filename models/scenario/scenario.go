@@ -185,7 +185,7 @@ type PlaceSpec struct {
 	// blood-borne virus care) of a client-year here, beyond the place's
 	// own cost.
 	HealthPerYear *Value `toml:"health_per_year"`
-	QALYWeight   *Value    `toml:"qaly_weight"`    // health-related quality of life, 0 to 1
+	QALYWeight    *Value `toml:"qaly_weight"` // health-related quality of life, 0 to 1
 
 	// Abstinence is the chance that a client here is not using at a given
 	// moment, read only by follow-ups; unset, it is 0.
