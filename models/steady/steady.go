@@ -122,10 +122,6 @@ func drift(rs []*result.Result, si int) (StockDrift, bool) {
 		if len(ys) < 24 {
 			return StockDrift{}, false
 		}
-		xs := make([]float64, len(ys))
-		for i := range xs {
-			xs[i] = float64(i)
-		}
 		mean := stat.Mean(ys, nil)
 		means += mean
 		firsts += stat.Mean(ys[:12], nil)
@@ -134,8 +130,7 @@ func drift(rs []*result.Result, si int) (StockDrift, bool) {
 			changes = append(changes, 0)
 			continue
 		}
-		_, slope := stat.LinearRegression(xs, ys, nil, false)
-		changes = append(changes, slope*float64(len(ys)-1)/mean)
+		changes = append(changes, lineGrowth(ys)/mean)
 	}
 	n := float64(len(rs))
 	if n == 0 || means/n < minStock {
@@ -150,6 +145,17 @@ func drift(rs []*result.Result, si int) (StockDrift, bool) {
 		d.FirstLast = Number(lasts/firsts - 1)
 	}
 	return d, true
+}
+
+// lineGrowth is the growth of a monthly series over its length by its
+// least-squares line: the slope times the months from first to last.
+func lineGrowth(ys []float64) float64 {
+	xs := make([]float64, len(ys))
+	for i := range xs {
+		xs[i] = float64(i)
+	}
+	_, slope := stat.LinearRegression(xs, ys, nil, false)
+	return slope * float64(len(ys)-1)
 }
 
 // MeanSeries is series si averaged over the replications, month by month.

@@ -74,12 +74,7 @@ func growth(rs []*result.Result, si int) (g, lo float64, ok bool) {
 		if len(ys) < 24 {
 			return 0, 0, false
 		}
-		xs := make([]float64, len(ys))
-		for i := range xs {
-			xs[i] = float64(i)
-		}
-		_, slope := stat.LinearRegression(xs, ys, nil, false)
-		gs = append(gs, slope*float64(len(ys)-1))
+		gs = append(gs, lineGrowth(ys))
 	}
 	if len(gs) < 2 {
 		return 0, 0, false
