@@ -50,7 +50,7 @@ func Compare(base *result.Layout, br []*result.Result, alt *result.Layout, ar []
 				ds = append(ds, a-b)
 			}
 		}
-		d := Difference{MetricInfo: info, Base: bs[bi], Alt: as[ai], Diff: summarize(info, ds), Rel: math.NaN()}
+		d := Difference{MetricInfo: info, Base: bs[bi], Alt: as[ai], Diff: summarizeDiff(info, ds), Rel: math.NaN()}
 		if bs[bi].Mean != 0 && !math.IsNaN(bs[bi].Mean) {
 			d.Rel = d.Diff.Mean / math.Abs(bs[bi].Mean)
 		}

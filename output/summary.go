@@ -51,6 +51,16 @@ func summarize(info result.MetricInfo, xs []float64) Summary {
 	return Summary{MetricInfo: info, Mean: e.Mean, CILow: e.CILow, CIHigh: e.CIHigh, N: e.N}
 }
 
+// summarizeDiff summarises paired differences of a metric: their interval
+// stops where a difference of two values within the metric's bounds must
+// (a share's at -1 and 1), not at the metric's own bounds, which would cut
+// every fall off at its mean.
+func summarizeDiff(info result.MetricInfo, ds []float64) Summary {
+	lo, hi := info.Bounds()
+	e := estimate.MeanCI(ds).Within(lo-hi, hi-lo)
+	return Summary{MetricInfo: info, Mean: e.Mean, CILow: e.CILow, CIHigh: e.CIHigh, N: e.N}
+}
+
 // CIText renders the 95% CI as "lo to hi", or "" without one.
 func (s Summary) CIText() string {
 	if math.IsNaN(s.CILow) {

@@ -124,3 +124,21 @@ func TestFollowupTable(t *testing.T) {
 		t.Errorf("without follow-ups: %q, %v", none.String(), err)
 	}
 }
+
+// TestDifferenceCI: a fall in a bounded metric keeps its whole interval.
+// Cut at the metric's own bounds (a count's 0), every negative difference
+// had its interval stop at its mean.
+func TestDifferenceCI(t *testing.T) {
+	for _, unit := range []string{"share", "per year", "days"} {
+		info := result.MetricInfo{Name: "x", Unit: unit}
+		d := summarizeDiff(info, []float64{-0.3, -0.1, -0.2, 0.05, -0.25})
+		if !(d.CILow < d.Mean && d.Mean < d.CIHigh) {
+			t.Errorf("%s: difference %g with CI %g to %g: the interval must surround the mean", unit, d.Mean, d.CILow, d.CIHigh)
+		}
+	}
+	// A share's difference still stops at -1 and 1.
+	d := summarizeDiff(result.MetricInfo{Name: "x", Unit: "share"}, []float64{-1, -0.2, -1, -0.9})
+	if d.CILow < -1 {
+		t.Errorf("a share's difference reaches %g, below -1", d.CILow)
+	}
+}
