@@ -30,6 +30,11 @@ type CalibrateOptions struct {
 	OutFile string
 	Force   bool
 	Refine  bool // start from a calibrated scenario's values and write the fit on its base
+	// Posterior is the number of particles of the posterior sampler; 0
+	// fits a point only.
+	Posterior int
+	Moves     int
+	HoldOut   []string // validation check ids held out of the fit
 }
 
 // NewCmdCalibrate returns `journeysim calibrate`.
@@ -92,6 +97,9 @@ the other routes of an exit, the other case-mix shares) are rescaled with it.`,
 			if opts.Evals < 0 {
 				return usageErrorf("--evals must be 0 (no refinement) or more")
 			}
+			if opts.Posterior < 0 || opts.Posterior > 0 && opts.Posterior < 8 {
+				return usageErrorf("--posterior takes the number of particles, at least 8 (64 or more for a sample worth the name)")
+			}
 			if opts.OutFile == "" {
 				opts.OutFile = "calibrated-" + strings.TrimSuffix(filepath.Base(opts.Scenario), ".toml") + ".toml"
 			}
@@ -111,6 +119,9 @@ the other routes of an exit, the other case-mix shares) are rescaled with it.`,
 	f.IntVar(&opts.Evals, "evals", 60, "evaluations of the Nelder–Mead refinement (0: none)")
 	f.StringVar(&opts.OutFile, "out", "", "calibrated scenario file to write (default calibrated-<scenario>.toml)")
 	f.BoolVar(&opts.Force, "force", false, "replace --out if it is a file journeysim calibrate wrote")
+	f.IntVar(&opts.Posterior, "posterior", 0, "sample the posterior with this many particles (sequential Monte Carlo) and write the draws beside --out, as <out>.posterior.csv")
+	f.IntVar(&opts.Moves, "moves", 2, "with --posterior: Metropolis moves of each particle a generation")
+	f.StringSliceVar(&opts.HoldOut, "hold-out", nil, "with --posterior: validation checks left out of the fit on purpose, by id; the posterior's prediction of each is reported")
 	f.BoolVar(&opts.Refine, "refine", false, "refine a calibrated scenario: the search starts from its values, and the file written names its base, so that it can replace it")
 	return c
 }
@@ -164,6 +175,25 @@ func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
 	if err := output.CheckWriteFile(opts.OutFile, calibrate.CalibratedHeader, opts.Force, reads...); err != nil {
 		return err
 	}
+	drawsFile := posteriorFile(opts.OutFile)
+	if opts.Posterior > 0 {
+		if err := output.CheckWriteFile(drawsFile, calibrate.DrawsHeader, opts.Force, reads...); err != nil {
+			return err
+		}
+	}
+	var heldOut []calibrate.Target
+	if len(opts.HoldOut) > 0 {
+		if heldOut, err = validation.CheckTargets(opts.HoldOut); err != nil {
+			return fmt.Errorf("--hold-out: %w", err)
+		}
+		for _, t := range targets {
+			for _, h := range heldOut {
+				if t.Label() == h.Label() {
+					return usageErrorf("--hold-out %s: the check is also a target; a check held out is left out of the fit", h.Label())
+				}
+			}
+		}
+	}
 	if err := opts.checkMemory(opts.Scenario, m, sc.Replications(), opts.Workers); err != nil {
 		return err
 	}
@@ -171,10 +201,15 @@ func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
 	if evals == 0 {
 		evals = -1 // none
 	}
-	update, finish := newProgress(opts.Err, 1+opts.LHS+max(opts.Evals, 0), "calibrate "+opts.Scenario, opts.Quiet)
+	total := 1 + opts.LHS + max(opts.Evals, 0)
+	if opts.Posterior > 0 {
+		total = 1 + opts.Posterior*(1+opts.Moves*12) + max(opts.Evals, 0) // a guess: see calibrate.Options
+	}
+	update, finish := newProgress(opts.Err, total, "calibrate "+opts.Scenario, opts.Quiet)
 	cal, err := calibrate.Calibrate(ctx, sc, calibrate.Options{Simulator: models.Simulator{},
 		Targets: targets, Params: opts.Params, LHS: opts.LHS, Evals: evals, Workers: opts.Workers, Name: opts.Name,
-		Progress: func(done, _ int) { update(done) },
+		Particles: opts.Posterior, Moves: opts.Moves, HeldOut: heldOut,
+		Progress: func(done, _ int) { update(min(done, total)) },
 	})
 	finish()
 	if err != nil {
@@ -189,9 +224,22 @@ func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
 		// again with the fit (name, description, calibrated_to).
 		base = sc.Base
 	}
+	if cal.Posterior != nil {
+		cal.SetPosteriorFile(filepath.Base(drawsFile))
+		if err := output.WriteFileAtomic(drawsFile, cal.DrawsFile()); err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.Out, "\nposterior draws written to %s\n", drawsFile)
+	}
 	if err := output.WriteFileAtomic(opts.OutFile, cal.ScenarioFile(base)); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.Out, "\ncalibrated scenario written to %s\n", opts.OutFile)
 	return nil
+}
+
+// posteriorFile is where the posterior draws of a calibration written to
+// out go: beside it, out's name with .posterior.csv for .toml.
+func posteriorFile(out string) string {
+	return strings.TrimSuffix(out, ".toml") + ".posterior.csv"
 }

@@ -71,9 +71,13 @@ func (r *scenarioRun) meta() output.Meta {
 	meta := output.Meta{Scenario: r.Ref, Name: sc.Name, File: sc.File, Seed: sc.Seed(), Version: Version(),
 		Replications: sc.Replications(), WarmupDays: sc.Warmup(), HorizonDays: sc.Horizon(),
 		WallSeconds: r.Wall.Seconds(), Steady: steady.Measure(r.Layout, r.Results, sc.DriftTolerance())}
-	if sc.WarmupAuto() {
+	switch {
+	case sc.Start != nil:
+		meta.Steady.Projection = true
+		meta.Steady.Warmup = fmt.Sprintf("No warm-up: the run starts from the %d people of its [start].", sc.Start.StartTotal())
+	case sc.WarmupAuto():
 		meta.Steady.Warmup = r.Model.WarmupNote()
-	} else {
+	default:
 		meta.Steady.Warmup = fmt.Sprintf("Warm-up %s as the scenario sets it (run.warmup).", scenario.FormatDays(sc.Warmup()))
 	}
 	for _, w := range sc.Warnings {

@@ -45,7 +45,10 @@ of a one-way design (--one-way with --range: the scenario as it is, then each
 parameter at the low and the high end of its range, the others unchanged), or
 of a probabilistic sensitivity analysis (--psa N: N draws, on a Latin
 hypercube, of every parameter that declares an uncertainty; probabilities that
-must sum to 1 with one drawn are rescaled), each point for the scenario's
+must sum to 1 with one drawn are rescaled; a calibrated scenario with posterior
+draws, such as the baseline, gives its calibrated parameters from those draws,
+so that the analysis carries what the calibration learned, and the rest from
+their priors), each point for the scenario's
 replications. Each point × replication is seeded
 from (seed, point, replication), so any point rerun alone gives the same numbers.
 
@@ -183,6 +186,9 @@ func runSweep(ctx context.Context, opts *SweepOptions) error {
 	dir.Close()
 	fmt.Fprintf(opts.Out, "%s: %d points × %d replications; this run %d points into %s\n",
 		what, len(plan.Points), sc.Replications(), ran, opts.Dir)
+	if plan.PSA {
+		fmt.Fprintln(opts.Out, psaSource(plan))
+	}
 	if shards > 1 {
 		fmt.Fprintf(opts.Out, "when every shard is done: journeysim merge %s…\n", opts.Dir)
 		return nil
@@ -192,4 +198,13 @@ func runSweep(ctx context.Context, opts *SweepOptions) error {
 	}
 	fmt.Fprintf(opts.Out, "results written to %s (results.csv, points.csv)\n", opts.Dir)
 	return nil
+}
+
+// psaSource says where a PSA's draws came from.
+func psaSource(plan *sweep.Plan) string {
+	if plan.Posterior == "" {
+		return fmt.Sprintf("every one of the %d uncertain parameters drawn from its prior (the scenario has no posterior draws)", len(plan.Params))
+	}
+	return fmt.Sprintf("%d of the %d uncertain parameters drawn from the posterior draws in %s, the rest from their priors",
+		len(plan.FromPosterior), len(plan.Params), plan.Posterior)
 }

@@ -44,6 +44,8 @@ type Model struct {
 
 	warnings scenario.Problems // what is legal but most likely not what was meant
 
+	start []startGroup // the people a run starts with, if any
+
 	settled    bool   // Settle chose the warm-up
 	settleNote string // how
 }
@@ -195,6 +197,9 @@ func Build(s *scenario.Scenario) (*Model, error) {
 	b.followups(s)
 	if b.err != nil {
 		return nil, b.err
+	}
+	if err := m.buildStart(s); err != nil {
+		return nil, err
 	}
 	m.buildJourneys()
 	ec, err := buildEconomics(s, m, scope)
@@ -416,17 +421,24 @@ func hazardRatio(mods []ratioMod, c *Client) float64 {
 
 // draw returns a time to the event of a piecewise-constant hazard multiplied
 // by hr, given a unit exponential draw e; +Inf if it never happens.
-func (h *hazard) draw(e, hr float64) float64 {
-	t := 0.0
+func (h *hazard) draw(e, hr float64) float64 { return h.drawFrom(0, e, hr) }
+
+// drawFrom is draw for a client who has been in the place for t0 already:
+// the time from now, given that the event has not happened by t0.
+func (h *hazard) drawFrom(t0, e, hr float64) float64 {
+	t := t0
 	for i, r := range h.rate {
 		r *= hr
 		end := math.Inf(1)
 		if i < len(h.until) {
 			end = h.until[i]
 		}
+		if end <= t0 {
+			continue
+		}
 		if r > 0 {
 			if dt := e / r; t+dt <= end {
-				return t + dt
+				return t + dt - t0
 			}
 		}
 		if math.IsInf(end, 1) {

@@ -265,6 +265,7 @@ func (ec *econ) buildCrimeMods(e *scenario.EconomicsSpec, m *Model, scope *Scope
 // run for those still there. PV is discounted to the end of warm-up.
 type ledger struct {
 	placeCost                         []float64
+	yearCost                          []float64 // by measured year, with a year-by-year report
 	costPV, crime, crimePV, avoidedPV float64
 	health, healthPV                  float64
 	qalys, qalysPV                    float64
@@ -291,6 +292,7 @@ func (r *run) accrueStay(c *Client, p int, a, b float64) {
 	l := &r.ledger
 	l.placeCost[p] += pe.perDay * days
 	l.costPV += pe.perDay * pv
+	r.costByYear(a, b, pe.perDay)
 	r.accrueLife(c, pe, days, pv)
 }
 
@@ -335,6 +337,9 @@ func (r *run) accrueEpisode(p int, t float64) {
 	}
 	r.ledger.placeCost[p] += pe.perEpisode
 	r.ledger.costPV += pe.perEpisode * math.Exp(-r.m.econ.delta*(t-r.start))
+	if yc := r.ledger.yearCost; yc != nil {
+		yc[min(int((t-r.start)/daysPerYear), len(yc)-1)] += pe.perEpisode
+	}
 }
 
 // accrueHold adds a parallel place p held from day a to day b; a negative
@@ -347,6 +352,7 @@ func (r *run) accrueHold(p int, a, b, sign float64) {
 	days, pv := r.span(a, b)
 	r.ledger.placeCost[p] += sign * pe.perDay * days
 	r.ledger.costPV += sign * pe.perDay * pv
+	r.costByYear(a, b, sign*pe.perDay)
 }
 
 // EconomicsTotals is what one replication's economics add up to over the
@@ -391,6 +397,7 @@ func (r *run) economics() EconomicsTotals {
 			days, pv := r.span(r.start+ch.At, to)
 			l.placeCost[pi] += pe.postDay * float64(ch.Capacity) * days
 			l.costPV += pe.postDay * float64(ch.Capacity) * pv
+			r.costByYear(r.start+ch.At, to, pe.postDay*float64(ch.Capacity))
 		}
 	}
 	t := EconomicsTotals{PlaceCost: l.placeCost, CostPV: l.costPV, Crime: l.crime, CrimePV: l.crimePV,

@@ -157,8 +157,6 @@ func (r *run) offer(id int32, q int) {
 			return
 		}
 	}
-	pr.res.Request(id, 0, math.Inf(1))
-	r.m.lay.setHolds(c, pl.parIndex, true)
 	if r.trace != nil {
 		r.traceEvent(id, "took up "+pl.name, "")
 	}
@@ -166,7 +164,15 @@ func (r *run) offer(id int32, q int) {
 	if r.measuring {
 		pr.acc.admissions++
 	}
-	d := pr.duration.Rand()
+	r.startHold(id, q, pr.duration.Rand())
+}
+
+// startHold starts client id's hold of parallel place q, for d days.
+func (r *run) startHold(id int32, q int, d float64) {
+	c := r.client(id)
+	pl, pr := r.m.places[q], r.ps[q]
+	pr.res.Request(id, 0, math.Inf(1))
+	r.m.lay.setHolds(c, pl.parIndex, true)
 	nq := len(r.m.parallel)
 	now := r.eng.Now()
 	r.hold[int(id)*nq+pl.parIndex] = now + d

@@ -62,6 +62,7 @@ type accumulators struct {
 	prevT             float64
 	prev              []float64
 	monthly           [][]float64
+	years             []yearTotals // at the start of each measured year, and the end
 }
 
 type attrAcc struct {
@@ -438,6 +439,7 @@ func newMetricLayout(m *Model) *metricLayout {
 	}
 	addFollowupMetrics(l, m)
 	addAgeMetrics(l, m)
+	addYearMetrics(l, m)
 	for _, p := range m.places {
 		if p.kind == scenario.KindCapacity {
 			l.series = append(l.series, result.MetricInfo{Name: "occupancy." + p.name, Unit: "clients", Description: "mean clients in " + p.label})
@@ -491,6 +493,7 @@ func occupancy(r *run, pr *placeRun) float64 {
 
 func (r *run) result() *result.Result {
 	r.endYear(r.end)
+	r.takeYear()
 	l := r.m.metrics
 	res := &result.Result{Values: make([]float64, len(l.calc)), Monthly: r.acc.monthly}
 	for i, f := range l.calc {

@@ -9,7 +9,7 @@ func (r *run) drawExit(pr *placeRun, c *Client) (int, float64) {
 		best, bt := -1, math.Inf(1)
 		for i := range pl.exits {
 			h := pl.exits[i].hazard
-			if t := h.draw(pr.exitR.ExpFloat64(), hazardRatio(h.mods, c)); t < bt {
+			if t := h.drawFrom(r.elapsed, pr.exitR.ExpFloat64(), hazardRatio(h.mods, c)); t < bt {
 				best, bt = i, t
 			}
 		}

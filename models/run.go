@@ -66,9 +66,13 @@ type run struct {
 	fuKind sim.Kind
 
 	measuring bool
-	start     float64 // end of warm-up
-	end       float64
-	year      int16
+	// elapsed is the time a client placed by a start snapshot has already
+	// spent in the place it is admitted to: its exit and death are drawn
+	// given that it has lasted so long. 0 otherwise.
+	elapsed float64
+	start   float64 // end of warm-up
+	end     float64
+	year    int16
 	// yearIDs are the clients in treatment this measured year, each flagged
 	// (yearFlag): the only ones whose year's flags endYear has to judge and
 	// clear, rather than every client, most of whom may be out of
@@ -135,6 +139,9 @@ func (m *Model) newRun(seed uint64, rep int) *run {
 	}
 	if m.econ != nil {
 		r.ledger.placeCost = make([]float64, len(m.places))
+		if m.yearly() {
+			r.ledger.yearCost = make([]float64, m.measuredYears())
+		}
 	}
 	for _, a := range r.acc.byAttr {
 		r.inTreatBy = append(r.inTreatBy, make([]int64, len(a.inTreatment)))
@@ -188,6 +195,9 @@ func (m *Model) newRun(seed uint64, rep int) *run {
 	if m.perDay > 0 {
 		eng.After(r.interarrival(), r.arrive, -1)
 	}
+	if len(m.start) > 0 {
+		r.placeStart(st.Rand("start"))
+	}
 	eng.Call(r.start, r.startMeasuring)
 	return r
 }
@@ -220,7 +230,11 @@ const (
 // while new clients arrive.
 func (r *run) client(id int32) *Client { return &r.pages[id>>pageBits][id&pageMask] }
 
-func (r *run) newClient() int32 {
+func (r *run) newClient() int32 { return r.newClientWith(nil, -1) }
+
+// newClientWith makes a client whose case-mix levels are fixed (by
+// attribute, -1 to draw) and whose age is age years (-1 to draw).
+func (r *run) newClientWith(fixed []int, age float64) int32 {
 	var id int32
 	if n := len(r.free); n > 0 {
 		id, r.free = r.free[n-1], r.free[:n-1]
@@ -240,11 +254,18 @@ func (r *run) newClient() int32 {
 		for l < len(cum)-1 && u >= cum[l] {
 			l++
 		}
+		if fixed != nil && fixed[a] >= 0 {
+			l = fixed[a]
+		}
 		r.m.lay.setAttr(c, a, l)
 	}
 	if g := r.m.ages; g != nil {
 		u := r.ageR.Float64()
-		r.m.lay.setBorn(c, r.eng.Now()-g.drawAge(u, r.ageR.Float64()))
+		x := g.drawAge(u, r.ageR.Float64()) // days
+		if age >= 0 {
+			x = age * daysPerYear
+		}
+		r.m.lay.setBorn(c, r.eng.Now()-x)
 	}
 	r.status.alive(r, c, 1)
 	if r.trace != nil {
@@ -384,8 +405,11 @@ func (r *run) admitted(id int32, p int, waited float64) {
 
 	// Decide how and when the client leaves.
 	ei, t := r.drawExit(pr, c)
+	if r.elapsed > 0 && !pl.byHazard {
+		ei, t = r.residualExit(pr, c, ei, t)
+	}
 	if pl.mortality != nil {
-		if td := pl.mortality.draw(pr.mort.ExpFloat64(), hazardRatio(pl.mortality.mods, c)); td < t {
+		if td := pl.mortality.drawFrom(r.elapsed, pr.mort.ExpFloat64(), hazardRatio(pl.mortality.mods, c)); td < t {
 			ei, t = -1, td
 		}
 	}

@@ -128,6 +128,7 @@ func (r *run) newYear() {
 	}
 	r.year++
 	r.yearStart = r.eng.Now()
+	r.takeYear()
 	r.acc.inTreatmentYears += r.inTreat
 	now := r.eng.Now()
 	for _, id := range r.yearIDs { // in treatment now, counted in the year

@@ -10,12 +10,32 @@ import (
 
 // WriteCalibration prints the parameters and targets before and after.
 func WriteCalibration(w io.Writer, cal *calibrate.Calibration) error {
-	fmt.Fprintf(w, "%s: seed %d, %d replications a point (%s warm-up, %s measured); %d points: the scenario's values, a %d-point Latin hypercube, Nelder–Mead\n\n",
-		cal.Scenario, cal.Seed, cal.Replications, fmtDaysText(cal.Warmup), fmtDaysText(cal.Horizon), cal.Evals, cal.LHS)
+	post := cal.Posterior
+	if post == nil {
+		fmt.Fprintf(w, "%s: seed %d, %d replications a point (%s warm-up, %s measured); %d points: the scenario's values, a %d-point Latin hypercube, Nelder–Mead\n\n",
+			cal.Scenario, cal.Seed, cal.Replications, fmtDaysText(cal.Warmup), fmtDaysText(cal.Horizon), cal.Evals, cal.LHS)
+	} else {
+		fmt.Fprintf(w, "%s: seed %d, %d replications a point (%s warm-up, %s measured); %d points: the scenario's values, a %d-point Latin hypercube and Nelder–Mead, then the posterior sampler's %d (%d particles, %d generations)\n\n",
+			cal.Scenario, cal.Seed, cal.Replications, fmtDaysText(cal.Warmup), fmtDaysText(cal.Horizon), cal.Evals, cal.LHS, post.Evals, len(post.Draws), len(post.Steps))
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if post != nil {
+		fmt.Fprintln(tw, "parameter\tuncertainty\tsearched\tbefore\tafter\tposterior 90% interval")
+		for i, p := range cal.Params {
+			fmt.Fprintf(tw, "%s\t%s\t%s to %s\t%s\t%s\t%s to %s\n", p.Path, p.Uncertainty, num(p.Lo), num(p.Hi), num(p.Before), num(p.After),
+				num(post.Quantile(i, 0.05)), num(post.Quantile(i, 0.95)))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	}
 	fmt.Fprintln(tw, "parameter\tuncertainty\tsearched\tbefore\tafter")
 	edge := false
 	for _, p := range cal.Params {
+		if post != nil {
+			break // printed above, with their intervals
+		}
 		mark := ""
 		if p.AtBound {
 			mark, edge = " *", true
@@ -48,8 +68,32 @@ func WriteCalibration(w io.Writer, cal *calibrate.Calibration) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\ndistance, the sum over targets of ((mean − value)/sd)²: %s → %s\n", num(cal.DistanceBefore), num(cal.DistanceAfter))
-	return err
+	if _, err := fmt.Fprintf(w, "\ndistance, the sum over targets of ((mean − value)/sd)²: %s → %s\n", num(cal.DistanceBefore), num(cal.DistanceAfter)); err != nil {
+		return err
+	}
+	if len(cal.HeldOut) == 0 {
+		return nil
+	}
+	if post == nil {
+		fmt.Fprintln(w, "\nheld out of the fit on purpose: each at the fit")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "check\tmetric\tvalue or range\tsd\tat the fit\tz")
+		for k, t := range cal.HeldOut {
+			x := cal.HeldOutAfter[k]
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%+.2f\n", t.Label(), t.Metric, calibrate.TargetFit{Value: t.Value, Range: t.Range}.ValueText(), num(t.SD), num(x), t.Z(x))
+		}
+		return tw.Flush()
+	}
+	fmt.Fprintln(w, "\nheld out of the fit on purpose: the posterior's prediction of each")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "check\tmetric\tvalue or range\tsd\tposterior median\t90% interval\tz of the median")
+	for k, t := range cal.HeldOut {
+		k += len(cal.Targets)
+		med := post.MeanQuantile(k, 0.5)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s to %s\t%+.2f\n", t.Label(), t.Metric, calibrate.TargetFit{Value: t.Value, Range: t.Range}.ValueText(), num(t.SD),
+			num(med), num(post.MeanQuantile(k, 0.05)), num(post.MeanQuantile(k, 0.95)), t.Z(med))
+	}
+	return tw.Flush()
 }
 
 func num(x float64) string { return fmt.Sprintf("%.4g", x) }

@@ -109,7 +109,7 @@ type methodItem struct {
 func (r *Report) sections() (*sections, error) {
 	sc, m := r.Scenario, r.Layout
 	s := &sections{Title: sc.Name, Description: sc.Description, Validation: r.Validation}
-	if st := r.Meta.Steady; st != nil && !st.Settled {
+	if st := r.Meta.Steady; st != nil && !st.Settled && !st.Projection {
 		s.Unsettled = st.Sentence()
 	}
 	for _, w := range r.Meta.Services {
@@ -282,8 +282,15 @@ func calibrationText(sc *scenario.Scenario) string {
 	if len(sc.CalibratedTo) == 0 {
 		return "Calibration: none; no parameter was fitted to outcome figures."
 	}
-	return "Calibration: the parameters whose source says “calibrated” were fitted by journeysim calibrate to the validation checks (or targets) " +
+	s := "Calibration: the parameters whose source says “calibrated” were fitted by journeysim calibrate to the validation checks (or targets) " +
 		strings.Join(sc.CalibratedTo, ", ") + "; in the validation section those checks are marked † and show the fit, and the others test the model."
+	if len(sc.HeldOut) > 0 {
+		s += " Held out of the fit on purpose, to test it: " + strings.Join(sc.HeldOut, ", ") + " (marked ‡)."
+	}
+	if d := sc.Draws; d != nil {
+		s += fmt.Sprintf(" The calibration's posterior, %d draws of %d parameters, is in %s: a PSA (journeysim sweep --psa) draws those parameters from it.", len(d.Rows), len(d.Params), d.File)
+	}
+	return s
 }
 
 func (r *Report) count(kind string) int {

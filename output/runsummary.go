@@ -42,6 +42,9 @@ func WriteRunSummary(w io.Writer, format string, meta Meta, l *result.Layout, rs
 		}
 	}
 	WriteCapacities(w, l.Capacities)
+	if err := WriteYearTable(w, ss); err != nil {
+		return err
+	}
 	if len(l.Scenario.Followups) > 0 {
 		fmt.Fprintln(w, "\nfollow-ups. "+FollowupNote)
 		if err := WriteFollowupTable(w, ss); err != nil {

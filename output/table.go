@@ -35,7 +35,7 @@ func WriteTable(w io.Writer, ss []Summary, headline []int, places []string) erro
 	var groups []string
 	byGroup := map[string][]int{}
 	for i, s := range ss {
-		if done[i] || strings.HasPrefix(s.Name, followupPrefix) {
+		if done[i] || strings.HasPrefix(s.Name, followupPrefix) || strings.HasPrefix(s.Name, yearPrefix) {
 			continue
 		}
 		g := "system"

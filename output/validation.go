@@ -221,7 +221,7 @@ func NewValidationTable(run ValidationRun, rs []validation.CheckResult) *Validat
 		titles[t.Number] = t.Title
 	}
 	last := -1
-	inputs, fitted := false, false
+	inputs, fitted, heldOut := false, false, false
 	for _, r := range rs {
 		if r.Target != last {
 			v.Rows = append(v.Rows, []string{fmt.Sprintf("%d. %s", r.Target, titles[r.Target])})
@@ -235,6 +235,10 @@ func NewValidationTable(run ValidationRun, rs []validation.CheckResult) *Validat
 		if r.Fitted {
 			id += "†"
 			fitted = true
+		}
+		if r.HeldOut {
+			id += "‡"
+			heldOut = true
 		}
 		ci := ""
 		if !math.IsNaN(r.Low) {
@@ -251,6 +255,9 @@ func NewValidationTable(run ValidationRun, rs []validation.CheckResult) *Validat
 	}
 	if fitted {
 		v.Notes = append(v.Notes, "† calibration target: its scenario was fitted to it (calibrated_to), so its pass shows the fit; the other checks test the model")
+	}
+	if heldOut {
+		v.Notes = append(v.Notes, "‡ held out: of the kind the calibration fits, but left out of it on purpose (held_out) to test the fit")
 	}
 	v.Notes = append(v.Notes, "Odds ratios and ratios are compared on the log scale: their tolerance multiplies or divides the figure.",
 		"A contrast pairs its scenario with the baseline unless the check names a base; pooled checks sum rare events over replications.")
@@ -288,6 +295,7 @@ type checkJSON struct {
 	Sources       []string `json:"sources"`
 	InputCheck    bool     `json:"input_check"`
 	Fitted        bool     `json:"calibration_target"`
+	HeldOut       bool     `json:"held_out,omitempty"`
 	Status        string   `json:"status"`
 	NotModelled   string   `json:"not_modelled,omitempty"`
 	Scenario      string   `json:"scenario,omitempty"`
@@ -317,7 +325,7 @@ type checkJSON struct {
 
 func toCheckJSON(r validation.CheckResult, titles map[int]string) checkJSON {
 	j := checkJSON{ID: r.ID, Target: r.Target, TargetTitle: titles[r.Target], Title: r.Title, Quote: r.Quote,
-		Sources: r.Sources, InputCheck: r.InputCheck, Fitted: r.Fitted, Status: string(r.Status), NotModelled: r.NotModelled,
+		Sources: r.Sources, InputCheck: r.InputCheck, Fitted: r.Fitted, HeldOut: r.HeldOut, Status: string(r.Status), NotModelled: r.NotModelled,
 		Mean: checkNum(r.Mean), CILow: checkNum(r.Low), CIHigh: checkNum(r.High), N: r.N, Off: checkNum(r.Off)}
 	if j.Sources == nil {
 		j.Sources = []string{}

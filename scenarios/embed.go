@@ -4,5 +4,5 @@ import "embed"
 
 // FS holds every shipped scenario, by path relative to this folder.
 //
-//go:embed *.toml bench/*.toml
+//go:embed *.toml *.csv bench/*.toml
 var FS embed.FS

@@ -155,6 +155,18 @@ type Options struct {
 	// Name, if set, names the calibrated scenario; otherwise it is the
 	// scenario's name with " (calibrated)".
 	Name string
+	// Particles, if positive, also samples the posterior (see Posterior)
+	// with that many particles, starting around the point fit; the point
+	// the calibrated scenario sets is then the nearer to the targets of
+	// the fit and the draws.
+	Particles int
+	// Moves is the number of Metropolis moves of every particle in each
+	// generation of the posterior sampler; 0 means 2.
+	Moves int
+	// HeldOut are checks left out of the fit on purpose: their simulated
+	// means are recorded at every point, but they do not count in the
+	// distance.
+	HeldOut []Target
 	// Progress, if not nil, is called from one goroutine at a time with the
 	// number of points evaluated and the most there can be (the scenario's own
 	// values, the LHS points and the refinement's budget). The refinement may
@@ -210,8 +222,14 @@ type Calibration struct {
 	DistanceAfter  float64
 	// Evals counts the points evaluated: the scenario's own values, the LHS
 	// points and the refinement's.
-	Evals        int
-	LHS          int
+	Evals int
+	LHS   int
+	// Posterior is the sample of the posterior, if one was drawn; HeldOut
+	// the checks left out of the fit, whose means it records too, and
+	// HeldOutAfter their simulated means at the fit.
+	Posterior    *Posterior
+	HeldOut      []Target
+	HeldOutAfter []float64
 	Seed         uint64
 	Replications int
 	// Warmup and Horizon are the run length of each replication, in days.
@@ -268,6 +286,9 @@ type calibrator struct {
 	evals   int
 	workers int
 
+	particles, moves int
+	heldOut          []Target
+
 	progress    func(done, total int)
 	name        string
 	mu          sync.Mutex
@@ -284,7 +305,11 @@ type evaluation struct {
 
 func newCalibrator(sc *scenario.Scenario, opts Options) (*calibrator, error) {
 	c := &calibrator{sc: sc, sim: opts.Simulator, targets: opts.Targets, seed: sc.Seed(), reps: sc.Replications(),
-		lhs: opts.LHS, evals: opts.Evals, workers: max(1, opts.Workers), progress: opts.Progress, name: opts.Name}
+		lhs: opts.LHS, evals: opts.Evals, workers: max(1, opts.Workers), progress: opts.Progress, name: opts.Name,
+		particles: opts.Particles, moves: opts.Moves, heldOut: opts.HeldOut}
+	if c.moves <= 0 {
+		c.moves = 2
+	}
 	if c.lhs == 0 {
 		c.lhs = 20
 	}
@@ -311,7 +336,7 @@ func newCalibrator(sc *scenario.Scenario, opts Options) (*calibrator, error) {
 		names = append(names, mi.Name)
 	}
 	var probs []string
-	for i, t := range c.targets {
+	for i, t := range append(slices.Clone(c.targets), c.heldOut...) {
 		for _, name := range append([]string{t.Metric}, t.Over...) {
 			if lay.MetricIndex(name) < 0 {
 				msg := fmt.Sprintf("target %d (%s): unknown metric %q", i+1, t.Label(), name)
@@ -355,9 +380,9 @@ func (c *calibrator) evaluate(ctx context.Context, vals []float64, workers int) 
 	if err != nil {
 		return e, err
 	}
-	e.means = make([]float64, len(c.targets))
+	e.means = make([]float64, len(c.targets)+len(c.heldOut))
 	e.dist = 0
-	for i, t := range c.targets {
+	for i, t := range append(slices.Clone(c.targets), c.heldOut...) {
 		xs, err := lay.Share(rs, t.Metric, t.Over)
 		if err != nil {
 			return e, fmt.Errorf("calibrate: target %s: %w", t.Label(), err)
@@ -370,14 +395,16 @@ func (c *calibrator) evaluate(ctx context.Context, vals []float64, workers int) 
 			}
 		}
 		e.means[i] = math.NaN()
-		if n == 0 {
+		if n == 0 && i < len(c.targets) {
 			e.dist = math.Inf(1)
 			e.err = fmt.Errorf("%s has no data", t.Metric)
 			continue
 		}
 		e.means[i] = sum / float64(n)
-		z := t.Z(e.means[i])
-		e.dist += z * z
+		if i < len(c.targets) {
+			z := t.Z(e.means[i])
+			e.dist += z * z
+		}
 	}
 	c.tick()
 	return e, nil
@@ -409,9 +436,43 @@ func (c *calibrator) values(u []float64) []float64 {
 }
 
 func (c *calibrator) run(ctx context.Context) (*Calibration, error) {
-	d := len(c.params)
 	c.total = 1 + c.lhs + c.evals
+	if c.particles > 0 {
+		c.total += c.particles * (1 + c.moves*10) // a guess: the sampler stops when it reaches the posterior
+	}
+	before, best, n, err := c.pointFit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c.particles == 0 {
+		return c.result(before, best, n)
+	}
+	u := make([]float64, len(c.params))
+	for i, p := range c.params {
+		u[i] = p.Unit(best.vals[i])
+	}
+	post, err := c.posterior(ctx, c.particles, newReference(u))
+	if err != nil {
+		return nil, err
+	}
+	for i, x := range post.Distance {
+		if x < best.dist {
+			best = evaluation{vals: post.Draws[i], means: post.Means[i], dist: x}
+		}
+	}
+	cal, err := c.result(before, best, n+post.Evals)
+	if err != nil {
+		return nil, err
+	}
+	cal.Posterior, cal.HeldOut = post, c.heldOut
+	return cal, nil
+}
 
+// pointFit evaluates the scenario's own values and a Latin hypercube, then
+// refines the best point by Nelder–Mead: the scenario as it was, the best
+// point found and the number of points evaluated.
+func (c *calibrator) pointFit(ctx context.Context) (before, best evaluation, n int, err error) {
+	d := len(c.params)
 	// First pass: the scenario's own values, then the hypercube.
 	units := append([][]float64{nil}, estimate.LatinHypercube(c.seed, c.lhs, d)...)
 	points := make([][]float64, len(units))
@@ -421,16 +482,16 @@ func (c *calibrator) run(ctx context.Context) (*Calibration, error) {
 	}
 	all, err := c.evaluateAll(ctx, points)
 	if err != nil {
-		return nil, err
+		return before, best, 0, err
 	}
-	before := all[0]
+	before = all[0]
 	if math.IsInf(before.dist, 1) {
-		return nil, fmt.Errorf("calibrate: the scenario as it is cannot be evaluated: %v", before.err)
+		return before, best, 0, fmt.Errorf("calibrate: the scenario as it is cannot be evaluated: %v", before.err)
 	}
-	best := 0
+	bi := 0
 	for i, e := range all {
-		if e.dist < all[best].dist {
-			best = i
+		if e.dist < all[bi].dist {
+			bi = i
 		}
 	}
 
@@ -438,26 +499,26 @@ func (c *calibrator) run(ctx context.Context) (*Calibration, error) {
 	// simplex when a round's share of the budget is spent: a simplex that
 	// has collapsed along one axis in a narrow valley (a target with a small
 	// sd) stops making progress, and a restart gives it back its width.
-	u := units[best]
+	u := units[bi]
 	budget := c.evals
 	rounds := max(1, min(calRounds, budget/(4*(d+1))))
 	h := min(max(1/float64(c.lhs), 0.02), 0.25)
 	for r := 0; r < rounds && budget > 0; r++ {
 		n := budget / (rounds - r)
-		refined, err := c.refine(ctx, all[best], u, n, h)
+		refined, err := c.refine(ctx, all[bi], u, n, h)
 		all = append(all, refined...)
 		if err != nil {
-			return nil, err
+			return before, best, 0, err
 		}
 		budget -= len(refined)
 		for i, e := range all {
-			if e.dist < all[best].dist {
-				best = i
+			if e.dist < all[bi].dist {
+				bi = i
 			}
 		}
 		u, h = nil, max(h/2, 0.005)
 	}
-	return c.result(before, all[best], len(all))
+	return before, all[bi], len(all), nil
 }
 
 // calRounds is the most rounds of Nelder–Mead a calibration runs.
@@ -555,8 +616,9 @@ func (c *calibrator) refine(ctx context.Context, start evaluation, u []float64, 
 
 // result assembles the calibration and the calibrated scenario.
 func (c *calibrator) result(before, after evaluation, n int) (*Calibration, error) {
-	cal := &Calibration{Scenario: c.sc.Name, DistanceBefore: before.dist, DistanceAfter: after.dist,
-		Evals: n, LHS: c.lhs, Seed: c.seed, Replications: c.reps, Warmup: c.sc.Warmup(), Horizon: c.sc.Horizon()}
+	cal := &Calibration{Scenario: c.sc.Name, DistanceBefore: before.dist, DistanceAfter: after.dist, HeldOut: c.heldOut,
+		HeldOutAfter: slices.Clone(after.means[len(c.targets):]),
+		Evals:        n, LHS: c.lhs, Seed: c.seed, Replications: c.reps, Warmup: c.sc.Warmup(), Horizon: c.sc.Horizon()}
 	var labels []string
 	for i, t := range c.targets {
 		cal.Targets = append(cal.Targets, TargetFit{ID: t.ID, Metric: t.Metric, Value: t.Value, SD: t.SD, Range: slices.Clone(t.Range),
@@ -618,13 +680,26 @@ func (c *calibrator) result(before, after evaluation, n int) (*Calibration, erro
 	// The targets fitted are recorded so that validation can tell them from
 	// the checks that test the model, after those the scenario was already
 	// fitted to by hand (its own calibrated_to), which stay fitted.
-	fitted.CalibratedTo = slices.Clone(c.sc.CalibratedTo)
+	fitted.CalibratedTo = nil
+	for _, l := range c.sc.CalibratedTo {
+		// A check held out now is no longer fitted, whatever the fit before.
+		if !slices.ContainsFunc(c.heldOut, func(t Target) bool { return t.Label() == l }) {
+			fitted.CalibratedTo = append(fitted.CalibratedTo, l)
+		}
+	}
 	for _, l := range labels {
 		if !slices.Contains(fitted.CalibratedTo, l) {
 			fitted.CalibratedTo = append(fitted.CalibratedTo, l)
 		}
 	}
 	keys = append(keys, "calibrated_to")
+	if len(c.heldOut) > 0 {
+		fitted.HeldOut = nil
+		for _, t := range c.heldOut {
+			fitted.HeldOut = append(fitted.HeldOut, t.Label())
+		}
+		keys = append(keys, "held_out")
+	}
 	cal.fitted = fitted
 	cal.keys = scenario.TopKeys(keys)
 	return cal, nil
@@ -649,7 +724,13 @@ const CalibratedHeader = "# Calibrated by journeysim calibrate"
 func (c *Calibration) ScenarioFile(base string) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, CalibratedHeader+": seed %d, %d replications a point (%s warm-up,\n", c.Seed, c.Replications, scenario.FormatDays(c.Warmup))
-	fmt.Fprintf(&b, "# %s measured), a %d-point Latin hypercube and Nelder–Mead, %d points in all.\n", scenario.FormatDays(c.Horizon), c.LHS, c.Evals)
+	if p := c.Posterior; p != nil {
+		fmt.Fprintf(&b, "# %s measured). The posterior: %d draws by sequential Monte Carlo (%d generations,\n", scenario.FormatDays(c.Horizon), len(p.Draws), len(p.Steps))
+		fmt.Fprintf(&b, "# %d model runs), in %s. The point: the nearest the targets of the\n", p.Evals, c.fitted.Posterior)
+		fmt.Fprintf(&b, "# Nelder–Mead fit and the draws; %d points in all.\n", c.Evals)
+	} else {
+		fmt.Fprintf(&b, "# %s measured), a %d-point Latin hypercube and Nelder–Mead, %d points in all.\n", scenario.FormatDays(c.Horizon), c.LHS, c.Evals)
+	}
 	fmt.Fprintf(&b, "# Distance, the sum of squared standardised errors ((mean − value)/sd)²: %s → %s.\n", fmtG(c.DistanceBefore), fmtG(c.DistanceAfter))
 	b.WriteString("#\n# target: value or range (sd): simulated mean before → after\n")
 	for _, t := range c.Targets {
@@ -661,6 +742,48 @@ func (c *Calibration) ScenarioFile(base string) []byte {
 	}
 	b.WriteString("\n")
 	return c.fitted.Encode(b.String(), base, c.keys)
+}
+
+// SetPosteriorFile names the file the posterior draws are written to,
+// relative to the calibrated scenario file: its posterior key.
+func (c *Calibration) SetPosteriorFile(name string) {
+	c.fitted.Posterior = name
+	c.keys = append(c.keys, "posterior")
+}
+
+// DrawsFile returns the posterior draws as a draws file (scenario.Draws),
+// its comments saying how they were made and how the held-out checks fare.
+func (c *Calibration) DrawsFile() []byte {
+	p := c.Posterior
+	var b strings.Builder
+	fmt.Fprintf(&b, "Posterior draws of %s by journeysim calibrate --posterior: sequential Monte Carlo\n", c.fitted.Name)
+	fmt.Fprintf(&b, "(ABC-SMC with a Gaussian kernel tempered to the targets' sds), %d particles,\n", len(p.Draws))
+	fmt.Fprintf(&b, "%d Metropolis moves a generation, %d generations, %d model runs of %d replications\n", p.Moves, len(p.Steps), p.Evals, c.Replications)
+	fmt.Fprintf(&b, "(seed %d, %s warm-up, %s measured). Each row is an equally weighted draw;\n", c.Seed, scenario.FormatDays(c.Warmup), scenario.FormatDays(c.Horizon))
+	b.WriteString("distance is the sum of squared standardised errors to the targets.\n\n")
+	b.WriteString("generation: temperature, effective sample size, share of moves accepted, distinct particles\n")
+	for i, s := range p.Steps {
+		fmt.Fprintf(&b, "  %d: %.4g, %.1f, %.2f, %d\n", i+1, s.Temperature, s.ESS, s.Accepted, s.Unique)
+	}
+	b.WriteString("\ntarget: value or range (sd): posterior median of the simulated mean, 90% interval\n")
+	for k, t := range c.Targets {
+		fmt.Fprintf(&b, "  %s: %s (sd %s): %s, %s to %s\n", targetLabel(t.ID, t.Metric), t.ValueText(), fmtG(t.SD),
+			fmtG(p.MeanQuantile(k, 0.5)), fmtG(p.MeanQuantile(k, 0.05)), fmtG(p.MeanQuantile(k, 0.95)))
+	}
+	for k, t := range c.HeldOut {
+		k += len(c.Targets)
+		fmt.Fprintf(&b, "  held out, not fitted: %s: %s (sd %s): %s, %s to %s\n", targetLabel(t.ID, t.Metric), TargetFit{Value: t.Value, Range: t.Range}.ValueText(), fmtG(t.SD),
+			fmtG(p.MeanQuantile(k, 0.5)), fmtG(p.MeanQuantile(k, 0.05)), fmtG(p.MeanQuantile(k, 0.95)))
+	}
+	d := &scenario.Draws{Params: p.Params, Distance: p.Distance, Rows: p.Draws}
+	return d.Encode(b.String())
+}
+
+func targetLabel(id, metric string) string {
+	if id != "" {
+		return id + " " + metric
+	}
+	return metric
 }
 
 func fmtG(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
@@ -684,3 +807,7 @@ func BaseRef(ref, out string) string {
 	}
 	return filepath.ToSlash(rel)
 }
+
+// DrawsHeader starts every draws file that DrawsFile writes, so that
+// journeysim knows a file it may replace.
+const DrawsHeader = "# Posterior draws of "

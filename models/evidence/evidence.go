@@ -208,6 +208,9 @@ const (
 	Derived    = "derived"
 	Assumption = "assumption"
 	Calibrated = "calibrated"
+	// Local is an area's own figure (a bed count, a budget), which no
+	// published row gives: the value's note says where it came from.
+	Local = "local"
 )
 
 var (
@@ -226,8 +229,8 @@ func hint() string {
 
 // CheckRef reports whether ref is a valid source field: one or more
 // verified row ids separated by commas ("C3", "C3, D4"), "derived: " or
-// "calibrated: " and such a list, "assumption" or "calibrated". Row ids may
-// be lower case.
+// "calibrated: " and such a list, "assumption", "calibrated" or "local" (an
+// area's own figure). Row ids may be lower case.
 func CheckRef(ref string) error {
 	_, _, err := ParseRef(ref)
 	return err
@@ -247,6 +250,8 @@ func ParseRef(ref string) (ids []string, kind string, err error) {
 		return nil, Assumption, nil
 	case Calibrated:
 		return nil, Calibrated, nil
+	case Local:
+		return nil, Local, nil
 	}
 	if strings.ContainsAny(s, "()[]") {
 		return nil, "", fmt.Errorf(`source %q: free text is not allowed in a source; write only row ids ("C3, D4"), "derived: <ids>", "assumption" or "calibrated", and put notes in the note field`, ref)

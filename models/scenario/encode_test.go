@@ -2,12 +2,15 @@ package scenario
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/journeysim/journeysim/scenarios"
 )
 
 func TestTopKeys(t *testing.T) {
@@ -71,6 +74,14 @@ func TestScenarioFileEncodes(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "empty.toml"), []byte("name = \"Empty\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The posterior draws the baseline names, beside the copy.
+	draws, err := fs.ReadFile(scenarios.FS, sc.Posterior)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, sc.Posterior), draws, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(dir, "copy.toml")
 	if err := os.WriteFile(path, sc.Encode("", "empty.toml", keys), 0o644); err != nil {
 		t.Fatal(err)
@@ -81,6 +92,7 @@ func TestScenarioFileEncodes(t *testing.T) {
 	}
 	for _, s := range []*Scenario{sc, got} {
 		s.Name, s.Description, s.Base, s.File, s.Files, s.Origin, s.fingerprint = "", "", "", "", nil, nil, ""
+		s.Draws.File = ""
 	}
 	if !reflect.DeepEqual(got, sc) {
 		var d []string

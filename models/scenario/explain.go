@@ -60,6 +60,8 @@ func Citation(ref string) string {
 	switch {
 	case kind == evidence.Assumption:
 		return "assumption"
+	case kind == evidence.Local:
+		return "the area's own figure"
 	case kind == evidence.Calibrated && len(ids) == 0:
 		return "calibrated"
 	}

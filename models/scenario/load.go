@@ -257,6 +257,18 @@ func (l *Loader) LoadOverrides(ref string, sets []Override) (*Scenario, error) {
 			sc.Files = append(sc.Files, src.name)
 		}
 	}
+	if sc.Posterior != "" {
+		if err := l.readDraws(sc, chain); err != nil {
+			f := sc.OriginOf("posterior")
+			p := Problem{File: f, Key: "posterior", Msg: err.Error()}
+			for _, src := range chain {
+				if src.name == f {
+					p.Line = src.keyLine("posterior")
+				}
+			}
+			return nil, Problems{p}
+		}
+	}
 	// A problem at a key left out for its wrong value is that one again.
 	var vps Problems
 	for _, p := range sc.Validate() {

@@ -27,6 +27,13 @@ type Scenario struct {
 	// journeysim calibrate fitted this scenario to: validation marks those
 	// checks as fitted, not tested.
 	CalibratedTo []string `toml:"calibrated_to"`
+	// HeldOut lists checks left out of the calibration on purpose, to test
+	// it: validation reports them as held out.
+	HeldOut []string `toml:"held_out"`
+	// Posterior names a CSV file of posterior draws of the calibrated
+	// parameters (see Draws), relative to the file that sets it: a PSA
+	// draws those parameters from it, not from their priors.
+	Posterior string `toml:"posterior"`
 	// Economics values the run in money and QALYs; nil leaves it out.
 	Economics *EconomicsSpec `toml:"economics"`
 	// Followups are cohorts followed up at set times, as studies follow
@@ -47,6 +54,13 @@ type Scenario struct {
 	// Warnings are what is legal in the scenario but most likely not what
 	// was meant, each with its file, line and key.
 	Warnings Problems `toml:"-"`
+
+	// Start, if set, is the state the run starts from, with no warm-up.
+	Start *StartSpec `toml:"start"`
+
+	// Draws are the posterior draws Posterior names, read with the
+	// scenario; nil without one.
+	Draws *Draws `toml:"-"`
 
 	fingerprint string // of the merged text, overrides included
 }
@@ -113,6 +127,9 @@ type ReportSpec struct {
 	// By lists attributes whose levels get their own completion and
 	// retention metrics.
 	By []string `toml:"by"`
+	// Years adds the year-by-year metrics (year_1.in_treatment, …) that a
+	// run from a start reports anyway.
+	Years bool `toml:"years"`
 }
 
 // PlaceKind says how a place holds its clients.

@@ -57,6 +57,7 @@ func (s *Scenario) Validate() Problems {
 	}
 	s.validateFollowups(c)
 	s.validateEconomics(c)
+	s.validateStart(c)
 	for i, bc := range s.BudgetChanges {
 		for _, n := range bc.Places {
 			if _, ok := s.Places[n]; !ok {

@@ -65,6 +65,10 @@ type Report struct {
 	MSERStock  string `json:"mser5_stock,omitempty"`
 	// Warmup says how the warm-up was chosen.
 	Warmup string `json:"warmup"`
+	// Projection says the run started from a snapshot ([start]) with no
+	// warm-up: its stocks may move by design, from the state it started
+	// in, and a drift is its answer rather than a fault.
+	Projection bool `json:"projection,omitempty"`
 }
 
 // Measure judges the measured period of a run's replications: the drift
@@ -242,7 +246,11 @@ func (r *Report) Sentence() string {
 				drifting = append(drifting, d.Stock)
 			}
 		}
-		s = "NOT A STEADY STATE: " + s + "; drifting: " + strings.Join(drifting, ", ") + ". Lengthen the warm-up (run.warmup, or \"auto\")."
+		if r.Projection {
+			s = "A projection, not a steady state: " + s + "; moving: " + strings.Join(drifting, ", ") + ", from the state the run started in (the year-by-year table shows how)."
+		} else {
+			s = "NOT A STEADY STATE: " + s + "; drifting: " + strings.Join(drifting, ", ") + ". Lengthen the warm-up (run.warmup, or \"auto\")."
+		}
 	}
 	if len(small) > 0 {
 		s += fmt.Sprintf(" Under %d clients, too few to judge: %s.", MinJudged, strings.Join(small, ", "))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -55,10 +56,15 @@ type Point struct {
 // them (probabilities that must sum to 1 with one drawn are rescaled);
 // otherwise each point is a list of --set overrides.
 type Plan struct {
-	PSA    bool     `json:"psa,omitempty"`
-	OneWay bool     `json:"one_way,omitempty"`
-	Params []string `json:"params"`
-	Points []Point  `json:"points"`
+	PSA    bool `json:"psa,omitempty"`
+	OneWay bool `json:"one_way,omitempty"`
+	// Posterior is the draws file a PSA took its calibrated parameters
+	// from, and FromPosterior those parameters; the others are drawn from
+	// their priors.
+	Posterior     string   `json:"posterior,omitempty"`
+	FromPosterior []string `json:"from_posterior,omitempty"`
+	Params        []string `json:"params"`
+	Points        []Point  `json:"points"`
 }
 
 // ParseAxis reads a grid axis, PATH=LO:HI:STEP (LO, LO+STEP, … up to HI) or
@@ -199,10 +205,23 @@ func planPSA(sc *scenario.Scenario, n int, seed uint64) (*Plan, error) {
 	for _, p := range set.Params {
 		plan.Params = append(plan.Params, p.Path)
 	}
+	cols, rows := posteriorColumns(sc, set), []int(nil)
+	if len(cols) > 0 {
+		plan.Posterior = sc.Draws.File
+		for i, p := range set.Params {
+			if _, ok := cols[i]; ok {
+				plan.FromPosterior = append(plan.FromPosterior, p.Path)
+			}
+		}
+		rows = drawOrder(seed, n, len(sc.Draws.Rows))
+	}
 	for id, u := range hypercube(seed, n, len(set.Params)) {
 		vals := make([]string, len(set.Params))
 		for i, p := range set.Params {
 			x := p.Prior.Quantile(u[i])
+			if col, ok := cols[i]; ok {
+				x = sc.Draws.Rows[rows[id]][col]
+			}
 			if p.Integer {
 				x = math.Round(x)
 			}
@@ -211,6 +230,38 @@ func planPSA(sc *scenario.Scenario, n int, seed uint64) (*Plan, error) {
 		plan.Points = append(plan.Points, Point{ID: id, Values: vals})
 	}
 	return plan, nil
+}
+
+// posteriorColumns maps each parameter of set that the scenario's
+// posterior draws give to its column of the draws. A parameter is taken
+// from the draws only where the file that names the draws sets it: a
+// scenario built on a calibrated one that sets the parameter itself (a
+// lever, an override) has moved it off the posterior, so it is drawn from
+// its prior.
+func posteriorColumns(sc *scenario.Scenario, set *scenario.ParamSet) map[int]int {
+	if sc.Draws == nil {
+		return nil
+	}
+	from := sc.OriginOf("posterior")
+	cols := map[int]int{}
+	for i, p := range set.Params {
+		if j := slices.Index(sc.Draws.Params, p.Path); j >= 0 && sc.OriginOf(p.Path) == from {
+			cols[i] = j
+		}
+	}
+	return cols
+}
+
+// drawOrder is the posterior draw each of n PSA points takes, out of m: a
+// random order of the draws, from the stream "sweep/posterior", and a new
+// one each time they are used up.
+func drawOrder(seed uint64, n, m int) []int {
+	r := rng.New(rng.Derive(seed, 0x5eed5), 0).Rand("sweep/posterior")
+	var rows []int
+	for len(rows) < n {
+		rows = append(rows, r.Perm(m)...)
+	}
+	return rows[:n]
 }
 
 func planGrid(axes []Axis) (*Plan, error) {

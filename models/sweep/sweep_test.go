@@ -113,7 +113,6 @@ func TestPlanSweepPSA(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The k-th smallest draw lies between the quantiles k/n and (k+1)/n.
 		var xs []float64
 		for _, p := range plan.Points {
 			x, err := strconv.ParseFloat(p.Values[i], 64)
@@ -122,6 +121,21 @@ func TestPlanSweepPSA(t *testing.T) {
 			}
 			xs = append(xs, x)
 		}
+		// A calibrated parameter is a posterior draw's, point k taking the
+		// k-th draw of a random order of them.
+		if j := slices.Index(sc.Draws.Params, path); j >= 0 {
+			if !slices.Contains(plan.FromPosterior, path) {
+				t.Errorf("%s is in the posterior draws but drawn from its prior", path)
+			}
+			rows := drawOrder(3, n, len(sc.Draws.Rows))
+			for k, x := range xs {
+				if want := sc.Draws.Rows[rows[k]][j]; x != want {
+					t.Errorf("%s: point %d is %g, want draw %d's %g", path, k, x, rows[k], want)
+				}
+			}
+			continue
+		}
+		// The k-th smallest draw lies between the quantiles k/n and (k+1)/n.
 		slices.Sort(xs)
 		for k, x := range xs {
 			lo, hi := v.Uncertainty.Quantile(float64(k)/n), v.Uncertainty.Quantile(float64(k+1)/n)

@@ -203,6 +203,9 @@ type CheckResult struct {
 	// Fitted says the baseline was calibrated to this check (its
 	// calibrated_to lists it): a pass shows the fit, not the model.
 	Fitted bool
+	// HeldOut says the baseline's calibration left this check out on
+	// purpose (its held_out lists it), to test the fit.
+	HeldOut bool
 }
 
 var loadChecks = sync.OnceValues(func() ([]Check, error) { return ParseChecks(validationTOML) })

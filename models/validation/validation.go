@@ -103,6 +103,8 @@ func Validate(ctx context.Context, sim result.Simulator, seed uint64, reps, work
 		// calibrated to the check (a scenario inherits its base's list).
 		out[i].Fitted = slices.Contains(r.sc.CalibratedTo, c.ID) ||
 			c.Contrast != "" && slices.Contains(b.sc.CalibratedTo, c.ID)
+		out[i].HeldOut = !out[i].Fitted && (slices.Contains(r.sc.HeldOut, c.ID) ||
+			c.Contrast != "" && slices.Contains(b.sc.HeldOut, c.ID))
 	}
 	return out, nil
 }
