@@ -13,7 +13,7 @@ import (
 	"github.com/journeysim/journeysim/sim/rng"
 )
 
-var recoveryReps = flag.Int("recovery", 20, "repetitions of TestPosteriorRecovers")
+var recoveryReps = flag.Int("recovery", 40, "repetitions of TestPosteriorRecovers")
 
 // The targets' sds in the recovery test: about a fifth of the spread
 // the priors give the two metrics, so the posterior is much narrower than
@@ -26,8 +26,8 @@ var recoverySD = []float64{0.02, 0.01}
 // Gaussian noise with the targets' sds, the error model the posterior
 // assumes), samples the posterior and asks whether each parameter's 90%
 // credible interval covers its truth. With the sampler right, about 90% of
-// the intervals cover; and they must be narrower than the prior's, or
-// covering would prove nothing.
+// the intervals cover, and not many more; and they must be narrower than
+// the prior's, or covering would prove nothing.
 func TestPosteriorRecovers(t *testing.T) {
 	n := *recoveryReps
 	particles := 100
@@ -41,7 +41,7 @@ func TestPosteriorRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := rng.New(77, 0).Rand("test/recovery")
-	covered, intervals := 0, 0
+	covered, covered50, intervals := 0, 0, 0
 	var width, priorWidth float64
 	for rep := range n {
 		u := []float64{r.Float64(), r.Float64()}
@@ -67,6 +67,9 @@ func TestPosteriorRecovers(t *testing.T) {
 			if lo <= truth[j] && truth[j] <= hi {
 				covered++
 			}
+			if q1, q3 := post.Quantile(j, 0.25), post.Quantile(j, 0.75); q1 <= truth[j] && truth[j] <= q3 {
+				covered50++
+			}
 			width += hi - lo
 			priorWidth += p.Prior.Quantile(0.95) - p.Prior.Quantile(0.05)
 			line = append(line, fmt.Sprintf("%.3f in [%.3f, %.3f]", truth[j], lo, hi))
@@ -75,9 +78,9 @@ func TestPosteriorRecovers(t *testing.T) {
 		t.Logf("%2d: %s; %d generations, %d runs in all, last accepted %.2f, %d distinct", rep, strings.Join(line, ", "),
 			len(post.Steps), cal.Evals, last.Accepted, last.Unique)
 	}
-	cover := float64(covered) / float64(intervals)
-	t.Logf("coverage of the 90%% intervals: %d of %d (%.2f); mean width %.3f, the prior's %.3f",
-		covered, intervals, cover, width/float64(intervals), priorWidth/float64(intervals))
+	cover, cover50 := float64(covered)/float64(intervals), float64(covered50)/float64(intervals)
+	t.Logf("coverage of the 90%% intervals: %d of %d (%.2f), of the 50%% intervals %d (%.2f); mean width %.3f, the prior's %.3f",
+		covered, intervals, cover, covered50, cover50, width/float64(intervals), priorWidth/float64(intervals))
 	if width > 0.5*priorWidth {
 		t.Errorf("the intervals are %.2f of the prior's width: the targets barely inform them", width/priorWidth)
 	}
@@ -89,10 +92,15 @@ func TestPosteriorRecovers(t *testing.T) {
 		}
 		return
 	}
-	// Binomial(40, 0.9): 32 or fewer covered has probability about 4%, 40
-	// of 40 about 1.5%.
-	if lo, hi := 0.8, 0.975; cover < lo || cover > hi {
+	// Binomial(80, 0.9): 64 or fewer covered has probability 0.5%, 78 or
+	// more 1.1%.
+	if lo, hi := 0.81, 0.965; cover < lo || cover > hi {
 		t.Errorf("coverage %.3f of %d intervals, want %.3g to %.3g around the nominal 0.9", cover, intervals, lo, hi)
+	}
+	// The 50% intervals, which tell a posterior too wide from a right one
+	// better: Binomial(80, 0.5) is outside 30 to 50 with probability 2%.
+	if lo, hi := 0.37, 0.63; cover50 < lo || cover50 > hi {
+		t.Errorf("coverage of the 50%% intervals %.3f of %d, want %.3g to %.3g around the nominal 0.5", cover50, intervals, lo, hi)
 	}
 }
 
