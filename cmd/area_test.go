@@ -78,7 +78,7 @@ func TestSnapshotCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("run: status %d; %s", code, stderr)
 	}
-	for _, want := range []string{"0d warm-up, 3y measured", "year by year", "\n3     "} {
+	for _, want := range []string{"0d warm-up, 3y measured", "Year by year", "\n3     ", "No warm-up: the run starts from the"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("run output lacks %q:\n%s", want, stdout)
 		}

@@ -95,6 +95,9 @@ type sections struct {
 	FollowupHeader     []string
 	Followups          [][]string
 	FollowupNote       string
+	YearHeader         []string
+	Years              [][]yearCell
+	YearNote           string
 }
 
 type placeRow struct {
@@ -124,9 +127,12 @@ func (r *Report) sections() (*sections, error) {
 		s.Headline = append(s.Headline, row(r.Summaries[i]))
 	}
 	for i, x := range r.Summaries {
-		if !isHead[i] {
+		if !isHead[i] && !strings.HasPrefix(x.Name, yearPrefix) {
 			s.Others = append(s.Others, row(x))
 		}
+	}
+	if s.YearHeader, s.Years = yearRows(r.Summaries); s.Years != nil {
+		s.YearNote = YearNote
 	}
 	if s.Followups = followupRows(r.Summaries); len(s.Followups) > 0 {
 		s.FollowupHeader, s.FollowupNote = followupHeader(), FollowupNote
@@ -384,6 +390,14 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		b.WriteString("## Costs and effects\n\n" + mdText(s.EconomicsIntro) + "\n\n")
 		table(s.Economics, "measure", "mean", "95% CI", "unit")
 	}
+	if len(s.Years) > 0 {
+		b.WriteString("## Year by year\n\n" + mdText(s.YearNote) + "\n\n")
+		b.WriteString("| " + strings.Join(mdCells(s.YearHeader), " | ") + " |\n|---|" + strings.Repeat("---:|", len(s.YearHeader)-1) + "\n")
+		for _, row := range s.Years {
+			b.WriteString("| " + strings.Join(mdCells(yearTexts(row)), " | ") + " |\n")
+		}
+		b.WriteString("\n")
+	}
 	if len(s.Followups) > 0 {
 		b.WriteString("## Follow-ups\n\n" + mdText(s.FollowupNote) + "\n\n")
 		b.WriteString("| " + strings.Join(mdCells(s.FollowupHeader), " | ") + " |\n|---|" + strings.Repeat("---:|", len(s.FollowupHeader)-1) + "\n")
@@ -507,6 +521,14 @@ p.warning { border-left: 4pt solid #b00; padding: 4pt 8pt; background: #fdecea; 
 <table>
 <thead><tr><th>measure</th><th>mean</th><th>95% CI</th><th>unit</th><th>what it measures</th></tr></thead>
 {{range .Economics}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td>{{.Unit}}</td><td class="small">{{.Description}}</td></tr>
+{{end}}</table>
+{{end}}
+{{if .Years}}
+<h2>Year by year</h2>
+<p>{{.YearNote}}</p>
+<table>
+<thead><tr>{{range .YearHeader}}<th>{{.}}</th>{{end}}</tr></thead>
+{{range .Years}}<tr>{{range $i, $c := .}}{{if eq $i 0}}<td>{{$c.Mean}}</td>{{else}}<td class="num">{{$c.Mean}}{{if $c.CI}}<br><span class="small">{{$c.CI}}</span>{{end}}</td>{{end}}{{end}}</tr>
 {{end}}</table>
 {{end}}
 {{if .Followups}}

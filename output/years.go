@@ -21,9 +21,23 @@ var yearColumns = []struct{ measure, heading string }{
 	{"cost", "cost"},
 }
 
-// WriteYearTable writes the year-by-year metrics, if the run has them, as
-// a table of a row a measured year: each figure's mean and 95% CI.
-func WriteYearTable(w io.Writer, ss []Summary) error {
+// YearNote says what the year-by-year table holds.
+const YearNote = "Year by year (mean, 95% CI): in treatment is the mean number on a day; journeys and deaths are counts in the year; cost is of the places, undiscounted; waits are of those admitted, lists at the year's end."
+
+// yearCell is a mean and its 95% CI, as text.
+type yearCell struct{ Mean, CI string }
+
+func (c yearCell) String() string {
+	if c.CI == "" {
+		return c.Mean
+	}
+	return c.Mean + " (" + c.CI + ")"
+}
+
+// yearRows lays the year-by-year metrics (year_K.MEASURE) out as a table
+// of a row a measured year, the year then a mean and its 95% CI a column:
+// the header, then the rows; nothing if the run has none.
+func yearRows(ss []Summary) (header []string, rows [][]yearCell) {
 	byName := map[string]Summary{}
 	years := 0
 	var waits []string // places, in the order first seen
@@ -40,12 +54,15 @@ func WriteYearTable(w io.Writer, ss []Summary) error {
 		}
 	}
 	if years == 0 {
-		return nil
+		return nil, nil
 	}
 	type col struct{ measure, heading string }
 	var cols []col
 	for _, c := range yearColumns {
-		if _, ok := byName["year_1."+c.measure]; ok {
+		if s, ok := byName["year_1."+c.measure]; ok {
+			if c.measure == "cost" {
+				c.heading += " (" + s.Unit + ")"
+			}
 			cols = append(cols, col(c))
 		}
 	}
@@ -63,27 +80,48 @@ func WriteYearTable(w io.Writer, ss []Summary) error {
 			cols = append(cols, col{"wait_mean_days." + p, "wait " + p + " (days)"}, col{"waiting." + p, "waiting " + p})
 		}
 	}
-	fmt.Fprintln(w, "\nyear by year (mean, 95% CI): in treatment is the mean number on a day; journeys and deaths are counts in the year; waits are of those admitted, lists at the year's end")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	head := []string{"year"}
+	header = []string{"year"}
 	for _, c := range cols {
-		head = append(head, c.heading)
+		header = append(header, c.heading)
 	}
-	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	for y := 1; y <= years; y++ {
-		row := []string{strconv.Itoa(y)}
+		row := []yearCell{{Mean: strconv.Itoa(y)}}
 		for _, c := range cols {
 			s, ok := byName[fmt.Sprintf("%s%d.%s", yearPrefix, y, c.measure)]
 			switch {
 			case !ok:
-				row = append(row, "")
+				row = append(row, yearCell{})
 			case s.N == 0:
-				row = append(row, "no data")
+				row = append(row, yearCell{Mean: "no data"})
 			default:
-				row = append(row, s.MeanText()+" ("+s.CIText()+")")
+				row = append(row, yearCell{Mean: s.MeanText(), CI: s.CIText()})
 			}
 		}
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
+		rows = append(rows, row)
+	}
+	return header, rows
+}
+
+// WriteYearTable writes the year-by-year metrics, if the run has them.
+func WriteYearTable(w io.Writer, ss []Summary) error {
+	header, rows := yearRows(ss)
+	if rows == nil {
+		return nil
+	}
+	fmt.Fprintln(w, "\n"+YearNote)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, row := range rows {
+		fmt.Fprintln(tw, strings.Join(yearTexts(row), "\t"))
 	}
 	return tw.Flush()
+}
+
+// yearTexts renders a row's cells as "mean (CI)".
+func yearTexts(row []yearCell) []string {
+	out := make([]string, len(row))
+	for i, c := range row {
+		out[i] = c.String()
+	}
+	return out
 }

@@ -62,6 +62,12 @@ func TestMeasureDrift(t *testing.T) {
 	if rep.Settled || !strings.HasPrefix(rep.Sentence(), "NOT A STEADY STATE") || !strings.Contains(rep.Sentence(), "drifting: growing") {
 		t.Errorf("settled %v; sentence %q", rep.Settled, rep.Sentence())
 	}
+	// A projection from a start moves by design: it says so, and gives no
+	// advice about a warm-up it does not have.
+	rep.Projection = true
+	if s := rep.Sentence(); !strings.HasPrefix(s, "A projection, not a steady state") || !strings.Contains(s, "moving: growing") || strings.Contains(s, "warm-up") {
+		t.Errorf("projection: sentence %q", s)
+	}
 }
 
 func TestMeasureNoise(t *testing.T) {
