@@ -172,14 +172,8 @@ func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
 	if opts.Targets != "" {
 		reads = append(reads, opts.Targets)
 	}
-	if err := output.CheckWriteFile(opts.OutFile, calibrate.CalibratedHeader, opts.Force, reads...); err != nil {
+	if err := checkCalibrated(opts.OutFile, opts.Posterior > 0, opts.Force, reads...); err != nil {
 		return err
-	}
-	drawsFile := posteriorFile(opts.OutFile)
-	if opts.Posterior > 0 {
-		if err := output.CheckWriteFile(drawsFile, calibrate.DrawsHeader, opts.Force, reads...); err != nil {
-			return err
-		}
 	}
 	var heldOut []calibrate.Target
 	if len(opts.HoldOut) > 0 {
@@ -224,18 +218,40 @@ func runCalibrate(ctx context.Context, opts *CalibrateOptions) error {
 		// again with the fit (name, description, calibrated_to).
 		base = sc.Base
 	}
-	if cal.Posterior != nil {
-		cal.SetPosteriorFile(filepath.Base(drawsFile))
-		if err := output.WriteFileAtomic(drawsFile, cal.DrawsFile()); err != nil {
-			return err
-		}
-		fmt.Fprintf(opts.Out, "\nposterior draws written to %s\n", drawsFile)
-	}
-	if err := output.WriteFileAtomic(opts.OutFile, cal.ScenarioFile(base)); err != nil {
+	if err := writeCalibrated(cal, opts.OutFile, base); err != nil {
 		return err
+	}
+	if cal.Posterior != nil {
+		fmt.Fprintf(opts.Out, "\nposterior draws written to %s\n", posteriorFile(opts.OutFile))
 	}
 	fmt.Fprintf(opts.Out, "\ncalibrated scenario written to %s\n", opts.OutFile)
 	return nil
+}
+
+// checkCalibrated checks that a calibration may write its scenario file,
+// out, and with a posterior the draws beside it: files it wrote, with
+// force, or new ones, and none of reads.
+func checkCalibrated(out string, posterior, force bool, reads ...string) error {
+	if err := output.CheckWriteFile(out, calibrate.CalibratedHeader, force, reads...); err != nil {
+		return err
+	}
+	if !posterior {
+		return nil
+	}
+	return output.CheckWriteFile(posteriorFile(out), calibrate.DrawsHeader, force, reads...)
+}
+
+// writeCalibrated writes a calibration's draws, if any, then its scenario
+// file, out, on base.
+func writeCalibrated(cal *calibrate.Calibration, out, base string) error {
+	if cal.Posterior != nil {
+		draws := posteriorFile(out)
+		cal.SetPosteriorFile(filepath.Base(draws))
+		if err := output.WriteFileAtomic(draws, cal.DrawsFile()); err != nil {
+			return err
+		}
+	}
+	return output.WriteFileAtomic(out, cal.ScenarioFile(base))
 }
 
 // posteriorFile is where the posterior draws of a calibration written to

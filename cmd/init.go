@@ -7,13 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/journeysim/journeysim/models/area"
-	"github.com/journeysim/journeysim/models/calibrate"
 	"github.com/journeysim/journeysim/output"
 )
 
@@ -142,14 +140,8 @@ func runInit(ctx context.Context, opts *InitOptions, flags *pflag.FlagSet) error
 	if err := output.CheckWriteFile(inputs, area.InputsHeader, opts.Force, reads...); err != nil {
 		return err
 	}
-	if err := output.CheckWriteFile(opts.File, calibrate.CalibratedHeader, opts.Force, reads...); err != nil {
+	if err := checkCalibrated(opts.File, opts.Posterior > 0, opts.Force, reads...); err != nil {
 		return err
-	}
-	drawsFile := posteriorFile(opts.File)
-	if opts.Posterior > 0 {
-		if err := output.CheckWriteFile(drawsFile, calibrate.DrawsHeader, opts.Force, reads...); err != nil {
-			return err
-		}
 	}
 	total := 1 + opts.LHS + opts.Evals
 	if opts.Posterior > 0 {
@@ -170,41 +162,20 @@ func runInit(ctx context.Context, opts *InitOptions, flags *pflag.FlagSet) error
 	if err := output.WriteFileAtomic(inputs, res.Inputs); err != nil {
 		return err
 	}
-	if cal.Posterior != nil {
-		cal.SetPosteriorFile(filepath.Base(drawsFile))
-		if err := output.WriteFileAtomic(drawsFile, cal.DrawsFile()); err != nil {
-			return err
-		}
-	}
-	if err := output.WriteFileAtomic(opts.File, cal.ScenarioFile(filepath.Base(inputs))); err != nil {
+	if err := writeCalibrated(cal, opts.File, filepath.Base(inputs)); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.Out, "\nthe area's figures and its calibrated run (%d replications):\n", cal.Replications)
-	tw := tabwriter.NewWriter(opts.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "figure\tgiven\tmodel\twithin 5%")
-	all := true
-	for _, t := range cal.Targets {
-		ok := area.Within(t)
-		all = all && ok
-		fmt.Fprintf(tw, "%s\t%.4g\t%.4g\t%s\n", t.ID, t.Value, t.After, yesNo(ok))
-	}
-	if err := tw.Flush(); err != nil {
+	all, err := output.WriteAreaFit(opts.Out, cal, area.Tolerance, area.Within)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.Out, "\nwritten: %s (inputs), %s (calibrated)", inputs, opts.File)
 	if cal.Posterior != nil {
-		fmt.Fprintf(opts.Out, ", %s (posterior draws)", drawsFile)
+		fmt.Fprintf(opts.Out, ", %s (posterior draws)", posteriorFile(opts.File))
 	}
 	fmt.Fprintf(opts.Out, "\nnext: journeysim run %s\n", opts.File)
 	if !all {
 		return fmt.Errorf("the calibration did not bring every figure within 5%%: see the table above; more --evals, or figures that do not pull against each other, may help (the files are written)")
 	}
 	return nil
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
 }

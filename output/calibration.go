@@ -97,3 +97,23 @@ func WriteCalibration(w io.Writer, cal *calibrate.Calibration) error {
 }
 
 func num(x float64) string { return fmt.Sprintf("%.4g", x) }
+
+// WriteAreaFit prints an area's figures against its calibrated run, each
+// judged by within (to tolerance, a share of the figure), and reports
+// whether every one is.
+func WriteAreaFit(w io.Writer, cal *calibrate.Calibration, tolerance float64, within func(calibrate.TargetFit) bool) (bool, error) {
+	fmt.Fprintf(w, "\nthe area's figures and its calibrated run (%d replications):\n", cal.Replications)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "figure\tgiven\tmodel\twithin %g%%\n", 100*tolerance)
+	all := true
+	for _, t := range cal.Targets {
+		ok := within(t)
+		all = all && ok
+		yes := "no"
+		if ok {
+			yes = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%.4g\t%.4g\t%s\n", t.ID, t.Value, t.After, yes)
+	}
+	return all, tw.Flush()
+}
