@@ -89,3 +89,17 @@ func TestSnapshotCommand(t *testing.T) {
 		t.Errorf("a warm-up with a start: status %d, %s", code, stderr)
 	}
 }
+
+// TestInitNotItsBase: init never writes over the scenario it builds on.
+func TestInitNotItsBase(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "area.toml")
+	code, _, stderr := execute(t, "init", out, "--in-treatment", "1400", "--starts", "650", "--replications", "2", "--lhs", "1", "--evals", "0", "-q")
+	if _, err := os.Stat(out); code > 1 || err != nil { // written, within 5% or not
+		t.Fatalf("first init: status %d, %s", code, stderr)
+	}
+	code, _, stderr = execute(t, "init", out, "--base", out, "--in-treatment", "1400", "--starts", "650", "--force", "-q")
+	if code == 0 || !strings.Contains(stderr, "is a file this command reads") {
+		t.Errorf("init over its own base: status %d, %s", code, stderr)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/journeysim/journeysim/models"
 	"github.com/journeysim/journeysim/models/area"
 	"github.com/journeysim/journeysim/output"
 )
@@ -133,7 +134,12 @@ func runInit(ctx context.Context, opts *InitOptions, flags *pflag.FlagSet) error
 		return usageErrorf("the area's figures:\n%v", err)
 	}
 	inputs := strings.TrimSuffix(opts.File, ".toml") + ".inputs.toml"
-	reads := []string{}
+	// Never a file this reads: the figures, or the base and its bases.
+	base, err := models.Load(opts.Base, nil)
+	if err != nil {
+		return err
+	}
+	reads := base.Files
 	if opts.Figures != "" {
 		reads = append(reads, opts.Figures)
 	}
