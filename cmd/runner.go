@@ -74,7 +74,7 @@ func (r *scenarioRun) meta() output.Meta {
 	switch {
 	case sc.Start != nil:
 		meta.Steady.Projection = true
-		meta.Steady.Warmup = fmt.Sprintf("No warm-up: the run starts from the %d people of its [start].", sc.Start.StartTotal())
+		meta.Steady.Warmup = fmt.Sprintf("No warm-up: the run starts from the %d people of its [start].", sc.Start.Total())
 	case sc.WarmupAuto():
 		meta.Steady.Warmup = r.Model.WarmupNote()
 	default:

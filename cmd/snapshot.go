@@ -87,11 +87,11 @@ func runSnapshot(ctx context.Context, opts *SnapshotOptions) error {
 		return err
 	}
 	comment := fmt.Sprintf("%s at the end of its %s warm-up: the mean of %d replications (seed %d),\n%d people in all.",
-		sc.Name, scenario.FormatDays(sc.Warmup()), sc.Replications(), sc.Seed(), st.StartTotal())
+		sc.Name, scenario.FormatDays(sc.Warmup()), sc.Replications(), sc.Seed(), st.Total())
 	name := sc.Name + ", from a snapshot"
 	if err := output.WriteFileAtomic(opts.File, scenario.SnapshotFile(st, name, calibrate.BaseRef(opts.Scenario, opts.File), comment)); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.Out, "%d people in %d groups written to %s\nnext: journeysim run %s\n", st.StartTotal(), len(st.People), opts.File, opts.File)
+	fmt.Fprintf(opts.Out, "%d people in %d groups written to %s\nnext: journeysim run %s\n", st.Total(), len(st.People), opts.File, opts.File)
 	return nil
 }

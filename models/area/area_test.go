@@ -51,7 +51,7 @@ func TestBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	arrivals := sc.Arrivals.PerYear.V
-	text, err := Build(sc, Base{Starts: 417, InTreatment: 920, Opiate: 0.81}, f, "Area", "baseline")
+	text, err := Build(sc, Base{Starts: 417, Opiate: 0.81}, f, "Area", "baseline")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,10 +11,10 @@ import (
 )
 
 // Base is what Build needs to know of the scenario it builds on, from a run
-// of it: its new treatment journeys a year, the mean number in treatment
-// on a day and the opiate clients' share of them.
+// of it: its new treatment journeys a year and the opiate clients' share of
+// its caseload.
 type Base struct {
-	Starts, InTreatment, Opiate float64
+	Starts, Opiate float64
 }
 
 // DefaultPriceYear is the year of a budget's pounds when none is given:

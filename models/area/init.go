@@ -33,12 +33,11 @@ type InitOptions struct {
 	Progress func(done, total int)
 }
 
-// Init is the outcome of InitArea: the inputs file, the calibration fitted
-// on it and the base's figures.
+// Init is the outcome of InitArea: the inputs file and the calibration
+// fitted on it.
 type Init struct {
 	Inputs      []byte
 	Calibration *calibrate.Calibration
-	Base        Base
 }
 
 // InitArea runs the base once to scale the first guesses, builds the
@@ -65,7 +64,7 @@ func InitArea(ctx context.Context, o InitOptions) (*Init, error) {
 		}
 		return stat.Mean(xs, nil)
 	}
-	base := Base{Starts: mean("journeys_started"), InTreatment: mean("person_years.in_treatment"), Opiate: mean("caseload_share.drug.opiate")}
+	base := Base{Starts: mean("journeys_started"), Opiate: mean("caseload_share.drug.opiate")}
 
 	baseRef := calibrate.BaseRef(o.Base, o.Inputs)
 	text, err := Build(bsc, base, f, o.Name, baseRef)
@@ -89,7 +88,7 @@ func InitArea(ctx context.Context, o InitOptions) (*Init, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Init{Inputs: text, Calibration: cal, Base: base}, nil
+	return &Init{Inputs: text, Calibration: cal}, nil
 }
 
 // Within says whether a target of the calibration is within Tolerance of

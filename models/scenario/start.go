@@ -152,8 +152,8 @@ func (s *Scenario) validateStart(c *checker) {
 	}
 }
 
-// StartTotal is the number of people a start gives.
-func (st *StartSpec) StartTotal() int {
+// Total is the number of people a start gives.
+func (st *StartSpec) Total() int {
 	n := 0
 	for _, g := range st.People {
 		n += g.Count
