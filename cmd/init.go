@@ -46,12 +46,13 @@ treatment on a day and over a year, the opiate share, new treatment journeys a
 year, the wait to start treatment, beds and places, budgets. It writes two files:
 
   FILE.inputs.toml  the area's inputs, built on the baseline (--base): the
-                    capacities and budgets as given, every value's source the
-                    figure it came from
+                    capacities and budgets as given (source "local", a note
+                    naming the file and line or flag), first guesses of the rest
   FILE.toml         the area, calibrated on the inputs so that its run gives the
                     figures back: the first presentations a year, the opiate
-                    share of them, how long opiate clients stay in community
-                    treatment and (with a wait) how fast assessment is are fitted
+                    share of them, how long opiate and other clients stay in
+                    community treatment and (with a wait) how fast assessment
+                    is are fitted
 
 The figures come from a CSV file of figure,value lines (--figures) or from flags
 of the same names (--in-treatment 1400); a flag overrides the file. in_treatment
@@ -61,12 +62,14 @@ and starts are required. The figures:
 Each figure becomes a calibration target with an sd of 2.5% of it, so a fit
 within two sds is within 5%; the opiate share's sd is 0.01. A budget with its
 service's capacity sets the area's unit cost: the budget over the places a year.
-The calibration runs the scenario's replications (default 30 here) on common
-random numbers: a few minutes.`,
+The calibration runs 30 replications a point (--replications) on common random
+numbers: about 7 minutes on 2 cores for the README's example area. It prints the
+figures against the fitted run and fails, with the files written, if one is more
+than 5% off.`,
 		Example: `  journeysim init my-area.toml --figures my-area.csv
   journeysim init my-area.toml --in-treatment 1400 --starts 650 --opiate-share 0.55 --detox-beds 4
   journeysim run my-area.toml
-  journeysim compare my-area.toml case-managers-on-my-area.toml`,
+  journeysim compare my-area.toml two-case-managers.toml   # a lever with base = "my-area.toml"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Out, opts.Err = cmd.OutOrStdout(), cmd.ErrOrStderr()
