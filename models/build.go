@@ -88,7 +88,8 @@ type place struct {
 	uptakeMods []ratioMod
 	duration   scenario.Dist
 
-	offersAt, offersAfter []int // parallel places offered on admission here / on leaving
+	offersAt, offersAfter []int    // parallel places offered on admission here / on leaving
+	diverts               []divert // places that take clients sent here
 
 	// follow-ups
 	abstinence              float64 // chance a client here is not using
@@ -125,11 +126,22 @@ type route struct {
 	to      int   // destination; the first of choices if there are choices
 	choices []int // providers to choose between by expected wait, or nil
 	flows   []int // flow index of each choice
-	p       float64
-	when    Cond // nil: always
-	mods    []ratioMod
+	// diverted are the flow indexes of the places that take clients sent
+	// to to, in the order of its diverts.
+	diverted []int
+	p        float64
+	when     Cond // nil: always
+	mods     []ratioMod
 	// otherwise: taken only when no other route holds with a weight above 0
 	otherwise bool
+}
+
+// divert is a share of the clients sent to a place that another place
+// takes instead (scenario.TakeSpec).
+type divert struct {
+	to    int
+	share float64
+	when  Cond // nil: every client
 }
 
 type hazard struct {
@@ -173,6 +185,15 @@ func Build(s *scenario.Scenario) (*Model, error) {
 		}
 		for _, j := range p.joinAfter {
 			m.places[j].offersAfter = append(m.places[j].offersAfter, i)
+		}
+	}
+	for i, n := range scope.Places {
+		for _, t := range s.Places[n].Takes {
+			if v, ok, err := Const(t.When, scope); err == nil && ok && !v {
+				continue // a policy rules it out
+			}
+			from := m.places[m.index[t.From]]
+			from.diverts = append(from.diverts, divert{to: i, share: b.value(t.Share, 0), when: b.cond(t.When)})
 		}
 	}
 	if len(m.parallel) > 64 {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 
@@ -36,6 +37,17 @@ type placeEcon struct {
 	qalyDay    float64 // QALY weight per client-day, over days a year
 	avoids     bool    // a treatment stay, credited with the crime avoided while using
 	priced     bool    // has a cost table
+	incidents  []int   // indexes of the econ's incidents that happen here
+}
+
+// incident is an event at a rate while in some places, with a cost
+// (scenario.IncidentSpec).
+type incident struct {
+	name   string
+	perDay float64
+	when   Cond // nil: every client
+	mods   []ratioMod
+	cost   float64 // at the output's price year
 }
 
 // econ is a model's economics, resolved.
@@ -52,6 +64,7 @@ type econ struct {
 	crimeNorm float64
 	// beforeAfter is the follow-up measured before and after intake, -1 none.
 	beforeAfter int
+	incidents   []incident
 }
 
 // crimeRatio is client c's crime rate relative to the average client's.
@@ -105,6 +118,9 @@ func buildEconomics(s *scenario.Scenario, m *Model, scope *Scope) (*econ, error)
 		return nil, problem("economics.using_place", "no place %q", e.UsingPlace)
 	}
 	if err := ec.buildCrimeMods(e, m, scope); err != nil {
+		return nil, err
+	}
+	if err := ec.buildIncidents(e, m, scope); err != nil {
 		return nil, err
 	}
 	for i, p := range m.places {
@@ -260,6 +276,62 @@ func (ec *econ) buildCrimeMods(e *scenario.EconomicsSpec, m *Model, scope *Scope
 	return nil
 }
 
+// buildIncidents resolves the incidents, in the order of their names, and
+// tells each place which happen there.
+func (ec *econ) buildIncidents(e *scenario.EconomicsSpec, m *Model, scope *Scope) error {
+	fixed := &Scope{Attributes: scope.Attributes, Policy: scope.Policy, lay: scope.lay}
+	compile := func(key string, x scenario.Expr) (Cond, error) {
+		if x.IsZero() {
+			return nil, nil
+		}
+		c, err := Compile(x, fixed)
+		if err != nil {
+			if _, err := Compile(x, scope); err != nil {
+				return nil, problem(key, "%v", err)
+			}
+			return nil, problem(key, "may read only the case mix (client.*, client.age aside) and policy.*, which do not change in a client's life")
+		}
+		return c, nil
+	}
+	for _, n := range slices.Sorted(maps.Keys(e.Incidents)) {
+		in, key := e.Incidents[n], "economics.incidents."+n
+		if in == nil || in.PerYear == nil {
+			continue
+		}
+		inc := incident{name: n, perDay: in.PerYear.V / daysPerYear}
+		var err error
+		if inc.when, err = compile(key+".when", in.When); err != nil {
+			return err
+		}
+		for i, md := range in.Modifiers {
+			k := fmt.Sprintf("%s.modifiers[%d]", key, i)
+			if v, ok, err := Const(md.When, fixed); err == nil && ok && !v {
+				continue
+			}
+			w, err := compile(k+".when", md.When)
+			if err != nil {
+				return err
+			}
+			inc.mods = append(inc.mods, ratioMod{when: w, ratio: md.Ratio.V})
+		}
+		if in.Cost != nil {
+			f, err := e.PriceFactor(in.Price)
+			if err != nil {
+				return problem(key+".price", "%v", err)
+			}
+			inc.cost = in.Cost.V * f
+		}
+		k := len(ec.incidents)
+		ec.incidents = append(ec.incidents, inc)
+		for i, p := range m.places {
+			if len(in.Places) == 0 && p.kind != scenario.KindParallel || slices.Contains(in.Places, p.name) {
+				ec.places[i].incidents = append(ec.places[i].incidents, k)
+			}
+		}
+	}
+	return nil
+}
+
 // ledger is one run's money, crime and QALYs, accrued stint by stint:
 // when a client leaves a place or a waiting list, and at the end of the
 // run for those still there. PV is discounted to the end of warm-up.
@@ -269,6 +341,7 @@ type ledger struct {
 	costPV, crime, crimePV, avoidedPV float64
 	health, healthPV                  float64
 	qalys, qalysPV                    float64
+	incidents                         []float64 // expected number, by incident
 }
 
 // span returns the days of [a, b] inside the measured period, and their
@@ -303,6 +376,16 @@ func (r *run) accrueLife(c *Client, pe *placeEcon, days, pv float64) {
 	l.qalysPV += pe.qalyDay * pv
 	l.health += pe.healthDay * days
 	l.healthPV += pe.healthDay * pv
+	for _, k := range pe.incidents {
+		in := &r.m.econ.incidents[k]
+		if in.when != nil && !in.when(c) {
+			continue
+		}
+		rate := in.perDay * hazardRatio(in.mods, c)
+		l.incidents[k] += rate * days
+		l.health += rate * in.cost * days
+		l.healthPV += rate * in.cost * pv
+	}
 	if pe.crimeDay == 0 && !pe.avoids {
 		return
 	}
@@ -365,6 +448,7 @@ type EconomicsTotals struct {
 	HealthPV       float64
 	QALYs, QALYsPV float64
 	PlaceCost      []float64
+	Incidents      []float64 // expected number over the measured period, by incident
 }
 
 // economics closes the ledger of a finished run: the clients still in a
@@ -401,7 +485,8 @@ func (r *run) economics() EconomicsTotals {
 		}
 	}
 	t := EconomicsTotals{PlaceCost: l.placeCost, CostPV: l.costPV, Crime: l.crime, CrimePV: l.crimePV,
-		AvoidedPV: l.avoidedPV, QALYs: l.qalys, QALYsPV: l.qalysPV, Health: l.health, HealthPV: l.healthPV}
+		AvoidedPV: l.avoidedPV, QALYs: l.qalys, QALYsPV: l.qalysPV, Health: l.health, HealthPV: l.healthPV,
+		Incidents: l.incidents}
 	for _, c := range t.PlaceCost {
 		t.Cost += c
 	}

@@ -39,6 +39,11 @@ func (m *Model) buildJourneys() {
 	}
 	number := func(pi int, reason string, rt *route) {
 		rt.flow = add(pi, reason, m.placeName(rt.to))
+		if rt.to >= 0 {
+			for _, d := range m.places[rt.to].diverts {
+				rt.diverted = append(rt.diverted, add(pi, reason, m.places[d.to].name))
+			}
+		}
 		if len(rt.choices) > 0 {
 			rt.flows = []int{rt.flow}
 			for _, c := range rt.choices[1:] {

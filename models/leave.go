@@ -108,12 +108,12 @@ func (r *run) onLeave(id int32) {
 	for _, q := range pl.offersAfter {
 		r.offer(id, q)
 	}
-	i := r.chooseRoute(pr, e.routes, c)
+	to, flow := r.target(&e.routes[r.chooseRoute(pr, e.routes, c)], c)
 	if len(pl.cohortsExit) > 0 {
-		r.startCohorts(id, pl.cohortsExit, e.reason, stay, r.destination(&e.routes[i]))
+		r.startCohorts(id, pl.cohortsExit, e.reason, stay, to)
 	}
 	r.leaving = e.reason
-	r.follow(id, e.routes, i, e.what)
+	r.follow(id, to, flow, e.what)
 }
 
 // countExitByAttr counts a treatment exit of c in the breakdowns by attribute.
@@ -132,7 +132,8 @@ func (r *run) reneged(id int32, p int, waited float64) {
 	c.setFlag(flagWaiting, false)
 	pr := r.ps[p]
 	r.leaving = -1
-	r.follow(id, pr.p.reneged, r.chooseRoute(pr, pr.p.reneged, c), "gave up waiting")
+	to, flow := r.target(&pr.p.reneged[r.chooseRoute(pr, pr.p.reneged, c)], c)
+	r.follow(id, to, flow, "gave up waiting")
 }
 
 // offer offers parallel place q to client id.

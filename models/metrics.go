@@ -553,7 +553,11 @@ func addEconomicsMetrics(l *metricLayout, m *Model) {
 		func(r *run) float64 { return tot(r).CrimePV * keep })
 	l.add("crime_avoided_in_treatment_pv", money, "crime avoided while in treatment against the rate while using, discounted",
 		func(r *run) float64 { return tot(r).AvoidedPV })
-	if slices.ContainsFunc(m.econ.places, func(p placeEcon) bool { return p.healthDay > 0 }) {
+	for k, in := range m.econ.incidents {
+		l.add("incidents."+in.name, "per year", "expected "+strings.ReplaceAll(in.name, "_", " ")+"s a year: the rate over the time clients spend where they can happen",
+			func(r *run) float64 { return tot(r).Incidents[k] / years })
+	}
+	if len(m.econ.incidents) > 0 || slices.ContainsFunc(m.econ.places, func(p placeEcon) bool { return p.healthDay > 0 }) {
 		l.add("health_cost", money+" per year", "health-care costs of the clients in the model beyond the places' own (health_per_year), undiscounted",
 			func(r *run) float64 { return tot(r).Health / years })
 		l.add("health_cost_pv", money, "health-care costs over the measured years, discounted",

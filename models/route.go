@@ -126,23 +126,34 @@ func (r *run) chooseRoute(pr *placeRun, routes []route, c *Client) int {
 	return pick(ps, pr.route.Float64())
 }
 
-// destination is where route rt leads now: its place, or the provider
-// with the shortest wait, as follow chooses it.
-func (r *run) destination(rt *route) int {
-	if len(rt.choices) > 0 {
-		return rt.choices[r.shortestWait(rt.choices)]
-	}
-	return rt.to
-}
-
-// follow sends client id down route i of routes, counting the flow.
-func (r *run) follow(id int32, routes []route, i int, what string) {
-	rt := &routes[i]
-	to, flow := rt.to, rt.flow
+// target is where route rt takes client c now, and the flow it counts: its
+// place, or the provider with the shortest wait, or a place that takes
+// clients sent there. It draws from the taking place's stream, so call it
+// once for each client sent.
+func (r *run) target(rt *route, c *Client) (to, flow int) {
+	to, flow = rt.to, rt.flow
 	if len(rt.choices) > 0 {
 		k := r.shortestWait(rt.choices)
 		to, flow = rt.choices[k], rt.flows[k]
 	}
+	if len(rt.diverted) == 0 {
+		return to, flow
+	}
+	u := r.ps[to].divert.Float64()
+	for k, d := range r.m.places[to].diverts {
+		if d.when != nil && !d.when(c) {
+			continue
+		}
+		if u < d.share {
+			return d.to, rt.diverted[k]
+		}
+		u -= d.share
+	}
+	return to, flow
+}
+
+// follow sends client id to place to, counting the flow.
+func (r *run) follow(id int32, to, flow int, what string) {
 	if r.measuring {
 		r.acc.flows[flow]++
 	}

@@ -93,6 +93,7 @@ type placeRun struct {
 	exitR    *rand.Rand
 	route    *rand.Rand
 	mort     *rand.Rand
+	divert   *rand.Rand // for places that take clients sent here
 	patience scenario.Sampler
 	stays    []scenario.Sampler // by exit; nil entries use the place's
 	placeSt  scenario.Sampler
@@ -139,6 +140,7 @@ func (m *Model) newRun(seed uint64, rep int) *run {
 	}
 	if m.econ != nil {
 		r.ledger.placeCost = make([]float64, len(m.places))
+		r.ledger.incidents = make([]float64, len(m.econ.incidents))
 		if m.yearly() {
 			r.ledger.yearCost = make([]float64, m.measuredYears())
 		}
@@ -154,6 +156,9 @@ func (m *Model) newRun(seed uint64, rep int) *run {
 		pr.exitR = st.Rand("exit/" + name)
 		pr.route = st.Rand("route/" + name)
 		pr.mort = st.Rand("mortality/" + name)
+		if len(p.diverts) > 0 {
+			pr.divert = st.Rand("divert/" + name)
+		}
 		if !p.stay.IsZero() {
 			pr.placeSt = p.stay.Sampler(pr.stay)
 		}

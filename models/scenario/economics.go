@@ -50,6 +50,26 @@ type EconomicsSpec struct {
 	// offenders. The places' crime_per_year stay the mean over the case
 	// mix of new arrivals; the modifiers share it out.
 	CrimeModifiers []CrimeModifier `toml:"crime_modifiers"`
+	// Incidents are events that happen to clients at a rate while they are
+	// in some places (a mental-health crisis needing acute care), each
+	// with a health-care cost; keyed by name.
+	Incidents map[string]*IncidentSpec `toml:"incidents"`
+}
+
+// IncidentSpec is an event at a rate a client-year in Places (every place,
+// and the waiting lists as the using place, if empty), for the clients
+// When holds for, times the ratios of the Modifiers that apply. When and
+// the modifiers read client.* and policy.*, which do not change in a
+// life. Runs count the expected number (the rate over the time at risk),
+// and each costs Cost at Price, a health-care cost beyond the places' own.
+type IncidentSpec struct {
+	Label     string          `toml:"label"`
+	PerYear   *Value          `toml:"per_year"`
+	When      Expr            `toml:"when"`
+	Places    []string        `toml:"places"`
+	Modifiers []CrimeModifier `toml:"modifiers"`
+	Cost      *Value          `toml:"cost"`
+	Price     string          `toml:"price"`
 }
 
 // CrimeModifier multiplies the crime rate of the clients it applies to:
@@ -174,6 +194,36 @@ func (s *Scenario) validateEconomics(c *checker) {
 		}
 		if e.Exchange[k].V <= 0 {
 			c.add("economics.exchange."+k, "an exchange rate must be above 0")
+		}
+	}
+	for _, n := range sortedKeys(e.Incidents) {
+		in, key := e.Incidents[n], "economics.incidents."+n
+		if in == nil {
+			continue
+		}
+		if !nameRE.MatchString(n) {
+			c.add(key, "incident names are lowercase letters, digits and _, starting with a letter")
+		}
+		if in.PerYear == nil || in.PerYear.V < 0 {
+			c.add(key+".per_year", "required: the incidents a client-year, 0 or more")
+		}
+		for i, pl := range in.Places {
+			if _, ok := s.Places[pl]; !ok {
+				c.add(fmt.Sprintf("%s.places[%d]", key, i), "unknown place %q%s", pl, s.didYouMeanPlace(pl))
+			}
+		}
+		for i, m := range in.Modifiers {
+			if m.Ratio == nil || m.Ratio.V < 0 {
+				c.add(fmt.Sprintf("%s.modifiers[%d].ratio", key, i), "give the rate relative to other clients, 0 or more")
+			}
+		}
+		switch {
+		case in.Cost == nil && in.Price != "":
+			c.add(key+".price", "a price without a cost: give cost, the cost of one incident")
+		case in.Cost != nil && in.Cost.V < 0:
+			c.add(key+".cost", "a cost of 0 or more")
+		case in.Cost != nil && in.Price == "":
+			c.add(key+".price", "say the cost's currency and year, like \"GBP 2011\"")
 		}
 	}
 }

@@ -216,6 +216,10 @@ func (l *Loader) LoadOverrides(ref string, sets []Override) (*Scenario, error) {
 	}
 	if len(probs) == 0 {
 		rescaleGroups(merged, sets, origin)
+		probs = resolveLikes(merged, origin)
+		for i := range probs {
+			probs[i].File, probs[i].Line = newOrigins(origin).locate(chain, probs[i].Key)
+		}
 	}
 	if len(probs) > 0 {
 		return nil, probs

@@ -12,6 +12,10 @@ type Scenario struct {
 	Name        string `toml:"name"`
 	Description string `toml:"description"`
 	Base        string `toml:"base"`
+	// CompareWith names the scenario a lever is measured against (a
+	// shipped scenario by name, or a path): journeysim levers compares
+	// each shipped lever with it.
+	CompareWith string `toml:"compare_with"`
 	// Scale multiplies the arrivals and every capacity: from one area to
 	// many, the same system larger. Capacities round to whole places.
 	Scale    *Value                  `toml:"scale"`
@@ -176,6 +180,13 @@ func (d Discipline) String() string { return string(d) }
 
 // PlaceSpec declares one place.
 type PlaceSpec struct {
+	// Like names a place this one copies, as merged, before its own keys:
+	// another provider of the same service (see resolveLikes).
+	Like string `toml:"like"`
+	// Takes are shares of the clients sent to other places that come here
+	// instead: a day programme taking referrals to residential rehab.
+	Takes []TakeSpec `toml:"takes"`
+
 	Kind      PlaceKind `toml:"kind"`
 	Label     string    `toml:"label"`
 	Treatment *bool     `toml:"treatment"` // counts as a treatment episode (default: capacity and open places)
@@ -222,6 +233,15 @@ type PlaceSpec struct {
 	Eligible  Expr        `toml:"eligible"`
 	Uptake    *ChanceSpec `toml:"uptake"`
 	Duration  *Dist       `toml:"duration"`
+}
+
+// TakeSpec is a share of the clients sent to place From (by any route)
+// who come to the place that takes them instead: each referral there of a
+// client matching When is diverted with probability Share.
+type TakeSpec struct {
+	From  string `toml:"from"`
+	Share *Value `toml:"share"`
+	When  Expr   `toml:"when"`
 }
 
 // FollowFrom says when a follow-up's clock starts.

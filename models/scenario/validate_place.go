@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/journeysim/journeysim/models/internal/suggest"
@@ -140,6 +141,7 @@ func (s *Scenario) validatePlace(c *checker, name string, p *PlaceSpec) {
 		notFor("patience", p.Patience != nil)
 		notFor("capacity_changes", len(p.CapacityChanges) > 0)
 	}
+	s.checkTakes(c, name, p)
 	notFor("join_at", len(p.JoinAt) > 0)
 	notFor("join_after", len(p.JoinAfter) > 0)
 	notFor("eligible", !p.Eligible.IsZero())
@@ -323,6 +325,78 @@ func suggestIn(name string, known []string) string {
 		return " (exits: " + strings.Join(known, ", ") + ")"
 	}
 	return ""
+}
+
+// checkTakes checks a place's takes: each from a place that clients are
+// sent to, another not parallel, with a share; and the shares that the
+// takers of one place may take from one client at most 1.
+func (s *Scenario) checkTakes(c *checker, name string, p *PlaceSpec) {
+	for i, t := range p.Takes {
+		k := fmt.Sprintf("places.%s.takes[%d]", name, i)
+		q, ok := s.Places[t.From]
+		switch {
+		case t.From == "":
+			c.add(k+".from", "required: the place whose clients this one takes")
+		case t.From == name:
+			c.add(k+".from", "a place cannot take its own clients")
+		case !ok:
+			c.add(k+".from", "unknown place %q%s", t.From, s.didYouMeanPlace(t.From))
+		case q != nil && q.Kind == KindParallel:
+			c.add(k+".from", "%q is a parallel place: nobody is sent to it", t.From)
+		case q != nil && len(q.Takes) > 0:
+			c.add(k+".from", "%q takes clients itself: take from the place it takes them from", t.From)
+		}
+		if t.Share == nil {
+			c.add(k+".share", "required: the share of the clients sent to %q that come here instead, 0 to 1", t.From)
+		} else {
+			checkProb(c, k+".share", t.Share, true)
+		}
+		for _, o := range sortedKeys(s.Places) {
+			for _, r := range s.Places[o].routesTo(t.From) {
+				if len(r.ToShortestWait) > 0 {
+					c.add(k+".from", "%q is one of the providers of a to_shortest_wait route of %s: a place another takes from is chosen by to alone", t.From, o)
+				}
+			}
+		}
+	}
+	if len(p.Takes) == 0 {
+		return
+	}
+	// The takers of one place draw in turn from one referral: their shares
+	// (whatever their conditions) must leave something for the place.
+	for i, t := range p.Takes {
+		total := 0.0
+		var who []string
+		for _, o := range sortedKeys(s.Places) {
+			if q := s.Places[o]; q != nil {
+				for _, u := range q.Takes {
+					if u.From == t.From && u.Share != nil {
+						total += u.Share.V
+						who = append(who, o)
+					}
+				}
+			}
+		}
+		if total > 1+1e-9 && who[0] == name {
+			c.add(fmt.Sprintf("places.%s.takes[%d].share", name, i), "the places that take from %q (%s) take %g of its clients in all: at most 1", t.From, strings.Join(who, ", "), total)
+		}
+	}
+}
+
+// routesTo lists the place's routes that can lead to place to.
+func (p *PlaceSpec) routesTo(to string) []*RouteSpec {
+	var out []*RouteSpec
+	if p == nil {
+		return nil
+	}
+	for _, rs := range p.Routes {
+		for _, r := range rs {
+			if r != nil && slices.Contains(r.Targets(), to) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
 }
 
 func (s *Scenario) checkRoutes(c *checker, key string, routes []*RouteSpec) {

@@ -1,0 +1,114 @@
+package scenario
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/journeysim/journeysim/models/internal/suggest"
+)
+
+// resolveLikes gives each place with like = "other" a copy of the other
+// place as merged (bases and overrides applied), under its own keys. So
+// several providers of one service are written as one place and what
+// differs: a copy follows the original through calibration and the PSA.
+// A copy's values drop their uncertainty, so that they are not parameters
+// of their own (the original's are), and it does not take the original's
+// `takes` (those are the original's referrals).
+func resolveLikes(merged map[string]any, origin map[string]string) Problems {
+	places, _ := merged["places"].(map[string]any)
+	var probs Problems
+	done := map[string]bool{}
+	var resolve func(name string, path []string) bool
+	resolve = func(name string, path []string) bool {
+		pl, _ := places[name].(map[string]any)
+		like, ok := pl["like"].(string)
+		if !ok || done[name] {
+			return true
+		}
+		key := "places." + name + ".like"
+		for _, p := range path {
+			if p == like {
+				probs = append(probs, Problem{Key: key, Msg: fmt.Sprintf("%q leads back to %s: places that are like each other form a cycle (%s → %s)", like, name, strings.Join(path, " → "), like)})
+				return false
+			}
+		}
+		orig, ok := places[like].(map[string]any)
+		if !ok {
+			msg := fmt.Sprintf("no place %q to copy", like)
+			if s := suggest.Closest(like, sortedKeys(places)); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+			probs = append(probs, Problem{Key: key, Msg: msg})
+			return false
+		}
+		if !resolve(like, append(path, name)) {
+			return false
+		}
+		cp := copyPlace(orig)
+		delete(cp, "takes")
+		overlay(cp, pl)
+		places[name] = cp
+		for k, f := range origin {
+			if rest, ok := strings.CutPrefix(k, "places."+like+"."); ok {
+				if _, own := origin["places."+name+"."+rest]; !own {
+					origin["places."+name+"."+rest] = f
+				}
+			}
+		}
+		done[name] = true
+		return true
+	}
+	for _, name := range sortedKeys(places) {
+		resolve(name, []string{name})
+	}
+	return probs
+}
+
+// copyPlace deep-copies a place's raw table, value tables without their
+// uncertainty.
+func copyPlace(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = copyRaw(v)
+	}
+	return out
+}
+
+func copyRaw(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		c := copyPlace(t)
+		if isValueTable(c) {
+			delete(c, "uncertainty")
+		}
+		return c
+	case []map[string]any:
+		c := make([]map[string]any, len(t))
+		for i := range t {
+			c[i] = copyPlace(t[i])
+		}
+		return c
+	case []any:
+		c := make([]any, len(t))
+		for i := range t {
+			c[i] = copyRaw(t[i])
+		}
+		return c
+	}
+	return v
+}
+
+// overlay merges src over dst: tables key by key, anything else (a value
+// table, a number, a list) replaced whole, as a scenario merges with its
+// base.
+func overlay(dst, src map[string]any) {
+	for k, v := range src {
+		if sm, ok := v.(map[string]any); ok && !isValueTable(sm) {
+			if dm, ok := dst[k].(map[string]any); ok && !isValueTable(dm) {
+				overlay(dm, sm)
+				continue
+			}
+		}
+		dst[k] = v
+	}
+}

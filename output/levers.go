@@ -1,0 +1,200 @@
+package output
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/journeysim/journeysim/models/estimate"
+	"github.com/journeysim/journeysim/models/result"
+)
+
+// A Lever is one shipped lever compared with the scenario it changes, on
+// common random numbers.
+type Lever struct {
+	Scenario string // its file's name, "case-managers-at-detox"
+	Name     string // its title
+	Against  string // the scenario it is compared with
+	Diffs    []Difference
+	Econ     *result.CostEffect // nil if either run is not valued
+}
+
+// leverColumns are the lever table's measures: the metric, its heading and
+// how many decimals it is shown with.
+var leverColumns = []struct {
+	metric, heading string
+	digits          int
+}{
+	{"distinct_clients_treated", "people treated a year", 0},
+	{"deaths", "deaths a year", 1},
+	{"days_to_treatment", "days to treatment", 2},
+	{"cost.total", "treatment cost a year (£)", 0},
+}
+
+// LeverHeader is the header of the lever table's CSV form.
+var LeverHeader = []string{"scenario", "name", "against", "measure", "mean", "ci_low", "ci_high", "unit"}
+
+// WriteLeverTable writes the levers as a Markdown table: for each, the
+// change in each of the lever columns with its 95% CI, then the ICER and
+// the incremental return on investment.
+func WriteLeverTable(w io.Writer, ls []Lever, money string) error {
+	var b bytes.Buffer
+	b.WriteString("| lever | against |")
+	for _, c := range leverColumns {
+		fmt.Fprintf(&b, " %s |", c.heading)
+	}
+	fmt.Fprintf(&b, " ICER (%s a QALY) | return (crime saved per £1 spent) |\n|---|---|", money)
+	for range leverColumns {
+		b.WriteString("---|")
+	}
+	b.WriteString("---|---|\n")
+	for _, l := range ls {
+		fmt.Fprintf(&b, "| `%s` | `%s` |", l.Scenario, l.Against)
+		for _, c := range leverColumns {
+			d, ok := findDiff(l.Diffs, c.metric)
+			if !ok {
+				b.WriteString(" – |")
+				continue
+			}
+			fmt.Fprintf(&b, " %s |", changeCI(d.Diff.Mean, d.Diff.CILow, d.Diff.CIHigh, c.digits))
+		}
+		if l.Econ == nil {
+			b.WriteString(" – | – |\n")
+			continue
+		}
+		fmt.Fprintf(&b, " %s | %s |\n", icerText(l.Econ), ratioCI(l.Econ.Incremental, 2))
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// WriteLeversCSV writes the lever table long: one row a lever and measure.
+func WriteLeversCSV(w io.Writer, ls []Lever) error {
+	type row struct {
+		l             *Lever
+		measure, unit string
+		mean, lo, hi  float64
+	}
+	var rows []row
+	for i := range ls {
+		l := &ls[i]
+		for _, c := range leverColumns {
+			if d, ok := findDiff(l.Diffs, c.metric); ok {
+				rows = append(rows, row{l, c.metric, d.Unit, d.Diff.Mean, d.Diff.CILow, d.Diff.CIHigh})
+			}
+		}
+		if l.Econ != nil {
+			rows = append(rows, row{l, "icer", l.Econ.Money + " per QALY", l.Econ.ICER.Mean, l.Econ.ICER.CILow, l.Econ.ICER.CIHigh},
+				row{l, "roi.incremental", "returned per 1 spent", l.Econ.Incremental.Mean, l.Econ.Incremental.CILow, l.Econ.Incremental.CIHigh})
+		}
+	}
+	return WriteRecordsCSV(w, LeverHeader, len(rows), func(i int) []string {
+		r := rows[i]
+		return []string{r.l.Scenario, r.l.Name, r.l.Against, r.measure, csvFloat(r.mean), csvFloat(r.lo), csvFloat(r.hi), r.unit}
+	})
+}
+
+func findDiff(ds []Difference, metric string) (Difference, bool) {
+	for _, d := range ds {
+		if d.Name == metric {
+			return d, true
+		}
+	}
+	return Difference{}, false
+}
+
+// changeCI is a signed change and its 95% CI, "+11.8 (6.7 to 17.0)"; a
+// change that is exactly 0 in every pair (the lever does not touch it) is
+// "0".
+func changeCI(mean, lo, hi float64, digits int) string {
+	switch {
+	case math.IsNaN(mean):
+		return "no data"
+	case mean == 0 && lo == 0 && hi == 0:
+		return "0"
+	}
+	f := func(x float64) string { return grouped(x, digits) }
+	s := f(mean)
+	if mean > 0 {
+		s = "+" + s
+	}
+	if math.IsNaN(lo) {
+		return s
+	}
+	return fmt.Sprintf("%s (%s to %s)", s, f(lo), f(hi))
+}
+
+// thousands formats x with digits decimals and thousands separated by
+// commas, and a minus sign that is not lost in -0.
+func grouped(x float64, digits int) string {
+	s := fmt.Sprintf("%.*f", digits, math.Abs(x))
+	whole, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if frac != "" {
+		out += "." + frac
+	}
+	if x < 0 && strings.Trim(out, "0.,") != "" {
+		out = "−" + out
+	}
+	return out
+}
+
+func ratioCI(r estimate.Ratio, digits int) string {
+	if math.IsNaN(r.Mean) {
+		return "no data"
+	}
+	s := grouped(r.Mean, digits)
+	if math.IsNaN(r.CILow) {
+		return s + " (CI unbounded)"
+	}
+	return fmt.Sprintf("%s (%s to %s)", s, grouped(r.CILow, digits), grouped(r.CIHigh, digits))
+}
+
+// icerText is the ICER with its Fieller CI, said as the quadrant of the
+// cost-effectiveness plane reads: a lever that saves money and gains QALYs
+// dominates, one that costs more for fewer is dominated, and one that
+// saves money and loses QALYs saves so much a QALY lost.
+func icerText(ce *result.CostEffect) string {
+	dc, dq := ce.Cost.Mean, ce.QALYs.Mean
+	switch {
+	case dc == 0 && dq == 0:
+		return "no change"
+	case dq > 0 && dc <= 0:
+		return fmt.Sprintf("dominant: saves %s, gains %s QALYs", grouped(-dc, 0), grouped(dq, 1))
+	case dq < 0 && dc >= 0:
+		return fmt.Sprintf("dominated: costs %s more, loses %s QALYs", grouped(dc, 0), grouped(-dq, 1))
+	case dq < 0:
+		return "saves " + ratioCI(ce.ICER, 0) + " a QALY lost"
+	}
+	return ratioCI(ce.ICER, 0)
+}
+
+// ReplaceBlock replaces the lines between the line holding begin and the
+// line holding end in text with block, keeping both marker lines.
+func ReplaceBlock(text []byte, begin, end string, block []byte) ([]byte, error) {
+	i := bytes.Index(text, []byte(begin))
+	if i < 0 {
+		return nil, fmt.Errorf("no line %q to put the table after", begin)
+	}
+	i += bytes.IndexByte(text[i:], '\n') + 1
+	j := bytes.Index(text[i:], []byte(end))
+	if j < 0 {
+		return nil, fmt.Errorf("no line %q after %q to end the table", end, begin)
+	}
+	j += i
+	j = bytes.LastIndexByte(text[:j], '\n') + 1
+	var out bytes.Buffer
+	out.Write(text[:i])
+	out.Write(block)
+	out.Write(text[j:])
+	return out.Bytes(), nil
+}
