@@ -48,6 +48,8 @@ func resolveLikes(merged map[string]any, origin map[string]string) Problems {
 		delete(cp, "takes")
 		overlay(cp, pl)
 		places[name] = cp
+		// The place's own exit probabilities: the copied ones make room.
+		rescaleGroups(merged, probabilityOverrides(map[string]any{"places": map[string]any{name: pl}}, origin["places."+name+".like"]), origin)
 		for k, f := range origin {
 			if rest, ok := strings.CutPrefix(k, "places."+like+"."); ok {
 				if _, own := origin["places."+name+"."+rest]; !own {
@@ -111,4 +113,31 @@ func overlay(dst, src map[string]any) {
 		}
 		dst[k] = v
 	}
+}
+
+// probabilityOverrides lists, as overrides from file, the probabilities
+// that the raw table of one file sets among groups that must sum to 1: the
+// exits of a place and the shares of a case-mix attribute. A file that
+// sets some of a group rescales the others, those it inherits, as --set
+// does.
+func probabilityOverrides(raw map[string]any, file string) []Override {
+	var out []Override
+	places, _ := raw["places"].(map[string]any)
+	for _, p := range sortedKeys(places) {
+		pl, _ := places[p].(map[string]any)
+		exits, _ := pl["exits"].(map[string]any)
+		for _, e := range sortedKeys(exits) {
+			if ex, ok := exits[e].(map[string]any); ok && ex["probability"] != nil {
+				out = append(out, Override{Set: "places." + p + ".exits." + e + ".probability=", From: file})
+			}
+		}
+	}
+	mix, _ := raw["case_mix"].(map[string]any)
+	for _, a := range sortedKeys(mix) {
+		levels, _ := mix[a].(map[string]any)
+		for _, l := range sortedKeys(levels) {
+			out = append(out, Override{Set: "case_mix." + a + "." + l + "=", From: file})
+		}
+	}
+	return out
 }

@@ -207,6 +207,9 @@ func (l *Loader) LoadOverrides(ref string, sets []Override) (*Scenario, error) {
 			}
 		}
 		mergeInto(merged, raw, "", chain[i].name, origin)
+		if i < len(chain)-1 {
+			rescaleGroups(merged, probabilityOverrides(raw, chain[i].name), origin)
+		}
 	}
 	hintLevels(fileProbs, merged)
 	for _, o := range sets {
