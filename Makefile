@@ -6,7 +6,7 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X $(PKG)/cmd.version=$(VERSION) -X $(PKG)/cmd.commit=$(COMMIT)
 PEERS   ?= ../shared/peers
 
-.PHONY: all build run test vet unit race fits determinism soak fuzz bench golden validate calibrate calibrate-prior clean
+.PHONY: all build run test vet unit race fits determinism soak fuzz bench golden validate levers calibrate calibrate-prior clean
 
 all: build
 
@@ -19,6 +19,11 @@ run: build
 # The model against the published targets (shared/evidence/targets.md).
 validate: build
 	bin/journeysim validate
+
+# Every shipped lever against what it is compared with, written into the
+# README's table (about a minute on 2 cores).
+levers: build
+	bin/journeysim levers --update README.md
 
 # Refit scenarios/baseline.toml and its posterior draws,
 # scenarios/baseline.posterior.csv (14.5 minutes on 2 cores, 1,522 model runs): from the

@@ -55,9 +55,9 @@ func scenariosRun(opts *ScenariosOptions) error {
 			return fmt.Errorf("shipped scenario %s: %w", n, err)
 		}
 		base := strings.TrimSuffix(sc.Base, ".toml")
-		rows[i] = []string{n, sc.Name, base, sc.Description}
+		rows[i] = []string{n, sc.Name, base, sc.Description, sc.CompareWith}
 	}
-	header := []string{"scenario", "name", "base", "description"}
+	header := []string{"scenario", "name", "base", "description", "compare_with"}
 	switch opts.Format {
 	case "csv":
 		return output.WriteRecordsCSV(opts.Out, header, len(rows), func(i int) []string { return rows[i] })

@@ -340,13 +340,13 @@ func TestRunInterrupted(t *testing.T) {
 // must lengthen the detox wait, and no PRCC is drawn for five points.
 func TestSweepOneWay(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ow")
-	code, out, stderr := execute(t, "sweep", "--one-way", "--range", "places.detox.capacity=3:12", "--range", "places.residential.capacity=8:30",
+	code, out, stderr := execute(t, "sweep", "--one-way", "--range", "places.detox.capacity=1:12", "--range", "places.residential.capacity=8:30",
 		"--replications", "2", "--warmup", "3y", "--horizon", "2y", "--quiet", "--out", dir)
 	if code != exitOK || !strings.Contains(out, "5 points") {
 		t.Fatalf("sweep: exit %d: %s%s", code, out, stderr)
 	}
 	points, _ := os.ReadFile(filepath.Join(dir, "points.csv"))
-	if want := "point,places.detox.capacity,places.residential.capacity\n0,6,17\n1,3,17\n2,12,17\n3,6,8\n4,6,30\n"; string(points) != want {
+	if want := "point,places.detox.capacity,places.residential.capacity\n0,6,17\n1,1,17\n2,12,17\n3,6,8\n4,6,30\n"; string(points) != want {
 		t.Errorf("points.csv:\n%s\nwant:\n%s", points, want)
 	}
 	code, out, stderr = execute(t, "sensitivity", dir, "--metric", "wait_mean_days.detox")
@@ -371,7 +371,7 @@ func TestSweepOneWay(t *testing.T) {
 			lo, err1 := strconv.ParseFloat(r[4], 64)
 			hi, err2 := strconv.ParseFloat(r[5], 64)
 			if err1 != nil || err2 != nil || !(lo > hi) {
-				t.Errorf("detox wait with 3 beds %s, with 12 beds %s: want longer with fewer", r[4], r[5])
+				t.Errorf("detox wait with 1 bed %s, with 12 beds %s: want longer with fewer", r[4], r[5])
 			}
 		}
 	}

@@ -419,3 +419,45 @@ func buildSource(t *testing.T, src string) error {
 	}
 	return err
 }
+
+// TestIncidents checks that an incident's expected count is its rate times
+// the time at risk, the person-years of the clients it applies to in the
+// places it happens in, and that its cost is the count's, in health_cost.
+func TestIncidents(t *testing.T) {
+	src := mtHead("0d", "4y", 400, "s") + `
+[case_mix.drug]
+opiate = 0.3
+non_opiate = 0.7
+
+[economics]
+currency = "GBP"
+price_year = 2011
+health_price = "GBP 2011"
+discount_rate = 0
+
+[economics.incidents.all]
+per_year = 2
+places = ["s"]
+cost = 50
+price = "GBP 2011"
+
+[economics.incidents.opiate]
+per_year = 2
+when = "client.drug == 'opiate'"
+places = ["s"]
+modifiers = [ { when = "client.drug == 'opiate'", ratio = 1.5 } ]
+` + mtPass("s", "exponential(mean = 1y)", "u") + mtPass("u", "exponential(mean = 1y)", "gone")
+	m := mtModel(t, src)
+	rs := mtReplicate(t, m, mtReps)
+	all, py, health := mtIndex(t, m, "incidents.all"), mtIndex(t, m, "person_years.s"), mtIndex(t, m, "health_cost")
+	for k, r := range rs {
+		if want := 2 * r.Values[py]; math.Abs(r.Values[all]-want) > 1e-9*want {
+			t.Errorf("replication %d: incidents.all = %v, want 2 x %v person-years in s", k, r.Values[all], r.Values[py])
+		}
+		if want := 50 * r.Values[all]; math.Abs(r.Values[health]-want) > 1e-9*want {
+			t.Errorf("replication %d: health_cost = %v, want 50 x %v incidents", k, r.Values[health], r.Values[all])
+		}
+	}
+	// Only opiate clients, 30%, at 1.5 times the rate.
+	mtNear(t, "opiate incidents over all", mtRatio(t, m, rs, "incidents.opiate", "incidents.all"), 0.3*1.5, 0)
+}

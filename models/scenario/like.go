@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/journeysim/journeysim/models/internal/suggest"
@@ -26,11 +27,13 @@ func resolveLikes(merged map[string]any, origin map[string]string) Problems {
 			return true
 		}
 		key := "places." + name + ".like"
-		for _, p := range path {
-			if p == like {
-				probs = append(probs, Problem{Key: key, Msg: fmt.Sprintf("%q leads back to %s: places that are like each other form a cycle (%s → %s)", like, name, strings.Join(path, " → "), like)})
-				return false
+		chain := append(path, name)
+		if slices.Contains(chain, like) {
+			probs = append(probs, Problem{Key: key, Msg: fmt.Sprintf("%q leads back to %s: places that are like each other form a cycle (%s → %s)", like, name, strings.Join(chain, " → "), like)})
+			for _, c := range chain {
+				done[c] = true // one problem for the cycle
 			}
+			return false
 		}
 		orig, ok := places[like].(map[string]any)
 		if !ok {
@@ -41,7 +44,7 @@ func resolveLikes(merged map[string]any, origin map[string]string) Problems {
 			probs = append(probs, Problem{Key: key, Msg: msg})
 			return false
 		}
-		if !resolve(like, append(path, name)) {
+		if !resolve(like, chain) {
 			return false
 		}
 		cp := copyPlace(orig)
@@ -61,7 +64,7 @@ func resolveLikes(merged map[string]any, origin map[string]string) Problems {
 		return true
 	}
 	for _, name := range sortedKeys(places) {
-		resolve(name, []string{name})
+		resolve(name, nil)
 	}
 	return probs
 }

@@ -178,7 +178,9 @@ func rescaleGroups(m map[string]any, sets []Override, origin map[string]string) 
 				rest = append(rest, q)
 			}
 		}
-		if len(rest) == 0 || free <= 0 || math.Abs(fixed+free-1) < 1e-12 {
+		// Set above 1 on their own, nothing can make room: the sum's own
+		// error says so.
+		if len(rest) == 0 || free <= 0 || fixed > 1+1e-12 || math.Abs(fixed+free-1) < 1e-12 {
 			continue
 		}
 		f := (1 - fixed) / free

@@ -242,6 +242,13 @@ func (s *Scenario) validateGraph(c *checker) {
 			next[n] = append(next[n], PlaceDead)
 		}
 	}
+	// A client sent to a place may go to one that takes its clients.
+	takers := map[string][]string{}
+	for _, n := range sortedKeys(s.Places) {
+		for _, t := range s.Places[n].Takes {
+			takers[t.From] = append(takers[t.From], n)
+		}
+	}
 	reach := map[string]bool{}
 	var visit func(string)
 	visit = func(n string) {
@@ -250,6 +257,9 @@ func (s *Scenario) validateGraph(c *checker) {
 		}
 		reach[n] = true
 		for _, m := range next[n] {
+			visit(m)
+		}
+		for _, m := range takers[n] {
 			visit(m)
 		}
 	}

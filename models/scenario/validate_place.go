@@ -378,7 +378,7 @@ func (s *Scenario) checkTakes(c *checker, name string, p *PlaceSpec) {
 			}
 		}
 		if total > 1+1e-9 && who[0] == name {
-			c.add(fmt.Sprintf("places.%s.takes[%d].share", name, i), "the places that take from %q (%s) take %g of its clients in all: at most 1", t.From, strings.Join(who, ", "), total)
+			c.add(fmt.Sprintf("places.%s.takes[%d].share", name, i), "the places that take from %q (%s) take %.4g of its clients in all: at most 1", t.From, strings.Join(who, ", "), total)
 		}
 	}
 }
@@ -500,10 +500,13 @@ func checkModifiers(c *checker, key string, mods []Modifier, hazard bool) {
 		case m.OddsRatio == nil && m.HazardRatio == nil:
 			c.add(k, "give an odds_ratio (for a probability) or a hazard_ratio (for a time or hazard)")
 		}
-		for _, r := range []*Value{m.OddsRatio, m.HazardRatio} {
-			if r != nil && r.V <= 0 {
-				c.add(k, "a ratio must be positive, not %g", r.V)
-			}
+		// An odds ratio of 0 rules the outcome out for the clients it
+		// applies to; a hazard ratio of 0 would make a stay endless.
+		if m.OddsRatio != nil && m.OddsRatio.V < 0 {
+			c.add(k, "an odds ratio must be 0 (never) or more, not %g", m.OddsRatio.V)
+		}
+		if r := m.HazardRatio; r != nil && r.V <= 0 {
+			c.add(k, "a ratio must be positive, not %g", r.V)
 		}
 	}
 }
