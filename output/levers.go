@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/journeysim/journeysim/models/estimate"
@@ -126,22 +127,10 @@ func changeCI(mean, lo, hi float64, digits int) string {
 	return fmt.Sprintf("%s (%s to %s)", s, f(lo), f(hi))
 }
 
-// thousands formats x with digits decimals and thousands separated by
-// commas, and a minus sign that is not lost in -0.
+// grouped formats x with digits decimals, thousands separated by commas
+// and a minus sign that is not lost in -0.
 func grouped(x float64, digits int) string {
-	s := fmt.Sprintf("%.*f", digits, math.Abs(x))
-	whole, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	out := b.String()
-	if frac != "" {
-		out += "." + frac
-	}
+	out := groupThousands(strconv.FormatFloat(math.Abs(x), 'f', digits, 64))
 	if x < 0 && strings.Trim(out, "0.,") != "" {
 		out = "−" + out
 	}
