@@ -118,7 +118,7 @@ func changeCI(mean, lo, hi float64, digits int) string {
 	}
 	f := func(x float64) string { return grouped(x, digits) }
 	s := f(mean)
-	if mean > 0 {
+	if mean > 0 && strings.Trim(s, "0.,") != "" {
 		s = "+" + s
 	}
 	if math.IsNaN(lo) {
@@ -149,19 +149,24 @@ func ratioCI(r estimate.Ratio, digits int) string {
 }
 
 // icerText is the ICER with its Fieller CI, said as the quadrant of the
-// cost-effectiveness plane reads: a lever that saves money and gains QALYs
-// dominates, one that costs more for fewer is dominated, and one that
-// saves money and loses QALYs saves so much a QALY lost.
+// cost-effectiveness plane reads once the CIs place it: a lever that saves
+// money and gains QALYs dominates, one that costs more for fewer is
+// dominated, one that saves money and loses QALYs saves so much a QALY
+// lost. A QALY change whose CI includes none has no ratio worth reading.
 func icerText(ce *result.CostEffect) string {
-	dc, dq := ce.Cost.Mean, ce.QALYs.Mean
+	dc, dq := ce.Cost, ce.QALYs
+	above := func(m estimate.Mean) bool { return m.CILow > 0 }
+	below := func(m estimate.Mean) bool { return m.CIHigh < 0 }
 	switch {
-	case dc == 0 && dq == 0:
+	case dc.Mean == 0 && dq.Mean == 0:
 		return "no change"
-	case dq > 0 && dc <= 0:
-		return fmt.Sprintf("dominant: saves %s, gains %s QALYs", grouped(-dc, 0), grouped(dq, 1))
-	case dq < 0 && dc >= 0:
-		return fmt.Sprintf("dominated: costs %s more, loses %s QALYs", grouped(dc, 0), grouped(-dq, 1))
-	case dq < 0:
+	case !above(dq) && !below(dq):
+		return fmt.Sprintf("no clear QALY change: %s", changeCI(dq.Mean, dq.CILow, dq.CIHigh, 1))
+	case above(dq) && below(dc):
+		return fmt.Sprintf("dominant: saves %s (discounted), gains %s QALYs", grouped(-dc.Mean, 0), grouped(dq.Mean, 1))
+	case below(dq) && above(dc):
+		return fmt.Sprintf("dominated: costs %s more (discounted), loses %s QALYs", grouped(dc.Mean, 0), grouped(-dq.Mean, 1))
+	case below(dq):
 		return "saves " + ratioCI(ce.ICER, 0) + " a QALY lost"
 	}
 	return ratioCI(ce.ICER, 0)

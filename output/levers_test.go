@@ -26,15 +26,20 @@ func TestLeverTexts(t *testing.T) {
 		}
 	}
 	m := func(x float64) estimate.Mean { return estimate.Mean{Mean: x, CILow: x - 1, CIHigh: x + 1} }
+	if got := changeCI(0.04, -0.3, 0.3, 1); got != "0.0 (−0.3 to 0.3)" {
+		t.Errorf("a change that rounds to 0: %q, want no sign", got)
+	}
 	r := estimate.Ratio{Mean: 25807, CILow: 17989, CIHigh: 52672}
 	for _, c := range []struct {
 		cost, qalys float64
 		want        string
 	}{
 		{1000, 40, "25,807 (17,989 to 52,672)"},
-		{-1000, 40, "dominant: saves 1,000, gains 40.0 QALYs"},
-		{1000, -40, "dominated: costs 1,000 more, loses 40.0 QALYs"},
+		{-1000, 40, "dominant: saves 1,000 (discounted), gains 40.0 QALYs"},
+		{1000, -40, "dominated: costs 1,000 more (discounted), loses 40.0 QALYs"},
 		{-1000, -40, "saves 25,807 (17,989 to 52,672) a QALY lost"},
+		{1000, 0.5, "no clear QALY change: +0.5 (−0.5 to 1.5)"},
+		{-0.5, 40, "25,807 (17,989 to 52,672)"},
 	} {
 		ce := &result.CostEffect{Cost: m(c.cost), QALYs: m(c.qalys), ICER: r}
 		if got := icerText(ce); got != c.want {
