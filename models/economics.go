@@ -218,28 +218,18 @@ func (ec *econ) buildCrimeMods(e *scenario.EconomicsSpec, m *Model, scope *Scope
 	if len(e.CrimeModifiers) == 0 {
 		return nil
 	}
-	// The same layout: a client's attributes are read where the model keeps them.
-	fixed := &Scope{Attributes: scope.Attributes, Policy: scope.Policy, lay: scope.lay}
 	for i, cm := range e.CrimeModifiers {
 		key := fmt.Sprintf("economics.crime_modifiers[%d]", i)
 		if cm.Ratio == nil || cm.Ratio.V <= 0 {
 			return problem(key+".ratio", "give the crime rate relative to other clients, a number above 0")
 		}
-		if v, ok, err := Const(cm.When, fixed); err == nil && ok && !v {
-			continue
+		when, skip, err := lifelongCond(key+".when", cm.When, scope)
+		if err != nil {
+			return err
 		}
-		var when Cond
-		if !cm.When.IsZero() {
-			c, err := Compile(cm.When, fixed)
-			if err != nil {
-				if _, err := Compile(cm.When, scope); err != nil {
-					return problem(key+".when", "%v", err)
-				}
-				return problem(key+".when", "may read only the case mix (client.*, client.age aside) and policy.*, which do not change in a client's life")
-			}
-			when = c
+		if !skip {
+			ec.crimeMods = append(ec.crimeMods, ratioMod{when: when, ratio: cm.Ratio.V})
 		}
-		ec.crimeMods = append(ec.crimeMods, ratioMod{when: when, ratio: cm.Ratio.V})
 	}
 	// The mean ratio over every cell of the case mix, weighted by its share.
 	cells := 1
@@ -279,40 +269,28 @@ func (ec *econ) buildCrimeMods(e *scenario.EconomicsSpec, m *Model, scope *Scope
 // buildIncidents resolves the incidents, in the order of their names, and
 // tells each place which happen there.
 func (ec *econ) buildIncidents(e *scenario.EconomicsSpec, m *Model, scope *Scope) error {
-	fixed := &Scope{Attributes: scope.Attributes, Policy: scope.Policy, lay: scope.lay}
-	compile := func(key string, x scenario.Expr) (Cond, error) {
-		if x.IsZero() {
-			return nil, nil
-		}
-		c, err := Compile(x, fixed)
-		if err != nil {
-			if _, err := Compile(x, scope); err != nil {
-				return nil, problem(key, "%v", err)
-			}
-			return nil, problem(key, "may read only the case mix (client.*, client.age aside) and policy.*, which do not change in a client's life")
-		}
-		return c, nil
-	}
 	for _, n := range slices.Sorted(maps.Keys(e.Incidents)) {
 		in, key := e.Incidents[n], "economics.incidents."+n
 		if in == nil || in.PerYear == nil {
 			continue
 		}
 		inc := incident{name: n, perDay: in.PerYear.V / daysPerYear}
-		var err error
-		if inc.when, err = compile(key+".when", in.When); err != nil {
+		when, never, err := lifelongCond(key+".when", in.When, scope)
+		if err != nil {
 			return err
 		}
+		if never {
+			continue // a policy rules it out
+		}
+		inc.when = when
 		for i, md := range in.Modifiers {
-			k := fmt.Sprintf("%s.modifiers[%d]", key, i)
-			if v, ok, err := Const(md.When, fixed); err == nil && ok && !v {
-				continue
-			}
-			w, err := compile(k+".when", md.When)
+			w, skip, err := lifelongCond(fmt.Sprintf("%s.modifiers[%d].when", key, i), md.When, scope)
 			if err != nil {
 				return err
 			}
-			inc.mods = append(inc.mods, ratioMod{when: w, ratio: md.Ratio.V})
+			if !skip {
+				inc.mods = append(inc.mods, ratioMod{when: w, ratio: md.Ratio.V})
+			}
 		}
 		if in.Cost != nil {
 			f, err := e.PriceFactor(in.Price)
@@ -330,6 +308,29 @@ func (ec *econ) buildIncidents(e *scenario.EconomicsSpec, m *Model, scope *Scope
 		}
 	}
 	return nil
+}
+
+// lifelongCond compiles a condition of the economics, which may read only
+// what does not change in a client's life (the case mix, client.age
+// aside, and policy.*), since it is read once a stint: nil for none. never
+// says a policy rules it out.
+func lifelongCond(key string, x scenario.Expr, scope *Scope) (c Cond, never bool, err error) {
+	if x.IsZero() {
+		return nil, false, nil
+	}
+	// The same layout: a client's attributes are read where the model keeps them.
+	fixed := &Scope{Attributes: scope.Attributes, Policy: scope.Policy, lay: scope.lay}
+	if v, ok, err := Const(x, fixed); err == nil && ok && !v {
+		return nil, true, nil
+	}
+	c, err = Compile(x, fixed)
+	if err != nil {
+		if _, err := Compile(x, scope); err != nil {
+			return nil, false, problem(key, "%v", err)
+		}
+		return nil, false, problem(key, "may read only the case mix (client.*, client.age aside) and policy.*, which do not change in a client's life")
+	}
+	return c, false, nil
 }
 
 // ledger is one run's money, crime and QALYs, accrued stint by stint:

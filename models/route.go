@@ -128,8 +128,9 @@ func (r *run) chooseRoute(pr *placeRun, routes []route, c *Client) int {
 
 // target is where route rt takes client c now, and the flow it counts: its
 // place, or the provider with the shortest wait, or a place that takes
-// clients sent there. It draws from the taking place's stream, so call it
-// once for each client sent.
+// clients sent there (its takers in the order of their names). It draws
+// from the stream of the place taken from, so call it once for each client
+// sent.
 func (r *run) target(rt *route, c *Client) (to, flow int) {
 	to, flow = rt.to, rt.flow
 	if len(rt.choices) > 0 {

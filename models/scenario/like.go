@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -27,7 +28,7 @@ func resolveLikes(merged map[string]any, origin map[string]string) Problems {
 			return true
 		}
 		key := "places." + name + ".like"
-		chain := append(path, name)
+		chain := append(slices.Clip(path), name)
 		if slices.Contains(chain, like) {
 			probs = append(probs, Problem{Key: key, Msg: fmt.Sprintf("%q leads back to %s: places that are like each other form a cycle (%s → %s)", like, name, strings.Join(chain, " → "), like)})
 			for _, c := range chain {
@@ -53,13 +54,16 @@ func resolveLikes(merged map[string]any, origin map[string]string) Problems {
 		places[name] = cp
 		// The place's own exit probabilities: the copied ones make room.
 		rescaleGroups(merged, probabilityOverrides(map[string]any{"places": map[string]any{name: pl}}, origin["places."+name+".like"]), origin)
+		// A copied key was set where the original's was.
+		copied := map[string]string{}
 		for k, f := range origin {
 			if rest, ok := strings.CutPrefix(k, "places."+like+"."); ok {
 				if _, own := origin["places."+name+"."+rest]; !own {
-					origin["places."+name+"."+rest] = f
+					copied["places."+name+"."+rest] = f
 				}
 			}
 		}
+		maps.Copy(origin, copied)
 		done[name] = true
 		return true
 	}
