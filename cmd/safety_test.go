@@ -397,8 +397,8 @@ base = "baseline"
 		if strings.Contains(text, ",=HYPERLINK") || strings.Contains(text, "\n=HYPERLINK") {
 			t.Errorf("%s holds a formula a spreadsheet would run", f)
 		}
-		if !strings.Contains(text, `'=HYPERLINK`) {
-			t.Errorf("%s lost the value", f)
+		if f == "points.csv" && !strings.Contains(text, `'=HYPERLINK`) {
+			t.Errorf("%s lost the value", f) // results.csv has no parameters
 		}
 	}
 }

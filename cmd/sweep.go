@@ -153,6 +153,11 @@ func runSweep(ctx context.Context, opts *SweepOptions) error {
 	if e := sc.Economics; e != nil {
 		man.Money = fmt.Sprintf("%s %d", e.Currency, e.PriceYear)
 	}
+	m, err := models.Build(sc)
+	if err != nil {
+		return err
+	}
+	man.SetMetrics(m.Layout())
 	dir, err := output.OpenSweep(man, opts.Dir, opts.Force)
 	if err != nil {
 		return err

@@ -50,10 +50,11 @@ func TestSweepShardsMerge(t *testing.T) {
 	whole := filepath.Join(tmp, "whole")
 	runSweepCmd(t, "--out", whole, "--workers", "2")
 	wantR, wantP := sweepFiles(t, whole)
-	if n := bytes.Count(wantR, []byte("\n")); n < 6*2*10 {
+	// A line a point and replication, and the header.
+	if n := bytes.Count(wantR, []byte("\n")); n != 6*2+1 {
 		t.Fatalf("results.csv has %d lines", n)
 	}
-	if got := string(wantP); !strings.HasPrefix(got, "point,places.detox.capacity,policy.mutual_aid_referral\n0,4,standard\n1,4,active_peer\n") {
+	if got := string(wantP); !strings.HasPrefix(got, "point,places.detox.capacity,policy.mutual_aid_referral,seed,command\n0,4,standard,") {
 		t.Errorf("points.csv:\n%s", got)
 	}
 
@@ -346,7 +347,13 @@ func TestSweepOneWay(t *testing.T) {
 		t.Fatalf("sweep: exit %d: %s%s", code, out, stderr)
 	}
 	points, _ := os.ReadFile(filepath.Join(dir, "points.csv"))
-	if want := "point,places.detox.capacity,places.residential.capacity\n0,6,17\n1,1,17\n2,12,17\n3,6,8\n4,6,30\n"; string(points) != want {
+	var design strings.Builder
+	for _, line := range strings.SplitAfter(string(points), "\n") {
+		if f := strings.SplitN(line, ",", 4); len(f) == 4 {
+			design.WriteString(strings.Join(f[:3], ",") + "\n")
+		}
+	}
+	if want := "point,places.detox.capacity,places.residential.capacity\n0,6,17\n1,1,17\n2,12,17\n3,6,8\n4,6,30\n"; design.String() != want {
 		t.Errorf("points.csv:\n%s\nwant:\n%s", points, want)
 	}
 	code, out, stderr = execute(t, "sensitivity", dir, "--metric", "wait_mean_days.detox")
@@ -393,4 +400,99 @@ func TestSweepForce(t *testing.T) {
 	if !strings.Contains(out, "this run 6 points") {
 		t.Errorf("--force did not start afresh:\n%s", out)
 	}
+}
+
+// shellWords splits a command as a POSIX shell would, for the single
+// quotes PointCommand writes.
+func shellWords(s string) []string {
+	var out []string
+	var w strings.Builder
+	in, any := false, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\'':
+			in, any = !in, true
+		case c == ' ' && !in:
+			if any {
+				out = append(out, w.String())
+			}
+			w.Reset()
+			any = false
+		case c == '\\' && !in && i+1 < len(s):
+			i++
+			w.WriteByte(s[i])
+			any = true
+		default:
+			w.WriteByte(c)
+			any = true
+		}
+	}
+	if any {
+		out = append(out, w.String())
+	}
+	return out
+}
+
+// TestSweepPointCommand runs the command points.csv records for a point of
+// a grid and of a PSA, and checks that its replications are the sweep's,
+// value for value.
+func TestSweepPointCommand(t *testing.T) {
+	for _, design := range [][]string{
+		{"--vary", "places.detox.capacity=3,9"},
+		{"--psa", "2"},
+	} {
+		dir := filepath.Join(t.TempDir(), "sw")
+		args := append([]string{"sweep"}, design...)
+		args = append(args, "--replications", "2", "--warmup", "2y", "--horizon", "1y", "--quiet", "--out", dir)
+		if code, _, stderr := execute(t, args...); code != exitOK {
+			t.Fatalf("%v: exit %d: %s", design, code, stderr)
+		}
+		rows := readCSV(t, filepath.Join(dir, "points.csv"))
+		cmd := shellWords(rows[2][len(rows[2])-1]) // point 1
+		if cmd[0] != "journeysim" || cmd[len(cmd)-2] != "--out" {
+			t.Fatalf("%v: command %q", design, cmd)
+		}
+		out := filepath.Join(t.TempDir(), "point")
+		runArgs := append(append([]string(nil), cmd[1:len(cmd)-1]...), out, "--quiet")
+		if code, _, stderr := execute(t, runArgs...); code != exitOK {
+			t.Fatalf("%v: %q: exit %d: %s", design, cmd, code, stderr)
+		}
+		results := readCSV(t, filepath.Join(dir, "results.csv"))
+		want := map[string]string{} // replication/metric: value
+		for _, r := range results[1:] {
+			if r[0] != "1" {
+				continue
+			}
+			for j, m := range results[0][2:] {
+				want[r[1]+"/"+m] = r[2+j]
+			}
+		}
+		got := readCSV(t, filepath.Join(out, "replications.csv"))
+		n := 0
+		for _, r := range got[1:] {
+			if w, ok := want[r[0]+"/"+r[1]]; ok {
+				n++
+				if w != r[2] {
+					t.Errorf("%v: replication %s, %s: run gives %s, the sweep %s", design, r[0], r[1], r[2], w)
+				}
+			}
+		}
+		if n != len(want) || n == 0 {
+			t.Errorf("%v: %d of the sweep's %d values found in the run", design, n, len(want))
+		}
+	}
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return rows
 }

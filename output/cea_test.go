@@ -18,8 +18,8 @@ func TestSweepCostEffect(t *testing.T) {
 	dir := t.TempDir()
 	b, a, c := filepath.Join(dir, "b"), filepath.Join(dir, "a"), filepath.Join(dir, "c")
 	points := "point,x\n0,1\n1,2\n"
-	write(b, points, "point,replication,metric,value\n0,0,cost.total_pv,100\n0,1,cost.total_pv,200\n0,0,qalys_pv,10\n0,1,qalys_pv,10\n1,0,cost.total_pv,100\n1,0,qalys_pv,5\n")
-	write(a, points, "point,replication,metric,value\n0,0,cost.total_pv,400\n0,1,cost.total_pv,400\n0,0,qalys_pv,11\n0,1,qalys_pv,13\n1,0,cost.total_pv,90\n1,0,qalys_pv,5\n")
+	write(b, points, "point,replication,cost.total_pv,qalys_pv\n0,0,100,10\n0,1,200,10\n1,0,100,5\n")
+	write(a, points, "point,replication,cost.total_pv,qalys_pv\n0,0,400,11\n0,1,400,13\n1,0,90,5\n")
 	write(c, "point,x\n0,1\n1,3\n", "")
 	ps, err := SweepCostEffect(b, a)
 	if err != nil {

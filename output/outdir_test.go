@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -101,7 +102,7 @@ func TestRemoveOwned(t *testing.T) {
 // results nor temporary files.
 func TestMergeStops(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sw")
-	man := &SweepManifest{Scenario: "x", Seed: 1, Replications: 1, Version: "test"}
+	man := &SweepManifest{Scenario: "x", Seed: 1, Replications: 1, Version: "test", Metrics: []string{"m"}, Units: []string{"per year"}}
 	man.Params = []string{"p"}
 	for i := range 3 {
 		man.Points = append(man.Points, sweep.Point{ID: i, Values: []string{"1"}})
@@ -111,7 +112,7 @@ func TestMergeStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		WriteFileAtomic(filepath.Join(dir, sweepParts, partName(i)), encodePart(man, i, []byte("0,1,0,m,1\n")))
+		WriteFileAtomic(filepath.Join(dir, sweepParts, partName(i)), encodePart(man, i, []byte(fmt.Sprintf("%d,0,1\n", i))))
 	}
 	unlock()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -129,7 +130,7 @@ func TestMergeStops(t *testing.T) {
 	if err := MergeSweep(context.Background(), []string{dir}, dir); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := os.ReadFile(filepath.Join(dir, "results.csv")); !bytes.Equal(got, []byte("point,p,replication,metric,value\n0,1,0,m,1\n0,1,0,m,1\n0,1,0,m,1\n")) {
+	if got, _ := os.ReadFile(filepath.Join(dir, "results.csv")); !bytes.Equal(got, []byte("point,replication,m\n0,0,1\n1,0,1\n2,0,1\n")) {
 		t.Errorf("results.csv:\n%s", got)
 	}
 }

@@ -30,7 +30,11 @@ func ReadSweepPoints(path string) (params []string, xs [][]float64, err error) {
 	if err != nil || len(rows) < 2 || len(rows[0]) < 2 {
 		return nil, nil, fmt.Errorf("sensitivity: %s: not a sweep's points.csv", path)
 	}
+	// point, the parameters, then the point's seed and command.
 	params = rows[0][1:]
+	if i := slices.Index(params, "seed"); i >= 0 {
+		params = params[:i]
+	}
 	for i, row := range rows[1:] {
 		if id, err := strconv.Atoi(row[0]); err != nil || id != i {
 			return nil, nil, fmt.Errorf("sensitivity: %s: row %d is point %q, want %d", path, i+2, row[0], i)
@@ -46,8 +50,9 @@ func ReadSweepPoints(path string) (params []string, xs [][]float64, err error) {
 	return params, xs, nil
 }
 
-// ReadSweepMeans streams a merged sweep's results.csv and returns, for
-// each metric, its mean over each point's replications.
+// ReadSweepMeans streams a merged sweep's results.csv (a row a point and
+// replication, a column a metric) and returns, for each metric, its mean
+// over each point's replications.
 func ReadSweepMeans(path string, metrics []string, points int) ([][]float64, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -57,19 +62,20 @@ func ReadSweepMeans(path string, metrics []string, points int) ([][]float64, err
 	r := csv.NewReader(f)
 	r.ReuseRecord = true
 	head, err := r.Read()
-	if err != nil || len(head) < 4 {
+	if err != nil || len(head) < 3 || head[0] != "point" || head[1] != "replication" {
 		return nil, fmt.Errorf("sensitivity: %s: not a sweep's results.csv", path)
 	}
-	idx := map[string]int{}
+	col := make([]int, len(metrics))
 	for i, m := range metrics {
-		idx[m] = i
+		if col[i] = slices.Index(head, m); col[i] < 2 {
+			return nil, fmt.Errorf("sensitivity: no metric %q in %s", m, path)
+		}
 	}
 	sum := make([][]float64, len(metrics))
 	cnt := make([][]int, len(metrics))
 	for i := range metrics {
 		sum[i], cnt[i] = make([]float64, points), make([]int, points)
 	}
-	seen := map[string]bool{}
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -78,26 +84,22 @@ func ReadSweepMeans(path string, metrics []string, points int) ([][]float64, err
 		if err != nil {
 			return nil, fmt.Errorf("sensitivity: %s: %w", path, err)
 		}
-		name := rec[len(rec)-2]
-		seen[name] = true
-		i, ok := idx[name]
-		if !ok {
-			continue
+		p, err := strconv.Atoi(rec[0])
+		if err != nil || p < 0 || p >= points {
+			return nil, fmt.Errorf("sensitivity: %s: a bad row for point %q", path, rec[0])
 		}
-		p, err1 := strconv.Atoi(rec[0])
-		v, err2 := strconv.ParseFloat(rec[len(rec)-1], 64)
-		if err1 != nil || p < 0 || p >= points || (err2 != nil && rec[len(rec)-1] != "") {
-			return nil, fmt.Errorf("sensitivity: %s: a bad row %q", path, rec)
-		}
-		if err2 == nil && !math.IsNaN(v) {
-			sum[i][p] += v
-			cnt[i][p]++
+		for i, c := range col {
+			v, err := strconv.ParseFloat(rec[c], 64)
+			if err != nil && rec[c] != "" {
+				return nil, fmt.Errorf("sensitivity: %s: point %d: %s = %q", path, p, metrics[i], rec[c])
+			}
+			if err == nil && !math.IsNaN(v) {
+				sum[i][p] += v
+				cnt[i][p]++
+			}
 		}
 	}
-	for i, m := range metrics {
-		if !seen[m] {
-			return nil, fmt.Errorf("sensitivity: no metric %q in %s", m, path)
-		}
+	for i := range metrics {
 		for p := range sum[i] {
 			sum[i][p] /= float64(cnt[i][p]) // NaN with no data
 		}

@@ -22,7 +22,7 @@ func TestSweepSensitivity(t *testing.T) {
 	dir := t.TempDir()
 	var pts, res strings.Builder
 	pts.WriteString("point,a,b,c,policy\n")
-	res.WriteString("point,a,b,c,policy,replication,metric,value\n")
+	res.WriteString("point,replication,y,z,w\n")
 	const n = 40
 	noise := rand.New(rand.NewPCG(1, 2))
 	for i := range n {
@@ -32,9 +32,7 @@ func TestSweepSensitivity(t *testing.T) {
 		y, z := math.Exp(3*a), -a*a*a
 		fmt.Fprintf(&pts, "%d,%g,%g,%g,open\n", i, a, b, c)
 		for rep := range 2 {
-			fmt.Fprintf(&res, "%d,%g,%g,%g,open,%d,y,%g\n", i, a, b, c, rep, y)
-			fmt.Fprintf(&res, "%d,%g,%g,%g,open,%d,z,%g\n", i, a, b, c, rep, z)
-			fmt.Fprintf(&res, "%d,%g,%g,%g,open,%d,w,%g\n", i, a, b, c, rep, a+0.3*noise.NormFloat64())
+			fmt.Fprintf(&res, "%d,%d,%g,%g,%g\n", i, rep, y, z, a+0.3*noise.NormFloat64())
 		}
 	}
 	os.WriteFile(filepath.Join(dir, "points.csv"), []byte(pts.String()), 0o644)

@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/journeysim/journeysim/models/result"
 	"github.com/journeysim/journeysim/models/sweep"
@@ -33,20 +35,37 @@ type SweepManifest struct {
 	Version      string `json:"version"`
 	// Money is the currency and price year of the sweep's costs, if any.
 	Money string `json:"money,omitempty"`
+	// Metrics and Units are the metrics every point reports, in order: the
+	// columns of results.csv after point and replication.
+	Metrics []string `json:"metrics"`
+	Units   []string `json:"units"`
 	sweep.Plan
 }
 
 // Sweep layout: sweep.json, one file per finished point in parts/, and
-// after a merge results.csv and points.csv.
+// after a merge results.csv (a row a point and replication, a column a
+// metric), metrics.csv (each metric's unit) and points.csv (each point's
+// parameters, seed and the run command that reproduces it).
 const (
 	sweepManifest = "sweep.json"
 	sweepParts    = "parts"
 	sweepResults  = "results.csv"
+	sweepMetrics  = "metrics.csv"
 	sweepPoints   = "points.csv"
 )
 
 // sweepPatterns are the paths a sweep directory's marker accounts for.
-var sweepPatterns = []string{sweepManifest, sweepParts + "/point-*.csv", sweepResults, sweepPoints}
+var sweepPatterns = []string{sweepManifest, sweepParts + "/point-*.csv", sweepResults, sweepMetrics, sweepPoints}
+
+// SetMetrics records the metrics of layout l as the columns every point's
+// results have.
+func (man *SweepManifest) SetMetrics(l *result.Layout) {
+	man.Metrics, man.Units = nil, nil
+	for _, mi := range l.Metrics {
+		man.Metrics = append(man.Metrics, mi.Name)
+		man.Units = append(man.Units, mi.Unit)
+	}
+}
 
 func partName(id int) string { return fmt.Sprintf("point-%08d.csv", id) }
 
@@ -83,15 +102,20 @@ func (man *SweepManifest) check() error {
 	return nil
 }
 
-// A part file is one finished point's rows of results.csv after a header
-// line naming the point, the sweep (its manifest's id) and the checksum of
-// the rows, so a truncated, damaged or stale part is never taken for a
-// finished one.
+// A part file is one finished point's rows of results.csv, gzipped (the
+// parts stay beside results.csv, so as not to double a sweep's size), after
+// a header line naming the point, the sweep (its manifest's id) and the
+// checksum of the compressed rows, so a truncated, damaged or stale part is
+// never taken for a finished one.
 const partHeader = "# journeysim sweep part: point %d of sweep %s of %d bytes with sha256 %s\n"
 
 func encodePart(man *SweepManifest, id int, rows []byte) []byte {
-	sum := sha256.Sum256(rows)
-	return append([]byte(fmt.Sprintf(partHeader, id, man.id(), len(rows), hex.EncodeToString(sum[:]))), rows...)
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z) // no name or time: the same rows, the same bytes
+	zw.Write(rows)
+	zw.Close()
+	sum := sha256.Sum256(z.Bytes())
+	return append([]byte(fmt.Sprintf(partHeader, id, man.id(), z.Len(), hex.EncodeToString(sum[:]))), z.Bytes()...)
 }
 
 // readPart returns the rows of point id's part in dir, or an error saying
@@ -118,6 +142,13 @@ func readPart(man *SweepManifest, dir string, id int) ([]byte, error) {
 	}
 	if s := sha256.Sum256(rows); hex.EncodeToString(s[:]) != sum {
 		return nil, fmt.Errorf("%s is damaged: its checksum does not match", p)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(rows))
+	if err == nil {
+		rows, err = io.ReadAll(zr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s is damaged: %w", p, err)
 	}
 	return rows, nil
 }
@@ -169,7 +200,15 @@ func (d *SweepDir) Todo(shard, shards int) ([]sweep.Point, error) {
 // temporary name then renamed, so a killed run leaves no half-written
 // part. Parts of different points may be written at once.
 func (d *SweepDir) WritePart(p sweep.Point, l *result.Layout, rs []*result.Result) error {
-	return WriteFileAtomic(filepath.Join(d.dir, sweepParts, partName(p.ID)), encodePart(d.man, p.ID, partRows(l, p, rs)))
+	if len(l.Metrics) != len(d.man.Metrics) {
+		return fmt.Errorf("point %d reports %d metrics, not the sweep's %d: its parameters change the model's structure", p.ID, len(l.Metrics), len(d.man.Metrics))
+	}
+	for i, mi := range l.Metrics {
+		if mi.Name != d.man.Metrics[i] {
+			return fmt.Errorf("point %d reports %s where the sweep has %s: its parameters change the model's structure", p.ID, mi.Name, d.man.Metrics[i])
+		}
+	}
+	return WriteFileAtomic(filepath.Join(d.dir, sweepParts, partName(p.ID)), encodePart(d.man, p.ID, partRows(p, rs)))
 }
 
 // PointsDone counts the points of man whose finished parts dir holds.
@@ -230,19 +269,18 @@ func openSweepDir(man *SweepManifest, dir string, force bool) (unlock func(), er
 	return unlock, nil
 }
 
-// partRows is one point's rows of results.csv: point, the parameter
-// values, replication, metric, value.
-func partRows(m *result.Layout, p sweep.Point, rs []*result.Result) []byte {
+// partRows is one point's rows of results.csv: point, replication, then
+// each metric's value. The parameters are points.csv's, once a point.
+func partRows(p sweep.Point, rs []*result.Result) []byte {
 	var b bytes.Buffer
 	w := newCSVWriter(&b)
-	row := make([]string, 0, len(p.Values)+4)
+	var row []string
 	for rep, r := range rs {
-		for k, mi := range m.Metrics {
-			row = append(row[:0], strconv.Itoa(p.ID))
-			row = append(row, p.Values...)
-			row = append(row, strconv.Itoa(rep), mi.Name, csvFloat(r.Values[k]))
-			w.Write(row)
+		row = append(row[:0], strconv.Itoa(p.ID), strconv.Itoa(rep))
+		for _, v := range r.Values {
+			row = append(row, csvFloat(v))
 		}
+		w.Write(row)
 	}
 	w.Flush()
 	return b.Bytes()
@@ -340,7 +378,7 @@ func MergeSweep(ctx context.Context, dirs []string, out string) error {
 	}
 	err = WriteFileStream(filepath.Join(out, sweepResults), func(w io.Writer) error {
 		cw := newCSVWriter(w)
-		cw.Write(append(append([]string{"point"}, man.Params...), "replication", "metric", "value"))
+		cw.Write(append([]string{"point", "replication"}, man.Metrics...))
 		cw.Flush()
 		if err := cw.Error(); err != nil {
 			return err
@@ -373,15 +411,60 @@ func MergeSweep(ctx context.Context, dirs []string, out string) error {
 			return err
 		}
 	}
-	return WriteFileStream(filepath.Join(out, sweepPoints), func(w io.Writer) error {
+	err = WriteFileStream(filepath.Join(out, sweepMetrics), func(w io.Writer) error {
 		cw := newCSVWriter(w)
-		cw.Write(append([]string{"point"}, man.Params...))
-		for _, p := range man.Points {
-			cw.Write(append([]string{strconv.Itoa(p.ID)}, p.Values...))
+		cw.Write([]string{"metric", "unit"})
+		for i, m := range man.Metrics {
+			cw.Write([]string{m, man.Units[i]})
 		}
 		cw.Flush()
 		return cw.Error()
 	})
+	if err != nil {
+		return err
+	}
+	return WriteFileStream(filepath.Join(out, sweepPoints), func(w io.Writer) error {
+		cw := newCSVWriter(w)
+		cw.Write(append(append([]string{"point"}, man.Params...), "seed", "command"))
+		for _, p := range man.Points {
+			seed, cmd := man.PointCommand(p)
+			cw.Write(append(append([]string{strconv.Itoa(p.ID)}, p.Values...), strconv.FormatUint(seed, 10), cmd))
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+}
+
+// PointCommand is point p's seed and the journeysim run command that
+// reproduces its replications, value for value: the sweep's scenario and
+// overrides, the point's values, and the point's own seed.
+func (man *SweepManifest) PointCommand(p sweep.Point) (uint64, string) {
+	seed := sweep.PointSeed(man.Seed, p.ID)
+	args := []string{"journeysim", "run", shellQuote(man.Scenario), "--seed", strconv.FormatUint(seed, 10)}
+	flags := map[string]string{"run.replications": "--replications", "run.warmup": "--warmup", "run.horizon": "--horizon"}
+	for _, s := range append(slices.Clone(man.Sets), man.Plan.Sets(p)...) {
+		k, v, _ := strings.Cut(s, "=")
+		switch {
+		case k == "run.seed":
+			continue // the point's seed is its own
+		case flags[k] != "":
+			if u, err := strconv.Unquote(v); err == nil {
+				v = u
+			}
+			args = append(args, flags[k], shellQuote(v))
+		default:
+			args = append(args, "--set", shellQuote(s))
+		}
+	}
+	return seed, strings.Join(append(args, "--out", fmt.Sprintf("point-%d", p.ID)), " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,:/=[]+@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // SameFile reports whether a and b name one existing file or directory.

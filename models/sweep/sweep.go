@@ -331,8 +331,9 @@ func (plan *Plan) Sets(p Point) []string {
 
 // PointSeed is the master seed of point id's replications: each point ×
 // replication has streams of its own, from (seed, point, replication), so
-// any point can be rerun alone and gives the same numbers.
-func PointSeed(seed uint64, id int) uint64 { return rng.Derive(seed, uint64(id)) }
+// any point can be rerun alone and gives the same numbers, with journeysim
+// run --seed (63 bits, so that a scenario's run.seed can hold it).
+func PointSeed(seed uint64, id int) uint64 { return rng.Derive(seed, uint64(id)) >> 1 }
 
 // PointScenario is point p's scenario: ref loaded by l with the overrides
 // sets, then the point's values, which problems name as coming from from
