@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/floats/scalar"
 )
@@ -410,5 +411,37 @@ func TestCalibrateRefineNeedsAFit(t *testing.T) {
 	code, _, stderr := execute(t, "calibrate", "no-treatment", "--refine", "--fit", "3c", "--out", filepath.Join(t.TempDir(), "x.toml"))
 	if code != exitUsage || !strings.Contains(stderr, "--refine takes a calibrated scenario") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestPlainProgress checks the progress a log file gets: nothing for work
+// that ends within 10 seconds, a line for a tenth done once 10 seconds have
+// passed.
+func TestPlainProgress(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	update, finish := newProgress(f, 10, "sweep x", false)
+	update(1)
+	update(5)
+	finish()
+	if b, _ := os.ReadFile(f.Name()); len(b) != 0 {
+		t.Errorf("quick work printed %q", b)
+	}
+	var buf bytes.Buffer
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	up, _ := plainProgress(&buf, 10, "sweep x", func() time.Time { return now })
+	now = now.Add(5 * time.Second)
+	up(1)
+	if buf.Len() != 0 {
+		t.Errorf("a tenth done in 5 s printed %q", buf.String())
+	}
+	now = now.Add(15 * time.Second)
+	up(2)
+	up(2)
+	if want := "sweep x: 2 of 10 done (20%), 0.1 a second, about 1m20s left\n"; buf.String() != want {
+		t.Errorf("printed %q, want %q", buf.String(), want)
 	}
 }

@@ -1,8 +1,11 @@
 package cmd
 
 import (
+	"fmt"
 	"io"
 	"os"
+	"sync"
+	"time"
 
 	"github.com/journeysim/journeysim/output"
 	"github.com/schollz/progressbar/v3"
@@ -17,8 +20,11 @@ func newProgress(w io.Writer, total int, what string, quiet bool) (update func(d
 		w = cw.File // the bar draws with control characters of its own
 	}
 	f, ok := w.(*os.File)
-	if quiet || !ok || !term.IsTerminal(int(f.Fd())) || total < 2 {
+	if quiet || !ok || total < 2 {
 		return func(int) {}, func() {}
+	}
+	if !term.IsTerminal(int(f.Fd())) {
+		return plainProgress(f, total, what, time.Now)
 	}
 	bar := progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(w),
@@ -32,4 +38,24 @@ func newProgress(w io.Writer, total int, what string, quiet bool) (update func(d
 		progressbar.OptionClearOnFinish(),
 	)
 	return func(done int) { bar.Set(done) }, func() { bar.Finish() }
+}
+
+// plainProgress is progress for a log file (a Slurm job's, CI's): a plain
+// line at each tenth of the work done, at most one every 10 seconds, with
+// the rate and the time left, and nothing for work that ends sooner.
+func plainProgress(w io.Writer, total int, what string, clock func() time.Time) (update func(done int), finish func()) {
+	start := clock()
+	last, step := start, 0
+	var mu sync.Mutex
+	return func(done int) {
+		mu.Lock()
+		defer mu.Unlock()
+		now := clock()
+		if s := done * 10 / total; s > step && now.Sub(last) >= 10*time.Second {
+			step, last = s, now
+			rate := float64(done) / now.Sub(start).Seconds()
+			left := time.Duration(float64(total-done)/rate) * time.Second
+			fmt.Fprintf(w, "%s: %d of %d done (%d%%), %.3g a second, about %s left\n", what, done, total, 100*done/total, rate, left.Round(time.Second))
+		}
+	}, func() {}
 }
