@@ -109,6 +109,8 @@ func (f Figure) Write(w io.Writer, format PlotFormat) error {
 		// Embedded fonts keep the text's size and shape on machines
 		// without Liberation Sans.
 		c = vgsvg.NewWith(vgsvg.UseWH(width, height), vgsvg.EmbedFonts(true))
+	case svgInline:
+		c = vgsvg.NewWith(vgsvg.UseWH(width, height))
 	case PDF:
 		c = vgpdf.New(width, height)
 	default:
