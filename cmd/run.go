@@ -111,6 +111,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		}
 		r.Validation = validation
 		r.Economics, r.EconomicsBase = econ, econBase
+		r.PlotFormat, _ = output.ParsePlotFormat(opts.Plots)
 		if err := addReport(bundle, r); err != nil {
 			return err
 		}

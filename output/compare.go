@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/journeysim/journeysim/models/result"
 )
@@ -109,7 +111,7 @@ func signed(x float64) string {
 // Reading returns a one-line plain-English summary of the largest changes:
 // the headline metrics whose difference is significant, largest relative
 // change first (at most three).
-func Reading(altName string, ds []Difference, headline []string) string {
+func Reading(altName string, ds []Difference, headline []string, l *result.Layout) string {
 	isHead := map[string]bool{}
 	for _, h := range headline {
 		isHead[h] = true
@@ -133,20 +135,19 @@ func Reading(altName string, ds []Difference, headline []string) string {
 		if d.Rel < 0 {
 			dir = "down"
 		}
-		parts[i] = fmt.Sprintf("%s %s %.0f%% (%s to %s)", humanName(d.Name), dir, 100*math.Abs(d.Rel), Format(d.Base.Mean), Format(d.Alt.Mean))
+		parts[i] = fmt.Sprintf("%s %s %.0f%% (%s to %s)", lowerLabel(l.Label(d.Name)), dir, 100*math.Abs(d.Rel), Human(d.Base.Mean, d.Unit), Human(d.Alt.Mean, d.Unit))
 	}
 	return fmt.Sprintf("%s against the base: %s.", altName, strings.Join(parts, "; "))
 }
 
-// humanName turns a metric name into words: "linkage_30d.detox" becomes
-// "linkage 30d (detox)".
-func humanName(name string) string {
-	measure, rest, ok := strings.Cut(name, ".")
-	h := strings.ReplaceAll(measure, "_", " ")
-	if ok {
-		h += " (" + strings.ReplaceAll(rest, ".", " ") + ")"
+// lowerLabel starts a label in lower case for the middle of a sentence,
+// an acronym aside.
+func lowerLabel(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r2, _ := utf8.DecodeRuneInString(s[n:]); unicode.IsUpper(r2) {
+		return s
 	}
-	return h
+	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // WriteDifferencesCSV writes each metric's base and alternative means and

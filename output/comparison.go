@@ -69,7 +69,15 @@ func AddComparison(b *Bundle, base, alt Run, stem string, opts ComparisonOptions
 		if err != nil {
 			return nil, nil, err
 		}
-		r.AltName, r.Diffs = alt.Meta.Name, ds
+		r.AltName, r.Diffs, r.PlotFormat = alt.Meta.Name, ds, opts.Plots
+		for i := range r.Figures {
+			r.Figures[i].Dir = "base/" // the base run's, written under base/
+			g := r.Figures[i]
+			g.Name = "base/" + g.Name
+			if err := b.AddFigure(g, opts.Plots); err != nil {
+				return nil, nil, err
+			}
+		}
 		if econ != nil {
 			r.Economics, r.EconomicsBase = econ, base.Meta.Name
 		}
@@ -91,7 +99,7 @@ func WriteComparison(w io.Writer, base, alt Run, stem string, ds []Difference, e
 	if err := WriteCompareTable(w, stem, ds, result.HeadlineMetrics); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n%s\n\n", Reading(alt.Meta.Name, ds, result.HeadlineMetrics))
+	fmt.Fprintf(w, "\n%s\n\n", Reading(alt.Meta.Name, ds, result.HeadlineMetrics, alt.Layout))
 	if econ != nil {
 		if err := WriteEconomicsTable(w, econ); err != nil {
 			return err

@@ -36,7 +36,7 @@ func EconomicsRows(ce result.CostEffect) []EconomicsRow {
 	}
 	for _, n := range ce.NMB {
 		rows = append(rows, est("net_monetary_benefit@"+strconv.FormatFloat(n.WTP, 'f', -1, 64), money, n.Mean,
-			"QALYs valued at "+strconv.FormatFloat(n.WTP, 'f', -1, 64)+" each, less the extra cost"))
+			"QALYs valued at "+groupThousands(strconv.FormatFloat(n.WTP, 'f', -1, 64))+" each, less the extra cost"))
 	}
 	rows = append(rows,
 		est("crime_saved", money, ce.CrimeSaved, "discounted crime costs, base − alternative"),

@@ -60,6 +60,9 @@ const FigureWidth = 12 * vg.Centimeter
 type Figure struct {
 	// Name is the file stem, e.g. "occupancy".
 	Name string
+	// Dir is the folder of the output directory the figure's files are
+	// written in, as "base/", or "" for the top.
+	Dir string
 	// Plot is a single-panel figure's plot.
 	Plot *plot.Plot
 	// Panels are small multiples, row by row, used when Plot is nil. Nil

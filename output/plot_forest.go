@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/journeysim/journeysim/models/result"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
@@ -105,10 +106,9 @@ func (v *vline) Plot(c draw.Canvas, p *plot.Plot) {
 	c.StrokeLine2(v.Style, x, c.Min.Y, x, c.Max.Y)
 }
 
-// forestLabel turns a metric name into words for a row: humanName, with
-// the underscores of place and level names spaced too.
+// forestLabel is a metric's label for a row.
 func forestLabel(name string) string {
-	return strings.ReplaceAll(humanName(name), "_", " ")
+	return (*result.Layout)(nil).Label(name)
 }
 
 // pct formats a relative change in percent with its sign.

@@ -388,7 +388,7 @@ func TestFigureCSVValues(t *testing.T) {
 		if len(recs) != 3 {
 			t.Fatalf("%d rows, want linkage and deaths only (case management has no relative change)", len(recs)-1)
 		}
-		want := []string{"linkage_30d.detox", "linkage 30d (detox)"}
+		want := []string{"linkage_30d.detox", "Other treatment within 30 days of leaving detox"}
 		if !slices.Equal(recs[1][:2], want) {
 			t.Errorf("row %q, want %q", recs[1][:2], want)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"net/url"
 	"regexp"
 	"sort"
@@ -46,6 +47,9 @@ type Report struct {
 	AltName    string           // set for a comparison
 	Diffs      []Difference     // set for a comparison
 	Validation *ValidationTable // the validation checks, if run
+	// PlotFormat is the format the figures' files were written in, for
+	// the Markdown's links ("" is png).
+	PlotFormat PlotFormat
 	// Economics is the cost-effectiveness of the run (or the comparison's
 	// alternative) against EconomicsBase, if valued.
 	Economics     []EconomicsRow
@@ -65,6 +69,7 @@ func NewReport(meta Meta, m *result.Layout, rs []*result.Result, machine Machine
 
 type reportFigure struct {
 	Name, Title string
+	File, CSV   string // paths in the output directory
 	SVG         template.HTML
 }
 
@@ -75,6 +80,16 @@ type reportRow struct {
 // sections holds what both the HTML and the Markdown are made from.
 type sections struct {
 	Title, Description string
+	// Summary is the first page: what was run or compared, and what it
+	// found, in sentences.
+	Summary []string
+	// Comparing says the report is of a comparison: its effects lead and
+	// the base run's results are an appendix.
+	Comparing bool
+	// Changes are the headline differences of a comparison.
+	Changes []reportRow
+	// ValidationScope says the validation ran on another scenario.
+	ValidationScope string
 	// Unsettled says, above the results, that the measured period drifts.
 	Unsettled string
 	// Services name, above the results, the services that are full, whose
@@ -119,9 +134,7 @@ func (r *Report) sections() (*sections, error) {
 		s.Services = append(s.Services, w.Text)
 	}
 	isHead := map[int]bool{}
-	row := func(x Summary) reportRow {
-		return reportRow{Name: x.Name, Mean: x.MeanText(), CI: x.CIText(), Unit: x.Unit, Description: x.Description}
-	}
+	row := func(x Summary) reportRow { return humanRow(m, x) }
 	for _, i := range m.Headline {
 		isHead[i] = true
 		s.Headline = append(s.Headline, row(r.Summaries[i]))
@@ -137,16 +150,38 @@ func (r *Report) sections() (*sections, error) {
 	if s.Followups = followupRows(r.Summaries); len(s.Followups) > 0 {
 		s.FollowupHeader, s.FollowupNote = followupHeader(), FollowupNote
 	}
+	headline := map[string]bool{}
+	for _, h := range result.HeadlineMetrics {
+		headline[h] = true
+	}
 	for _, d := range r.Diffs {
-		s.Comparison = append(s.Comparison, reportRow{Name: d.Name, Mean: Format(d.Base.Mean) + " → " + Format(d.Alt.Mean),
-			CI: signed(d.Diff.Mean) + " (" + d.Diff.CIText() + ")", Unit: relText(d.Rel), Description: d.Unit})
+		u := d.Unit
+		row := reportRow{Name: m.Label(d.Name), Mean: Human(d.Base.Mean, u) + " → " + Human(d.Alt.Mean, u),
+			CI: HumanChange(d.Diff.Mean, d.Diff.CILow, d.Diff.CIHigh, u), Unit: relText(d.Rel), Description: HumanUnit(u)}
+		s.Comparison = append(s.Comparison, row)
+		if headline[d.Name] || d.Name == "cost.total" {
+			s.Changes = append(s.Changes, row)
+		}
 	}
 	if len(r.Diffs) > 0 {
-		s.Reading = Reading(r.AltName, r.Diffs, result.HeadlineMetrics)
+		s.Comparing = true
+		s.Title = r.AltName + " compared with " + sc.Name
+		s.Description = ""
+		s.Reading = Reading(r.AltName, r.Diffs, result.HeadlineMetrics, m)
+		s.Summary = r.comparisonSummary()
+	} else {
+		s.Summary = r.runSummary()
 	}
 	for _, e := range r.Economics {
-		mean, ci := e.texts()
-		s.Economics = append(s.Economics, reportRow{Name: e.Measure, Mean: mean, CI: ci, Unit: e.Unit, Description: e.Note})
+		unit := e.Unit
+		mean, ci := Human(e.Mean, unit), HumanCI(e.CILow, e.CIHigh, unit)
+		if math.IsNaN(e.CILow) && !math.IsNaN(e.Mean) {
+			ci = "unbounded"
+		}
+		s.Economics = append(s.Economics, reportRow{Name: m.Label(e.Measure), Mean: mean, CI: ci, Unit: HumanUnit(unit), Description: e.Note})
+	}
+	if r.Validation != nil {
+		s.ValidationScope = validationScope(r.Meta.Scenario, sc)
 	}
 	if len(r.Economics) > 0 {
 		s.EconomicsIntro = "Against " + r.EconomicsBase + ", on paired replications; money discounted over the measured years. " +
@@ -160,7 +195,12 @@ func (r *Report) sections() (*sections, error) {
 		if err := f.Write(&b, svgInline); err != nil {
 			return nil, err
 		}
-		s.Figures = append(s.Figures, reportFigure{Name: f.Name, Title: f.Title, SVG: template.HTML(inlineSVG(b.String(), f.Name))})
+		ext := r.PlotFormat
+		if ext == "" {
+			ext = PNG
+		}
+		s.Figures = append(s.Figures, reportFigure{Name: f.Dir + f.Name, Title: f.Title, File: f.Dir + f.Name + "." + string(ext), CSV: f.Dir + f.Name + ".csv",
+			SVG: template.HTML(inlineSVG(b.String(), strings.ReplaceAll(f.Dir, "/", "-")+f.Name))})
 	}
 	for _, name := range m.Places {
 		p := sc.Places[name]
@@ -373,7 +413,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n%s\n\n", mdText(s.Title), mdText(s.Description))
+	fmt.Fprintf(&b, "# %s\n\n", mdText(s.Title))
+	if s.Description != "" {
+		b.WriteString(mdText(s.Description) + "\n\n")
+	}
 	table := func(rows []reportRow, h1, h2, h3, h4 string) {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n|---|---:|---|---|\n", h1, h2, h3, h4)
 		for _, x := range rows {
@@ -387,11 +430,16 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if s.Unsettled != "" {
 		b.WriteString("> **" + mdText(s.Unsettled) + "**\n\n")
 	}
-	b.WriteString("## Headline results\n\n")
-	table(s.Headline, "metric", "mean", "95% CI", "unit")
-	if len(s.Comparison) > 0 {
-		b.WriteString("## Comparison\n\n" + mdText(s.Reading) + "\n\n")
-		table(s.Comparison, "metric", "base → alternative", "difference (95% CI)", "change")
+	b.WriteString("## Summary\n\n")
+	for _, l := range s.Summary {
+		b.WriteString(mdText(l) + "\n\n")
+	}
+	if s.Comparing {
+		b.WriteString("## What changed\n\n" + mdText(s.Reading) + "\n\n")
+		table(s.Changes, "measure", "base → alternative", "change (95% CI)", "relative")
+	} else {
+		b.WriteString("## Headline results\n\n")
+		table(s.Headline, "measure", "mean", "95% CI", "unit")
 	}
 	if len(s.Economics) > 0 {
 		b.WriteString("## Costs and effects\n\n" + mdText(s.EconomicsIntro) + "\n\n")
@@ -415,10 +463,19 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	b.WriteString("## Figures\n\n")
 	for _, f := range s.Figures {
-		fmt.Fprintf(&b, "![%s](%s.png)\n\n", mdText(f.Title), url.PathEscape(f.Name))
+		fmt.Fprintf(&b, "![%s](%s)\n\n", mdText(f.Title), (&url.URL{Path: f.File}).String())
+	}
+	if s.Comparing {
+		b.WriteString("## Appendix: every difference\n\n")
+		table(s.Comparison, "measure", "base → alternative", "change (95% CI)", "relative")
+		b.WriteString("## Appendix: the base run\n\n")
+		table(s.Headline, "measure", "mean", "95% CI", "unit")
 	}
 	if v := s.Validation; v != nil {
 		b.WriteString("## Validation\n\n")
+		if s.ValidationScope != "" {
+			b.WriteString("> " + mdText(s.ValidationScope) + "\n\n")
+		}
 		for _, l := range v.Intro {
 			b.WriteString(mdText(l) + "\n\n")
 		}
@@ -461,7 +518,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 	}
 	b.WriteString("## All metrics\n\n")
-	table(s.Others, "metric", "mean", "95% CI", "unit")
+	table(s.Others, "measure", "mean", "95% CI", "unit")
 	_, err = io.WriteString(w, b.String())
 	return err
 }
@@ -488,6 +545,9 @@ h2 { font-size: 13pt; margin: 18pt 0 6pt; border-bottom: 1px solid #999; padding
 h3 { font-size: 11pt; margin: 12pt 0 4pt; page-break-after: avoid; }
 p.lead { color: #333; margin: 0 0 10pt; }
 table { border-collapse: collapse; width: 100%; margin: 6pt 0 10pt; font-size: 9pt; }
+td { overflow-wrap: anywhere; }
+section.summary p { font-size: 11.5pt; }
+@media print { section.summary { page-break-after: always; break-after: page; } }
 th, td { text-align: left; padding: 2pt 5pt; border-bottom: 1px solid #ddd; vertical-align: top; }
 th { border-bottom: 1.5px solid #555; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -505,29 +565,34 @@ p.warning { border-left: 4pt solid #b00; padding: 4pt 8pt; background: #fdecea; 
 </head>
 <body>
 <h1>{{.Title}}</h1>
-<p class="lead">{{.Description}}</p>
-{{range .Services}}<p class="warning"><strong>Warning: {{.}}</strong></p>
+{{if .Description}}<p class="lead">{{.Description}}</p>
+{{end}}{{range .Services}}<p class="warning"><strong>Warning: {{.}}</strong></p>
 {{end}}{{if .Unsettled}}<p class="warning"><strong>{{.Unsettled}}</strong></p>
 {{end}}
-<h2>Headline results</h2>
-<table>
-<thead><tr><th>metric</th><th>mean</th><th>95% CI</th><th>unit</th><th>what it measures</th></tr></thead>
-{{range .Headline}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td>{{.Unit}}</td><td class="small">{{.Description}}</td></tr>
-{{end}}</table>
-{{if .Comparison}}
-<h2>Comparison</h2>
+<section class="summary">
+<h2>Summary</h2>
+{{range .Summary}}<p>{{.}}</p>
+{{end}}</section>
+{{if .Comparing}}
+<h2>What changed</h2>
 <p>{{.Reading}}</p>
 <table>
-<thead><tr><th>metric</th><th>base → alternative</th><th>difference (95% CI)</th><th>change</th><th>unit</th></tr></thead>
-{{range .Comparison}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td class="num">{{.Unit}}</td><td>{{.Description}}</td></tr>
+<thead><tr><th>measure</th><th>base → alternative</th><th>change (95% CI)</th><th>relative</th><th>unit</th></tr></thead>
+{{range .Changes}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td class="num">{{.Unit}}</td><td>{{.Description}}</td></tr>
+{{end}}</table>
+{{else}}
+<h2>Headline results</h2>
+<table>
+<thead><tr><th>measure</th><th>mean</th><th>95% CI</th><th>unit</th></tr></thead>
+{{range .Headline}}<tr><td>{{.Name}}<div class="small">{{.Description}}</div></td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td>{{.Unit}}</td></tr>
 {{end}}</table>
 {{end}}
 {{if .Economics}}
 <h2>Costs and effects</h2>
 <p>{{.EconomicsIntro}}</p>
 <table>
-<thead><tr><th>measure</th><th>mean</th><th>95% CI</th><th>unit</th><th>what it measures</th></tr></thead>
-{{range .Economics}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td>{{.Unit}}</td><td class="small">{{.Description}}</td></tr>
+<thead><tr><th>measure</th><th>mean</th><th>95% CI</th><th>unit</th></tr></thead>
+{{range .Economics}}<tr><td>{{.Name}}<div class="small">{{.Description}}</div></td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td>{{.Unit}}</td></tr>
 {{end}}</table>
 {{end}}
 {{if .Years}}
@@ -547,9 +612,23 @@ p.warning { border-left: 4pt solid #b00; padding: 4pt 8pt; background: #fdecea; 
 {{end}}</table>
 {{end}}
 <h2>Figures</h2>
-{{range .Figures}}<figure id="fig-{{.Name}}">{{.SVG}}<figcaption>{{.Title}}. The numbers drawn are in {{.Name}}.csv.</figcaption></figure>
+{{range .Figures}}<figure>{{.SVG}}<figcaption>{{.Title}}. The numbers drawn are in {{.CSV}}.</figcaption></figure>
+{{end}}
+{{if .Comparing}}
+<h2>Appendix: every difference</h2>
+<table>
+<thead><tr><th>measure</th><th>base → alternative</th><th>change (95% CI)</th><th>relative</th><th>unit</th></tr></thead>
+{{range .Comparison}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td class="num">{{.Unit}}</td><td>{{.Description}}</td></tr>
+{{end}}</table>
+<h2>Appendix: the base run</h2>
+<table>
+<thead><tr><th>measure</th><th>mean</th><th>95% CI</th><th>unit</th></tr></thead>
+{{range .Headline}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td>{{.Unit}}</td></tr>
+{{end}}</table>
 {{end}}
 {{with .Validation}}<h2>Validation</h2>
+{{if $.ValidationScope}}<p class="warning">{{$.ValidationScope}}</p>
+{{end}}
 {{range .Intro}}<p class="small">{{.}}</p>
 {{end}}<table class="validation">
 <thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
@@ -570,7 +649,7 @@ p.warning { border-left: 4pt solid #b00; padding: 4pt 8pt; background: #fdecea; 
 {{end}}
 <h2>All metrics</h2>
 <table>
-<thead><tr><th>metric</th><th>mean</th><th>95% CI</th><th>unit</th></tr></thead>
+<thead><tr><th>measure</th><th>mean</th><th>95% CI</th><th>unit</th></tr></thead>
 {{range .Others}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td>{{.Unit}}</td></tr>
 {{end}}</table>
 </body>

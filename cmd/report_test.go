@@ -1,0 +1,56 @@
+package cmd
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestReportReadable checks what a board member reads of a comparison's
+// report: the summary first, titled by the alternative; no metric ids or
+// unformatted numbers before the appendices; under 1 MB; and a Markdown
+// twin whose every link is a file in the output directory.
+func TestReportReadable(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cmp")
+	code, _, stderr := execute(t, "compare", "baseline", "case-managers-at-detox", "--replications", "3", "--warmup", "2y", "--horizon", "1y",
+		"--report", "--quiet", "--out", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	html := mustRead(t, filepath.Join(dir, "report-case-managers-at-detox.html"))
+	if len(html) > 1<<20 {
+		t.Errorf("report is %d bytes, over 1 MB", len(html))
+	}
+	if !strings.Contains(html, "<h1>Case managers at detox compared with Baseline</h1>") {
+		t.Error("the report is not titled by the alternative")
+	}
+	i, j := strings.Index(html, "<h2>Summary</h2>"), strings.Index(html, "<h2>Appendix")
+	if i < 0 || j < i || strings.Index(html, "<h2>") < i {
+		t.Fatalf("the summary does not come first, before the appendices (%d, %d)", i, j)
+	}
+	front := html[i:j]
+	if k := strings.Index(front, "<figure"); k >= 0 {
+		front = front[:k] // the figures' SVG text is the plots'
+	}
+	for _, id := range []string{"distinct_clients_treated", "days_to_treatment", "cost.total", "net_monetary_benefit", "roi.incremental", "GBP 2011"} {
+		if strings.Contains(front, id) {
+			t.Errorf("the front of the report shows %q", id)
+		}
+	}
+	if m := regexp.MustCompile(`[^\w.,#-][0-9]{5,}`).FindString(front); m != "" {
+		t.Errorf("the front of the report shows an unformatted number %q", m)
+	}
+	md := mustRead(t, filepath.Join(dir, "report-case-managers-at-detox.md"))
+	for _, m := range regexp.MustCompile(`\]\(([^)]+)\)`).FindAllStringSubmatch(md, -1) {
+		if _, err := os.Stat(filepath.Join(dir, m[1])); err != nil {
+			t.Errorf("the Markdown links to %s, which is not there", m[1])
+		}
+	}
+	for _, m := range regexp.MustCompile(`The numbers drawn are in ([a-z0-9/_-]+\.csv)\.`).FindAllStringSubmatch(html, -1) {
+		if _, err := os.Stat(filepath.Join(dir, m[1])); err != nil {
+			t.Errorf("a caption points to %s, which is not there", m[1])
+		}
+	}
+}
