@@ -69,7 +69,7 @@ func AddComparison(b *Bundle, base, alt Run, stem string, opts ComparisonOptions
 		if err != nil {
 			return nil, nil, err
 		}
-		r.AltName, r.Diffs, r.PlotFormat = alt.Meta.Name, ds, opts.Plots
+		r.AltName, r.AltStem, r.Diffs, r.PlotFormat = alt.Meta.Name, stem, ds, opts.Plots
 		for i := range r.Figures {
 			r.Figures[i].Dir = "base/" // the base run's, written under base/
 			g := r.Figures[i]

@@ -45,6 +45,7 @@ type Report struct {
 	Figures    []Figure
 	Machine    Machine
 	AltName    string           // set for a comparison
+	AltStem    string           // its files' stem, as differences-<stem>.csv
 	Diffs      []Difference     // set for a comparison
 	Validation *ValidationTable // the validation checks, if run
 	// PlotFormat is the format the figures' files were written in, for
@@ -90,6 +91,8 @@ type sections struct {
 	Changes []reportRow
 	// ValidationScope says the validation ran on another scenario.
 	ValidationScope string
+	// DiffsFile is the CSV with every difference of a comparison.
+	DiffsFile string
 	// Unsettled says, above the results, that the measured period drifts.
 	Unsettled string
 	// Services name, above the results, the services that are full, whose
@@ -158,13 +161,17 @@ func (r *Report) sections() (*sections, error) {
 		u := d.Unit
 		row := reportRow{Name: m.Label(d.Name), Mean: Human(d.Base.Mean, u) + " → " + Human(d.Alt.Mean, u),
 			CI: HumanChange(d.Diff.Mean, d.Diff.CILow, d.Diff.CIHigh, u), Unit: relText(d.Rel), Description: HumanUnit(u)}
-		s.Comparison = append(s.Comparison, row)
+		if d.Significant() {
+			s.Comparison = append(s.Comparison, row)
+		}
 		if headline[d.Name] || d.Name == "cost.total" {
 			s.Changes = append(s.Changes, row)
 		}
 	}
 	if len(r.Diffs) > 0 {
 		s.Comparing = true
+		s.DiffsFile = "differences-" + r.AltStem + ".csv"
+		s.Others = nil // every measure of both is in the differences' CSV
 		s.Title = r.AltName + " compared with " + sc.Name
 		s.Description = ""
 		s.Reading = Reading(r.AltName, r.Diffs, result.HeadlineMetrics, m)
@@ -466,7 +473,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "![%s](%s)\n\n", mdText(f.Title), (&url.URL{Path: f.File}).String())
 	}
 	if s.Comparing {
-		b.WriteString("## Appendix: every difference\n\n")
+		b.WriteString("## Appendix: the differences the replications can tell from none\n\nEvery measure, with both scenarios' means and the difference's 95% CI, is in " + mdText(s.DiffsFile) + ".\n\n")
 		table(s.Comparison, "measure", "base → alternative", "change (95% CI)", "relative")
 		b.WriteString("## Appendix: the base run\n\n")
 		table(s.Headline, "measure", "mean", "95% CI", "unit")
@@ -517,8 +524,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			b.WriteString("\n")
 		}
 	}
-	b.WriteString("## All metrics\n\n")
-	table(s.Others, "measure", "mean", "95% CI", "unit")
+	if len(s.Others) > 0 {
+		b.WriteString("## All metrics\n\n")
+		table(s.Others, "measure", "mean", "95% CI", "unit")
+	}
 	_, err = io.WriteString(w, b.String())
 	return err
 }
@@ -615,7 +624,8 @@ p.warning { border-left: 4pt solid #b00; padding: 4pt 8pt; background: #fdecea; 
 {{range .Figures}}<figure>{{.SVG}}<figcaption>{{.Title}}. The numbers drawn are in {{.CSV}}.</figcaption></figure>
 {{end}}
 {{if .Comparing}}
-<h2>Appendix: every difference</h2>
+<h2>Appendix: the differences the replications can tell from none</h2>
+<p>Every measure, with both scenarios' means and the difference's 95% CI, is in {{.DiffsFile}}.</p>
 <table>
 <thead><tr><th>measure</th><th>base → alternative</th><th>change (95% CI)</th><th>relative</th><th>unit</th></tr></thead>
 {{range .Comparison}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td class="num">{{.Unit}}</td><td>{{.Description}}</td></tr>
@@ -647,11 +657,11 @@ p.warning { border-left: 4pt solid #b00; padding: 4pt 8pt; background: #fdecea; 
 {{range $.Params}}<tr><td class="small">{{.Path}}</td><td class="small">{{.Value}}</td><td class="small">{{.Source}}</td><td class="small">{{.Citation}}</td></tr>
 {{end}}</table>{{end}}
 {{end}}
-<h2>All metrics</h2>
+{{if .Others}}<h2>All metrics</h2>
 <table>
 <thead><tr><th>measure</th><th>mean</th><th>95% CI</th><th>unit</th></tr></thead>
 {{range .Others}}<tr><td>{{.Name}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td>{{.Unit}}</td></tr>
-{{end}}</table>
+{{end}}</table>{{end}}
 </body>
 </html>
 `))
