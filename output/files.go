@@ -59,6 +59,7 @@ type jsonMetric struct {
 	CIHigh jsonNumber `json:"ci_high"`
 	Unit   string     `json:"unit"`
 	N      int        `json:"n"`
+	Label  string     `json:"label"`
 }
 
 // orderedMetrics encodes metrics as a JSON object in the model's metric
@@ -73,7 +74,7 @@ func (o orderedMetrics) MarshalJSON() ([]byte, error) {
 		}
 		k, _ := json.Marshal(s.Name)
 		v, err := json.Marshal(jsonMetric{Mean: jsonNumber(s.Mean), CILow: jsonNumber(s.CILow),
-			CIHigh: jsonNumber(s.CIHigh), Unit: s.Unit, N: s.N})
+			CIHigh: jsonNumber(s.CIHigh), Unit: s.Unit, N: s.N, Label: s.Label})
 		if err != nil {
 			return nil, err
 		}
@@ -106,13 +107,13 @@ func csvFloat(x float64) string {
 // means the metric had no data in any replication.
 func WriteSummaryCSV(w io.Writer, ss []Summary) error {
 	cw := newCSVWriter(w)
-	cw.Write([]string{"metric", "mean", "ci_low", "ci_high", "unit", "n", "description"})
+	cw.Write([]string{"metric", "mean", "ci_low", "ci_high", "unit", "n", "description", "label"})
 	for _, s := range ss {
 		desc := s.Description
 		if csvFloat(s.Mean) == "" {
 			desc += " (no data in any replication: the values are left empty)"
 		}
-		cw.Write([]string{s.Name, csvFloat(s.Mean), csvFloat(s.CILow), csvFloat(s.CIHigh), s.Unit, strconv.Itoa(s.N), desc})
+		cw.Write([]string{s.Name, csvFloat(s.Mean), csvFloat(s.CILow), csvFloat(s.CIHigh), s.Unit, strconv.Itoa(s.N), desc, s.Label})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -46,7 +46,7 @@ func (r *Report) runSummary() []string {
 		v := Human(s.Mean, s.Unit)
 		switch m.metric {
 		case "cost.total":
-			out = append(out, fmt.Sprintf("The treatment system costs %s a year (%s, 95%% CI %s).", v, HumanUnit(s.Unit), HumanCI(s.CILow, s.CIHigh, s.Unit)))
+			out = append(out, fmt.Sprintf("The treatment system costs %s %s (95%% CI %s).", v, HumanUnit(s.Unit), HumanCI(s.CILow, s.CIHigh, s.Unit)))
 		default:
 			out = append(out, fmt.Sprintf("%s %s (95%% CI %s).", upper(v), m.noun, HumanCI(s.CILow, s.CIHigh, s.Unit)))
 		}

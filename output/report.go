@@ -142,6 +142,11 @@ func (r *Report) sections() (*sections, error) {
 		isHead[i] = true
 		s.Headline = append(s.Headline, row(r.Summaries[i]))
 	}
+	// What the system costs belongs with what it does.
+	if i := m.MetricIndex("cost.total"); i >= 0 && !isHead[i] {
+		isHead[i] = true
+		s.Headline = append(s.Headline, row(r.Summaries[i]))
+	}
 	for i, x := range r.Summaries {
 		if !isHead[i] && !strings.HasPrefix(x.Name, yearPrefix) {
 			s.Others = append(s.Others, row(x))

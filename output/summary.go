@@ -14,6 +14,8 @@ import (
 // out; N says how many remained. With N < 2 the interval is NaN.
 type Summary struct {
 	result.MetricInfo
+	// Label is the metric's plain-language name (result.Layout.Label).
+	Label               string
 	Mean, CILow, CIHigh float64
 	N                   int
 }
@@ -39,6 +41,7 @@ func Summarize(m *result.Layout, rs []*result.Result) []Summary {
 			}
 		}
 		out[i] = summarize(info, xs)
+		out[i].Label = m.Label(info.Name)
 	}
 	return out
 }
