@@ -4,8 +4,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // TestReportReadable checks what a board member reads of a comparison's
@@ -52,5 +55,55 @@ func TestReportReadable(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, m[1])); err != nil {
 			t.Errorf("a caption points to %s, which is not there", m[1])
 		}
+	}
+}
+
+// TestWorkbooks opens the workbooks a run and a comparison write, as a
+// spreadsheet would: their sheets, their columns' units, numbers as
+// numbers.
+func TestWorkbooks(t *testing.T) {
+	dir := t.TempDir()
+	run, cmp := filepath.Join(dir, "run"), filepath.Join(dir, "cmp")
+	for _, args := range [][]string{
+		{"run", "--out", run},
+		{"compare", "baseline", "more-detox-beds", "--out", cmp},
+	} {
+		args = append(args, "--replications", "2", "--warmup", "1y", "--horizon", "1y", "--quiet")
+		if code, _, stderr := execute(t, args...); code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+	for path, want := range map[string][]string{
+		filepath.Join(run, "results.xlsx"):                    {"Summary", "Economics", "Time series"},
+		filepath.Join(cmp, "comparison-more-detox-beds.xlsx"): {"Summary", "Differences", "Economics", "Time series"},
+	} {
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.GetSheetList(); !slices.Equal(got, want) {
+			t.Errorf("%s: sheets %v, want %v", path, got, want)
+		}
+		for _, sh := range want {
+			rows, err := f.GetRows(sh)
+			if err != nil || len(rows) < 2 || !slices.ContainsFunc(rows[0], func(h string) bool { return strings.HasPrefix(h, "unit") }) {
+				t.Errorf("%s, %s: header %v (%v): want a unit column", path, sh, rows[0], err)
+			}
+		}
+		// People in treatment, a number, in clients a year.
+		rows, _ := f.GetRows("Summary")
+		found := false
+		for _, r := range rows {
+			if len(r) > 5 && r[1] == "distinct_clients_treated" {
+				found = true
+				if typ, _ := f.GetCellType("Summary", "C2"); typ == excelize.CellTypeSharedString || r[0] != "People in treatment" || r[5] != "clients per year" {
+					t.Errorf("%s: %v", path, r)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no row for distinct_clients_treated", path)
+		}
+		f.Close()
 	}
 }

@@ -98,6 +98,11 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 			return err
 		}
 	}
+	if err := bundle.Add("results.xlsx", func(w io.Writer) error {
+		return output.WriteRunWorkbook(w, meta, output.Summarize(run.Layout, run.Results), output.SummarizeSeries(run.Layout, run.Results), econ)
+	}); err != nil {
+		return err
+	}
 	var validation *output.ValidationTable
 	if opts.Validate {
 		if validation, err = addValidation(ctx, bundle, opts.Err, opts.scenarioFlags); err != nil {

@@ -55,6 +55,9 @@ func AddComparison(b *Bundle, base, alt Run, stem string, opts ComparisonOptions
 			return nil, nil, err
 		}
 	}
+	if err := b.Add("comparison-"+stem+".xlsx", func(w io.Writer) error { return WriteComparisonWorkbook(w, alt, ds, econ) }); err != nil {
+		return nil, nil, err
+	}
 	figs, err := CompareFigures(base.Layout, base.Results, alt.Layout, alt.Results, base.Meta.Name, alt.Meta.Name, stem, ds)
 	if err != nil {
 		return nil, nil, err
