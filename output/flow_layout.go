@@ -3,6 +3,7 @@ package output
 import (
 	"cmp"
 	"fmt"
+	"image/color"
 	"math"
 	"slices"
 
@@ -143,7 +144,7 @@ func (b *flowBuilder) columns(columns [][]string) error {
 		for _, n := range col {
 			b.lay.nodes = append(b.lay.nodes, n)
 			if n.hasOut {
-				n.color = okabeIto([...]int{0, 1, 2, 3, 4, 5}[ci%6])
+				n.color = flowColour(ci)
 				ci++
 			} else {
 				n.color = grey(45)
@@ -492,4 +493,16 @@ func (lay *flowLayout) fit() {
 	}
 	lay.shift(-lo)
 	lay.height = hi - lo
+}
+
+// flowColour is the colour of the i-th place with flows out: the six
+// Okabe–Ito hues, then the same hues darker, so that up to twelve places
+// (the baseline has nine) each have a colour of their own and their
+// flows can be told apart.
+func flowColour(i int) color.Color {
+	c := okabeIto([...]int{0, 1, 2, 3, 4, 5}[i%6])
+	if (i/6)%2 == 1 {
+		c.R, c.G, c.B = uint8(int(c.R)*55/100), uint8(int(c.G)*55/100), uint8(int(c.B)*55/100)
+	}
+	return c
 }

@@ -417,7 +417,8 @@ func roundStep(span float64, n int, mults []float64) float64 {
 type stepTicks struct {
 	Step   float64
 	Suffix string
-	Sign   bool // "+" before positive labels
+	Sign   bool    // "+" before positive labels
+	Div    float64 // labels show the value over Div: months as years (12), shares as % (0.01); 0 is 1
 }
 
 // Ticks implements plot.Ticker.
@@ -431,7 +432,11 @@ func (t stepTicks) Ticks(lo, hi float64) []plot.Tick {
 		if math.Abs(v) < 1e-9*t.Step {
 			v = 0
 		}
-		l := minus(formatTick(v, t.Step)) + t.Suffix
+		div := t.Div
+		if div == 0 {
+			div = 1
+		}
+		l := minus(formatTick(v/div, t.Step/div)) + t.Suffix
 		if t.Sign && v > 0 {
 			l = "+" + l
 		}

@@ -219,8 +219,10 @@ func checkSeries(s *SeriesSummary) error {
 }
 
 // monthAxis sets the x axis to whole months from 0 to the last month, with
-// ticks every 6, 12, 24, … months.
-func monthAxis(a *plot.Axis, months int) {
+// ticks every 6, 12, 24, … months, labelled in years once the run is two
+// years or more (a reader counts 10 years more easily than 120 months).
+// It returns the axis's unit for its label.
+func monthAxis(a *plot.Axis, months int) string {
 	a.Min, a.Max = 0, float64(max(months, 1))
 	step := 6.0
 	for _, s := range []float64{6, 12, 24, 36, 60, 120, 240} {
@@ -229,7 +231,12 @@ func monthAxis(a *plot.Axis, months int) {
 			break
 		}
 	}
+	if months >= 24 && math.Mod(step, 12) == 0 {
+		a.Tick.Marker = stepTicks{Step: step, Div: 12}
+		return "years"
+	}
 	a.Tick.Marker = stepTicks{Step: step}
+	return "months"
 }
 
 // seriesPanelH is the height of one row of time-series panels.
@@ -312,13 +319,13 @@ func seriesFigure(sp seriesSpec) (Figure, error) {
 			anyCap = true
 		}
 		countAxis(&p.Y, hi, 4)
-		monthAxis(&p.X, months)
+		unit := monthAxis(&p.X, months)
 		if c == 0 {
 			p.Y.Label.Text = sp.ylabel
 		}
 		// Only the lowest panel of each column names the x axis.
 		if r == rows-1 || (r == rows-2 && (r+1)*cols+c >= len(panels)) {
-			p.X.Label.Text = "months after warm-up"
+			p.X.Label.Text = unit + " after warm-up"
 		}
 		grid[r][c] = p
 	}

@@ -61,8 +61,8 @@ func SurvivalFigure(curves []SurvivalCurve) (Figure, error) {
 		p.Add(&band{X: c.Days, Lo: c.Low, Hi: c.High, Color: ci.Color, Step: true})
 		meanLine(p, c.Days, c.S, line.LineStyle, true)
 		p.Y.Min, p.Y.Max = 0, 1
-		p.Y.Tick.Marker = stepTicks{Step: 0.5}
-		p.Y.Label.Text = "share in treatment"
+		p.Y.Tick.Marker = stepTicks{Step: 0.5, Div: 0.01, Suffix: "%"}
+		p.Y.Label.Text = "in treatment"
 		p.X.Min, p.X.Max = 0, math.Max(maxDay, 1)
 		p.X.Tick.Marker = stepTicks{Step: dayStep(maxDay)}
 		if k == len(use)-1 {

@@ -626,7 +626,7 @@ p.warning { border-left: 4pt solid #b00; padding: 4pt 8pt; background: #fdecea; 
 {{end}}</table>
 {{end}}
 <h2>Figures</h2>
-{{range .Figures}}<figure>{{.SVG}}<figcaption>{{.Title}}. The numbers drawn are in {{.CSV}}.</figcaption></figure>
+{{range .Figures}}<figure id="fig-{{.Name}}">{{.SVG}}<figcaption>{{.Title}}. The numbers drawn are in {{.CSV}}.</figcaption></figure>
 {{end}}
 {{if .Comparing}}
 <h2>Appendix: the differences the replications can tell from none</h2>
