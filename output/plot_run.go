@@ -223,7 +223,8 @@ func CompareFigures(base *result.Layout, br []*result.Result, alt *result.Layout
 		})
 		return occ
 	}
-	f, err = OccupancyComparisonFigure(sortSeries(SummarizeSeries(base, br)), sortSeries(SummarizeSeries(alt, ar)), baseName, altName)
+	f, err = OccupancyComparisonFigure(sortSeries(SummarizeSeries(base, br)), sortSeries(SummarizeSeries(alt, ar)), baseName, altName,
+		capacitySteps(base), capacitySteps(alt))
 	if err != nil && !errors.Is(err, ErrNoData) {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/journeysim/journeysim/models/result"
+	"github.com/journeysim/journeysim/models/scenario"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -250,6 +252,9 @@ type seriesSpec struct {
 	scenarioNames             []string
 	colors                    []color.RGBA
 	capacity                  map[string]float64
+	// capSteps, for a comparison, are each scenario's capacity of each
+	// place over the months, a step at each change: a cut shows.
+	capSteps []map[string][]capStep
 }
 
 // seriesFigure draws one panel per place, each with its own y axis from
@@ -318,6 +323,25 @@ func seriesFigure(sp seriesSpec) (Figure, error) {
 			hi = math.Max(hi, v)
 			anyCap = true
 		}
+		for si, steps := range sp.capSteps {
+			st := steps[ps.place]
+			if len(st) == 0 {
+				continue
+			}
+			xs, ys := make([]float64, 0, 2*len(st)), make([]float64, 0, 2*len(st))
+			for i, c := range st {
+				end := float64(max(months, 1))
+				if i+1 < len(st) {
+					end = st[i+1].month
+				}
+				xs, ys = append(xs, c.month, end), append(ys, c.capacity, c.capacity)
+				hi = math.Max(hi, c.capacity)
+			}
+			sty := capacityStyle()
+			sty.Color = sp.colors[si]
+			meanLine(p, xs, ys, sty, false)
+			anyCap = true
+		}
 		countAxis(&p.Y, hi, 4)
 		unit := monthAxis(&p.X, months)
 		if c == 0 {
@@ -340,7 +364,11 @@ func seriesFigure(sp seriesSpec) (Figure, error) {
 		}
 	}
 	if anyCap {
-		key = append(key, KeyEntry{Label: "capacity", Thumbs: []plot.Thumbnailer{capLine}})
+		label := "capacity"
+		if len(sp.capSteps) > 0 {
+			label = "capacity, in each one's colour"
+		}
+		key = append(key, KeyEntry{Label: label, Thumbs: []plot.Thumbnailer{capLine}})
 	}
 	f := Figure{
 		Name:   sp.name,
@@ -429,12 +457,37 @@ func WaitingListFigure(series []SeriesSummary) (Figure, error) {
 	})
 }
 
+// A capStep is a capacity from a month on.
+type capStep struct{ month, capacity float64 }
+
+// capacitySteps are the capacities of the scenario's places with a
+// capacity, each a step at each change, in months after warm-up.
+func capacitySteps(l *result.Layout) map[string][]capStep {
+	out := map[string][]capStep{}
+	for _, name := range l.Places {
+		ps := l.Scenario.Places[name]
+		if ps == nil || ps.Kind != scenario.KindCapacity {
+			continue
+		}
+		plan, err := l.Scenario.PlanCapacity(name)
+		if err != nil || plan == nil || plan.Initial < 0 {
+			continue
+		}
+		st := []capStep{{0, float64(plan.Initial)}}
+		for _, c := range plan.Changes {
+			st = append(st, capStep{c.At / (scenario.DaysPerYear / 12), float64(c.Capacity)})
+		}
+		out[name] = st
+	}
+	return out
+}
+
 // OccupancyComparisonFigure draws the occupancy of two scenarios over time,
 // overlaid in one panel per place: the base solid blue, the alternative
 // dashed vermillion on top (so both show where they agree), each with its
 // 95% CI band. The CSV has a scenario column
 // holding baseName or altName.
-func OccupancyComparisonFigure(base, alt []SeriesSummary, baseName, altName string) (Figure, error) {
+func OccupancyComparisonFigure(base, alt []SeriesSummary, baseName, altName string, caps ...map[string][]capStep) (Figure, error) {
 	if baseName == "" {
 		baseName = "base"
 	}
@@ -448,6 +501,6 @@ func OccupancyComparisonFigure(base, alt []SeriesSummary, baseName, altName stri
 		name: "occupancy-comparison", title: "Clients in each place, by month: " + altName + " against " + baseName,
 		ylabel: "clients", prefix: "occupancy.",
 		scenarios: [][]SeriesSummary{base, alt}, scenarioNames: []string{baseName, altName},
-		colors: []color.RGBA{colBlue, colVermillion},
+		colors: []color.RGBA{colBlue, colVermillion}, capSteps: caps,
 	})
 }
