@@ -6,7 +6,7 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X $(PKG)/cmd.version=$(VERSION) -X $(PKG)/cmd.commit=$(COMMIT)
 PEERS   ?= ../shared/peers
 
-.PHONY: all build run test vet unit race fits determinism soak fuzz bench golden validate levers calibrate calibrate-prior clean
+.PHONY: all build run test vet unit race fits determinism cluster-test soak fuzz bench golden validate levers calibrate calibrate-prior clean
 
 all: build
 
@@ -84,6 +84,12 @@ race:
 fits: build
 	bash -o pipefail -c "$(GO) test -run '^(TestShippedFits|TestEnglandSize)$$' -v ./models/validation/ ./models/ | grep -v '^=== RUN'"
 	bin/journeysim validate --quiet
+
+# The README's Slurm array script on a one-node Slurm started on localhost,
+# merged and compared byte for byte with the sweep in one process (about
+# 10 s once Slurm and munge are installed; needs root).
+cluster-test: build
+	.ci/cluster-test
 
 # The baseline and a sweep on 1 and 2 workers, twice each: byte-identical.
 determinism: build
