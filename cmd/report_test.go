@@ -45,6 +45,21 @@ func TestReportReadable(t *testing.T) {
 	if m := regexp.MustCompile(`[^\w.,#-][0-9]{5,}`).FindString(front); m != "" {
 		t.Errorf("the front of the report shows an unformatted number %q", m)
 	}
+	// A run's report: its summary first too, and no ids before the figures.
+	rdir := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := execute(t, "run", "--replications", "3", "--warmup", "2y", "--horizon", "1y", "--report", "--quiet", "--out", rdir); code != exitOK {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	rhtml := mustRead(t, filepath.Join(rdir, "report.html"))
+	ri, rj := strings.Index(rhtml, "<h2>Summary</h2>"), strings.Index(rhtml, "<h2>Figures</h2>")
+	if ri < 0 || rj < ri || strings.Index(rhtml, "<h2>") < ri {
+		t.Fatalf("the run's summary does not come first (%d, %d)", ri, rj)
+	}
+	for _, id := range []string{"distinct_clients_treated", "days_to_treatment", "cost.total", "GBP 2011", "dropped_out"} {
+		if strings.Contains(rhtml[ri:rj], id) {
+			t.Errorf("the front of the run's report shows %q", id)
+		}
+	}
 	md := mustRead(t, filepath.Join(dir, "report-case-managers-at-detox.md"))
 	for _, m := range regexp.MustCompile(`\]\(([^)]+)\)`).FindAllStringSubmatch(md, -1) {
 		if _, err := os.Stat(filepath.Join(dir, m[1])); err != nil {

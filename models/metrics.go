@@ -287,7 +287,7 @@ func newMetricLayout(m *Model) *metricLayout {
 		if !used || reason == scenario.ExitReneged {
 			continue
 		}
-		l.add("exit_share."+reason, "share of exits", "treatment exits that were "+reason,
+		l.add("exit_share."+reason, "share of exits", "treatment exits that were "+strings.ReplaceAll(reason, "_", " "),
 			func(r *run) float64 { return exitShare(r, ri) })
 		if ri == m.completed {
 			l.add("exit_share.completed_sustained", "share of exits", "treatment exits that were completions not followed by a new presentation within 6 months",
