@@ -251,7 +251,12 @@ func (r *Report) sections() (*sections, error) {
 		s.Places = append(s.Places, pr)
 	}
 	s.Params = sc.Parameters()
-	for _, p := range s.Params {
+	for i, p := range s.Params {
+		// 0.2743875098937392 reads as 0.2744; explain and the CSVs keep
+		// every digit.
+		if x, err := strconv.ParseFloat(p.Value, 64); err == nil && x != math.Trunc(x) {
+			s.Params[i].Value = strconv.FormatFloat(x, 'g', 4, 64)
+		}
 		switch {
 		case p.Source == "":
 			s.Unsourced++
