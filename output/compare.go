@@ -65,21 +65,21 @@ func Compare(base *result.Layout, br []*result.Result, alt *result.Layout, ar []
 // and relative change for each metric, the headline metrics first.
 func WriteCompareTable(w io.Writer, altName string, ds []Difference, headline []string) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "metric\tbase\t%s\tdifference\t95%% CI\tchange\tunit\n", altName)
+	fmt.Fprintf(tw, "metric\tbase\t%s\tdifference\t95%% CI\tchange\tunit\tmeasure\n", altName)
 	row := func(d Difference) {
 		ci, rel := d.Diff.CIText(), relText(d.Rel)
 		mark := ""
 		if d.Significant() {
 			mark = " *"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s%s\t%s\t%s\t%s\n", d.Name, Format(d.Base.Mean), Format(d.Alt.Mean),
-			signed(d.Diff.Mean), mark, ci, rel, d.Unit)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s%s\t%s\t%s\t%s\t%s\n", d.Name, Format(d.Base.Mean), Format(d.Alt.Mean),
+			signed(d.Diff.Mean), mark, ci, rel, d.Unit, (*result.Layout)(nil).Label(d.Name))
 	}
 	isHead := map[string]bool{}
 	for _, h := range headline {
 		isHead[h] = true
 	}
-	fmt.Fprintln(tw, "headline\t\t\t\t\t\t")
+	fmt.Fprintln(tw, "headline\t\t\t\t\t\t\t")
 	for _, h := range headline {
 		for _, d := range ds {
 			if d.Name == h {
@@ -87,7 +87,7 @@ func WriteCompareTable(w io.Writer, altName string, ds []Difference, headline []
 			}
 		}
 	}
-	fmt.Fprintln(tw, "all other metrics\t\t\t\t\t\t")
+	fmt.Fprintln(tw, "all other metrics\t\t\t\t\t\t\t")
 	for _, d := range ds {
 		if !isHead[d.Name] {
 			row(d)

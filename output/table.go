@@ -21,12 +21,12 @@ func WriteTable(w io.Writer, ss []Summary, headline []int, places []string) erro
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(s Summary) {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", s.Name, s.MeanText(), s.CIText(), s.Unit)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", s.Name, s.MeanText(), s.CIText(), s.Unit, s.Label)
 	}
-	fmt.Fprintln(tw, "metric\tmean\t95% CI\tunit")
+	fmt.Fprintln(tw, "metric\tmean\t95% CI\tunit\tmeasure")
 	done := make([]bool, len(ss))
 	if len(headline) > 0 {
-		fmt.Fprintln(tw, "headline\t\t\t")
+		fmt.Fprintln(tw, "headline\t\t\t\t")
 		for _, i := range headline {
 			row(ss[i])
 			done[i] = true
@@ -51,7 +51,7 @@ func WriteTable(w io.Writer, ss []Summary, headline []int, places []string) erro
 		byGroup[g] = append(byGroup[g], i)
 	}
 	for _, g := range groups {
-		fmt.Fprintf(tw, "%s\t\t\t\n", g)
+		fmt.Fprintf(tw, "%s\t\t\t\t\n", g)
 		for _, i := range byGroup[g] {
 			row(ss[i])
 		}
