@@ -112,10 +112,10 @@ func HumanUnit(unit string) string {
 // HumanChange is a difference with its CI: a share's in percentage points
 // ("+1.35 pts (0.72 to 1.99)"), anything else as Human puts it.
 func HumanChange(mean, lo, hi float64, unit string) string {
+	if math.IsNaN(mean) {
+		return "no data"
+	}
 	if isShare(unit) {
-		if math.IsNaN(mean) {
-			return "no data"
-		}
 		s := sig(100 * mean)
 		if mean > 0 {
 			s = "+" + s

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/journeysim/journeysim/models/estimate"
@@ -22,16 +21,13 @@ type Lever struct {
 	Econ     *result.CostEffect // nil if either run is not valued
 }
 
-// leverColumns are the lever table's measures: the metric, its heading and
-// how many decimals it is shown with.
-var leverColumns = []struct {
-	metric, heading string
-	digits          int
-}{
-	{"distinct_clients_treated", "people treated a year", 0},
-	{"deaths", "deaths a year", 1},
-	{"days_to_treatment", "days to treatment", 2},
-	{"cost.total", "treatment cost a year (£)", 0},
+// leverColumns are the lever table's measures: the metric and its heading.
+// Numbers are as the report puts them (HumanChange).
+var leverColumns = []struct{ metric, heading string }{
+	{"distinct_clients_treated", "people treated a year"},
+	{"deaths", "deaths a year"},
+	{"days_to_treatment", "days to treatment"},
+	{"cost.total", "treatment cost a year"},
 }
 
 // LeverHeader is the header of the lever table's CSV form.
@@ -46,7 +42,7 @@ func WriteLeverTable(w io.Writer, ls []Lever, money string) error {
 	for _, c := range leverColumns {
 		fmt.Fprintf(&b, " %s |", c.heading)
 	}
-	fmt.Fprintf(&b, " ICER (%s a QALY) | return (crime saved per £1 spent) |\n|---|---|", money)
+	fmt.Fprintf(&b, " ICER (a QALY, %s prices) | return (crime saved per £1 spent) |\n|---|---|", strings.TrimPrefix(money, "GBP "))
 	for range leverColumns {
 		b.WriteString("---|")
 	}
@@ -59,13 +55,13 @@ func WriteLeverTable(w io.Writer, ls []Lever, money string) error {
 				b.WriteString(" – |")
 				continue
 			}
-			fmt.Fprintf(&b, " %s |", changeCI(d.Diff.Mean, d.Diff.CILow, d.Diff.CIHigh, c.digits))
+			fmt.Fprintf(&b, " %s |", changeCI(d))
 		}
 		if l.Econ == nil {
 			b.WriteString(" – | – |\n")
 			continue
 		}
-		fmt.Fprintf(&b, " %s | %s |\n", icerText(l.Econ), ratioCI(l.Econ.Incremental, 2))
+		fmt.Fprintf(&b, " %s | %s |\n", icerText(l.Econ), ratioCI(l.Econ.Incremental, ""))
 	}
 	_, err := w.Write(b.Bytes())
 	return err
@@ -106,46 +102,26 @@ func findDiff(ds []Difference, metric string) (Difference, bool) {
 	return Difference{}, false
 }
 
-// changeCI is a signed change and its 95% CI, "+11.8 (6.7 to 17.0)"; a
+// changeCI is a difference and its 95% CI as the report writes it; a
 // change that is exactly 0 in every pair (the lever does not touch it) is
 // "0".
-func changeCI(mean, lo, hi float64, digits int) string {
-	switch {
-	case math.IsNaN(mean):
-		return "no data"
-	case mean == 0 && lo == 0 && hi == 0:
+func changeCI(d Difference) string {
+	if d.Diff.Mean == 0 && d.Diff.CILow == 0 && d.Diff.CIHigh == 0 {
 		return "0"
 	}
-	f := func(x float64) string { return grouped(x, digits) }
-	s := f(mean)
-	if mean > 0 && strings.Trim(s, "0.,") != "" {
-		s = "+" + s
-	}
-	if math.IsNaN(lo) {
-		return s
-	}
-	return fmt.Sprintf("%s (%s to %s)", s, f(lo), f(hi))
+	return HumanChange(d.Diff.Mean, d.Diff.CILow, d.Diff.CIHigh, d.Unit)
 }
 
-// grouped formats x with digits decimals, thousands separated by commas
-// and a minus sign that is not lost in -0.
-func grouped(x float64, digits int) string {
-	out := groupThousands(strconv.FormatFloat(math.Abs(x), 'f', digits, 64))
-	if x < 0 && strings.Trim(out, "0.,") != "" {
-		out = "−" + out
-	}
-	return out
-}
-
-func ratioCI(r estimate.Ratio, digits int) string {
+// ratioCI is a ratio with its Fieller CI in unit (money, or "" for a
+// plain number).
+func ratioCI(r estimate.Ratio, unit string) string {
 	if math.IsNaN(r.Mean) {
 		return "no data"
 	}
-	s := grouped(r.Mean, digits)
 	if math.IsNaN(r.CILow) {
-		return s + " (CI unbounded)"
+		return Human(r.Mean, unit) + " (CI unbounded)"
 	}
-	return fmt.Sprintf("%s (%s to %s)", s, grouped(r.CILow, digits), grouped(r.CIHigh, digits))
+	return fmt.Sprintf("%s (%s)", Human(r.Mean, unit), HumanCI(r.CILow, r.CIHigh, unit))
 }
 
 // icerText is the ICER with its Fieller CI, said as the quadrant of the
@@ -161,15 +137,15 @@ func icerText(ce *result.CostEffect) string {
 	case dc.Mean == 0 && dq.Mean == 0:
 		return "no change"
 	case !above(dq) && !below(dq):
-		return fmt.Sprintf("no clear QALY change: %s", changeCI(dq.Mean, dq.CILow, dq.CIHigh, 1))
+		return fmt.Sprintf("no clear QALY change: %s", HumanChange(dq.Mean, dq.CILow, dq.CIHigh, "QALYs"))
 	case above(dq) && below(dc):
-		return fmt.Sprintf("dominant: saves %s (discounted), gains %s QALYs", grouped(-dc.Mean, 0), grouped(dq.Mean, 1))
+		return fmt.Sprintf("dominant: saves %s (discounted), gains %s QALYs", Human(-dc.Mean, ce.Money), sig(dq.Mean))
 	case below(dq) && above(dc):
-		return fmt.Sprintf("dominated: costs %s more (discounted), loses %s QALYs", grouped(dc.Mean, 0), grouped(-dq.Mean, 1))
+		return fmt.Sprintf("dominated: costs %s more (discounted), loses %s QALYs", Human(dc.Mean, ce.Money), sig(-dq.Mean))
 	case below(dq):
-		return "saves " + ratioCI(ce.ICER, 0) + " a QALY lost"
+		return "saves " + ratioCI(ce.ICER, ce.Money) + " a QALY lost"
 	}
-	return ratioCI(ce.ICER, 0)
+	return ratioCI(ce.ICER, ce.Money)
 }
 
 // ReplaceBlock replaces the lines between the line holding begin and the

@@ -3,7 +3,6 @@ package output
 import (
 	"fmt"
 	"math"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -88,8 +87,6 @@ func changeSentence(d Difference, noun, base string) string {
 		if mean < 0 {
 			word = "less spent"
 		}
-		noun = strings.TrimPrefix(noun, "a year on ")
-		noun = "a year on " + noun
 	}
 	verdict := "a change the replications can tell from none"
 	if !d.Significant() {
