@@ -28,12 +28,11 @@ func gaps() []float64 {
 type calendarHold struct {
 	cal  calendar
 	gaps []float64
-	seq  uint64
 	i    int
 }
 
 func newCalendarHold() *calendarHold {
-	h := &calendarHold{cal: make(calendar, 0, queued+1), gaps: gaps()}
+	h := &calendarHold{gaps: gaps()}
 	for range queued {
 		h.step0(0)
 	}
@@ -41,13 +40,13 @@ func newCalendarHold() *calendarHold {
 }
 
 func (h *calendarHold) step0(now Time) {
-	h.seq++
-	h.cal.push(event{at: now + h.gaps[h.i&1023], seq: h.seq, kind: 1, arg: int32(h.i)})
+	h.cal.push(event{key: timeKey(now + h.gaps[h.i&1023]), kind: 1, arg: int32(h.i)})
 	h.i++
 }
 
 func (h *calendarHold) step() {
-	h.step0(h.cal.pop().at)
+	e := h.cal.pop()
+	h.step0(e.at())
 }
 
 func BenchmarkCalendarPushPop(b *testing.B) {
@@ -56,8 +55,8 @@ func BenchmarkCalendarPushPop(b *testing.B) {
 	for b.Loop() {
 		h.step()
 	}
-	if len(h.cal) != queued {
-		b.Fatalf("calendar holds %d events, want %d", len(h.cal), queued)
+	if h.cal.len() != queued {
+		b.Fatalf("calendar holds %d events, want %d", h.cal.len(), queued)
 	}
 }
 
@@ -182,25 +181,5 @@ func TestHotPathAllocs(t *testing.T) {
 				t.Errorf("%s: %v allocs per run, want 0", tt.name, n)
 			}
 		})
-	}
-}
-
-func TestCalendarHeapOrder(t *testing.T) {
-	// The heap pops in (at, seq) order whatever the push order.
-	r := rand.New(rand.NewPCG(3, 4))
-	var c calendar
-	for i := range 5000 {
-		c.push(event{at: float64(r.IntN(50)), seq: uint64(r.Int64()), arg: int32(i)})
-		if r.IntN(3) == 0 {
-			c.pop()
-		}
-	}
-	prev := c.pop()
-	for len(c) > 0 {
-		e := c.pop()
-		if e.before(&prev) {
-			t.Fatalf("popped (%v, %d) after (%v, %d)", e.at, e.seq, prev.at, prev.seq)
-		}
-		prev = e
 	}
 }

@@ -17,66 +17,6 @@ type Kind uint32
 // Handler handles an event of one Kind. It receives the event's argument.
 type Handler func(arg int32)
 
-// event is one entry of the calendar. It is 24 bytes and holds no pointers,
-// so the calendar is invisible to the garbage collector.
-type event struct {
-	at   Time
-	seq  uint64
-	kind Kind
-	arg  int32
-}
-
-func (a *event) before(b *event) bool {
-	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
-}
-
-// calendar is a binary min-heap of events ordered by (at, seq).
-type calendar []event
-
-func (c *calendar) push(e event) {
-	h := append(*c, e)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) >> 1
-		if !e.before(&h[p]) {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
-	h[i] = e
-	*c = h
-}
-
-func (c *calendar) pop() event {
-	h := *c
-	top := h[0]
-	n := len(h) - 1
-	last := h[n]
-	h = h[:n]
-	*c = h
-	if n == 0 {
-		return top
-	}
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= n {
-			break
-		}
-		if r := l + 1; r < n && h[r].before(&h[l]) {
-			l = r
-		}
-		if !h[l].before(&last) {
-			break
-		}
-		h[i] = h[l]
-		i = l
-	}
-	h[i] = last
-	return top
-}
-
 // callKind is reserved for events scheduled with Call.
 const callKind Kind = 0
 
@@ -86,7 +26,6 @@ const callKind Kind = 0
 // parallel replications each own one.
 type Engine struct {
 	now      Time
-	seq      uint64
 	cal      calendar
 	handlers []Handler
 	dispatch uint64
@@ -98,7 +37,7 @@ type Engine struct {
 
 // NewEngine returns an engine at time zero with an empty calendar.
 func NewEngine() *Engine {
-	e := &Engine{cal: make(calendar, 0, 1024)}
+	e := &Engine{}
 	e.handlers = append(e.handlers, e.runCall)
 	return e
 }
@@ -117,7 +56,7 @@ func (e *Engine) Register(h Handler) Kind {
 func (e *Engine) Now() Time { return e.now }
 
 // Pending returns the number of events in the calendar.
-func (e *Engine) Pending() int { return len(e.cal) }
+func (e *Engine) Pending() int { return e.cal.len() }
 
 // Dispatched returns the number of events handled so far.
 func (e *Engine) Dispatched() uint64 { return e.dispatch }
@@ -132,8 +71,7 @@ func (e *Engine) Schedule(at Time, k Kind, arg int32) {
 	if int(k) >= len(e.handlers) {
 		panic("sim: unregistered event kind")
 	}
-	e.seq++
-	e.cal.push(event{at: at, seq: e.seq, kind: k, arg: arg})
+	e.cal.push(event{key: timeKey(at), kind: k, arg: arg})
 }
 
 // After schedules an event of kind k with argument arg d days from now.
@@ -164,11 +102,11 @@ func (e *Engine) runCall(slot int32) {
 // Step fires the next event, advancing the clock to its time. It reports
 // false if the calendar is empty.
 func (e *Engine) Step() bool {
-	if len(e.cal) == 0 {
+	if e.cal.len() == 0 {
 		return false
 	}
 	ev := e.cal.pop()
-	e.now = ev.at
+	e.now = ev.at()
 	e.dispatch++
 	e.handlers[ev.kind](ev.arg)
 	return true
@@ -193,7 +131,11 @@ func (e *Engine) Run(ctx context.Context, until Time) error {
 	}
 	e.stopped = false
 	done := ctx.Done()
-	for n := 0; len(e.cal) > 0 && e.cal[0].at <= until; n++ {
+	end := uint64(math.MaxUint64) // +Inf: until the calendar is empty
+	if !math.IsInf(until, 1) {
+		end = timeKey(until)
+	}
+	for n := 0; ; n++ {
 		if n&(checkEvery-1) == 0 && done != nil {
 			select {
 			case <-done:
@@ -201,8 +143,11 @@ func (e *Engine) Run(ctx context.Context, until Time) error {
 			default:
 			}
 		}
-		ev := e.cal.pop()
-		e.now = ev.at
+		ev, ok := e.cal.popUntil(end)
+		if !ok {
+			break
+		}
+		e.now = ev.at()
 		e.dispatch++
 		e.handlers[ev.kind](ev.arg)
 		if e.stopped {
