@@ -23,12 +23,7 @@ func AddRunFigures(b *Bundle, m *result.Layout, rs []*result.Result, format Plot
 	if err != nil {
 		return err
 	}
-	for _, f := range figs {
-		if err := b.AddFigure(f, format); err != nil {
-			return err
-		}
-	}
-	return nil
+	return b.AddFigures(figs, format)
 }
 
 // RunFigures makes the figures of one scenario's run: occupancy and waiting

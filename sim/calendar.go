@@ -76,16 +76,15 @@ func (c *calendar) popUntil(until uint64) (event, bool) {
 		c.last = min
 		c.buckets[0] = c.buckets[0][:0]
 		c.head = 0
-		for i := range bucket {
-			e := bucket[i]
+		var filled uint64
+		for _, e := range bucket {
 			nb := bits.Len64(e.key ^ min)
-			c.buckets[nb] = append(c.buckets[nb], e)
-			if nb > 0 {
-				c.nonzero |= 1 << (nb - 1)
-			}
+			to := &c.buckets[nb]
+			*to = append(*to, e)
+			filled |= 1 << nb
 		}
 		c.buckets[b] = bucket[:0]
-		c.nonzero &^= 1 << (b - 1)
+		c.nonzero = c.nonzero&^(1<<(b-1)) | filled>>1
 	} else if c.last > until {
 		return event{}, false
 	}

@@ -111,9 +111,10 @@ func (t *Tally) Add(x float64) {
 	t.n++
 	if t.n == 1 {
 		t.min, t.max = x, x
-	} else {
-		t.min = math.Min(t.min, x)
-		t.max = math.Max(t.max, x)
+	} else if x < t.min { // not math.Min: no NaN reaches a tally, and this is the hot path
+		t.min = x
+	} else if x > t.max {
+		t.max = x
 	}
 	d := x - t.mean
 	t.mean += d / float64(t.n)
