@@ -80,6 +80,7 @@ community treatment, residential rehabilitation and mutual aid.`,
 		NewCmdCheck(nil),
 		NewCmdScenarios(nil),
 		NewCmdSchema(),
+		NewCmdServe(nil),
 	)
 	return root, prof
 }

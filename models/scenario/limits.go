@@ -21,6 +21,10 @@ const (
 	maxProblems  = 100     // problems reported at once; the rest are counted
 )
 
+// ReadFile reads a scenario file from disk as a Loader does by default, for
+// a Loader.ReadFile that serves some files from elsewhere.
+func ReadFile(path string) ([]byte, error) { return readScenarioFile(path) }
+
 // readScenarioFile reads a scenario file from disk: a regular file of at
 // most maxFileBytes, so that a device, a pipe or a huge file is refused
 // before it is read. A directory reads as no file (fs.ErrNotExist).
