@@ -6,7 +6,7 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X $(PKG)/cmd.version=$(VERSION) -X $(PKG)/cmd.commit=$(COMMIT)
 PEERS   ?= ../shared/peers
 
-.PHONY: all build run test vet unit race fits determinism cluster-test soak fuzz bench golden validate levers calibrate calibrate-prior clean
+.PHONY: all build run test vet unit race fits determinism cluster-test soak fuzz bench golden validate levers calibrate calibrate-prior browser-test clean
 
 all: build
 
@@ -75,6 +75,7 @@ race:
 	$(GO) test -race -short ./sim/... ./models/sweep/ ./models/calibrate/
 	$(GO) test -race -short -run '$(RACE_MODELS)' ./models/
 	$(GO) test -race -short -run '$(RACE_CLI)' ./cmd/ ./output/
+	$(GO) test -race -short -run 'WhatIf|Cancel' ./output/web/
 
 # The shipped scenarios still fit the checks they were calibrated to
 # (TestShippedFits), England is England's size (TestEnglandSize), and every
@@ -90,6 +91,14 @@ fits: build
 # 10 s once Slurm and munge are installed; needs root).
 cluster-test: build
 	.ci/cluster-test
+
+# The what-if page (journeysim serve) driven in headless Chromium through a
+# whole what-if, then the saved file run by compare: the page's numbers,
+# byte for byte (about 20 s). Needs Debian's chromium, which CI lacks, so
+# make test leaves it out; make browser-test BROWSER_ARGS=-update rewrites
+# the README's screenshot, output/web/screenshot.png.
+browser-test:
+	JOURNEYSIM_BROWSER=1 $(GO) test -count=1 -run '^TestBrowserWhatIf$$' -v ./cmd/ $(BROWSER_ARGS)
 
 # The baseline and a sweep on 1 and 2 workers, twice each: byte-identical.
 determinism: build
@@ -111,12 +120,16 @@ fuzz:
 	$(GO) test ./models -run '^TestFuzzInputTimes$$' -slowest -v
 
 # Go benchmarks of the hot paths, then the peers' reference model against the
-# bare Go loop (and SimPy where python3 has simpy), alternately in the same run.
+# bare Go loop (and SimPy where python3 has simpy), alternately in the same
+# run, twice; the table, dated with the commit and machine, goes into the
+# README between its bench markers (about 3 minutes on 2 cores; run it on an
+# idle machine).
+BENCH_ARGS ?= --runs 2 --pairs 7 --simpy-pairs 2 --update README.md
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem ./sim/ ./models/
 	@if [ -d "$(PEERS)/limit" ]; then \
 		(cd "$(PEERS)/limit" && $(GO) build -o "$(CURDIR)/bin/limit" .) && \
-		bin/journeysim bench peers --limit bin/limit --simpy $(PEERS)/simpy/model.py; \
+		bin/journeysim bench peers --limit bin/limit --simpy $(PEERS)/simpy/model.py $(BENCH_ARGS); \
 	else echo "bench: $(PEERS)/limit not found; skipping the peer comparison"; fi
 
 # Regenerate golden files in testdata/ after reviewing the change they record.

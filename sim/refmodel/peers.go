@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // A PeerRun is one timed run of a peer: its events and the wall time of
@@ -21,14 +22,31 @@ type PeerRun struct {
 
 // RunLimit runs the bare Go loop built from ../shared/peers/limit at path.
 func RunLimit(ctx context.Context, path string, cfg Config) (PeerRun, error) {
-	out, err := exec.CommandContext(ctx, path, "-heap", "bin",
-		"-years", strconv.FormatFloat(cfg.Horizon/365, 'g', -1, 64),
-		"-detox", strconv.Itoa(cfg.CapA), "-ct", strconv.Itoa(cfg.CapB),
-		"-seed", strconv.FormatUint(cfg.Seed, 10)).Output()
+	out, err := exec.CommandContext(ctx, path, LimitArgs(cfg)...).Output()
 	if err != nil {
 		return PeerRun{}, fmt.Errorf("bench: running %s: %w", path, err)
 	}
 	return parsePeer(out, path)
+}
+
+// LimitArgs are the bare loop's arguments for cfg.
+func LimitArgs(cfg Config) []string {
+	return []string{"-heap", "bin",
+		"-years", strconv.FormatFloat(cfg.Horizon/365, 'g', -1, 64),
+		"-detox", strconv.Itoa(cfg.CapA), "-ct", strconv.Itoa(cfg.CapB),
+		"-seed", strconv.FormatUint(cfg.Seed, 10)}
+}
+
+// TimeProcess runs path with args to its exit, its output discarded, and
+// returns the wall time from start to exit in seconds. It reads the wall
+// clock: benchmark code, not results.
+func TimeProcess(ctx context.Context, path string, args ...string) (float64, error) {
+	cmd := exec.CommandContext(ctx, path, args...)
+	t0 := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("bench: running %s: %w\n%s", path, err, out)
+	}
+	return time.Since(t0).Seconds(), nil
 }
 
 // SimPyPython returns a python3 that can import simpy, or "".
