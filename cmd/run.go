@@ -86,7 +86,8 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		return err
 	}
 	format, _ := output.ParsePlotFormat(opts.Plots)
-	if err := output.AddRunFigures(bundle, run.Layout, run.Results, format); err != nil {
+	figs, err := output.AddRunFigures(bundle, run.Layout, run.Results, format)
+	if err != nil {
 		return err
 	}
 	econ, econBase, err := opts.runCounterfactual(ctx, opts.Err, run, partial)
@@ -110,10 +111,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		}
 	}
 	if opts.Report {
-		r, err := output.NewReport(meta, run.Layout, run.Results, machine(opts.Workers))
-		if err != nil {
-			return err
-		}
+		r := output.NewReportFigures(meta, run.Layout, run.Results, machine(opts.Workers), figs)
 		r.Validation = validation
 		r.Economics, r.EconomicsBase = econ, econBase
 		r.PlotFormat, _ = output.ParsePlotFormat(opts.Plots)

@@ -11,19 +11,20 @@ import (
 )
 
 // AddRunFigures adds the figures of one scenario's run to b, each as
-// name.<format> and name.csv (see RunFigures). An empty format is PNG.
-func AddRunFigures(b *Bundle, m *result.Layout, rs []*result.Result, format PlotFormat) error {
+// name.<format> and name.csv (see RunFigures), and returns them. An empty
+// format is PNG.
+func AddRunFigures(b *Bundle, m *result.Layout, rs []*result.Result, format PlotFormat) ([]Figure, error) {
 	if format == "" {
 		format = PNG
 	}
 	if _, err := ParsePlotFormat(string(format)); err != nil {
-		return err
+		return nil, err
 	}
 	figs, err := RunFigures(m, rs)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return b.AddFigures(figs, format)
+	return figs, b.AddFigures(figs, format)
 }
 
 // RunFigures makes the figures of one scenario's run: occupancy and waiting

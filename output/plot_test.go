@@ -653,7 +653,7 @@ func TestAddRunFigures(t *testing.T) {
 		rs = append(rs, r)
 	}
 	var b Bundle
-	if err := AddRunFigures(&b, m.Layout(), rs, PNG); err != nil {
+	if _, err := AddRunFigures(&b, m.Layout(), rs, PNG); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"exits.csv", "exits.png", "flows.csv", "flows.png", "occupancy.csv", "occupancy.png",
@@ -672,7 +672,7 @@ func TestAddRunFigures(t *testing.T) {
 	if !bytes.HasPrefix(b.files["exits.csv"], []byte("place,reason,mean_per_year,ci_low,ci_high\nassessment,")) {
 		t.Errorf("exits.csv starts %q", b.files["exits.csv"][:80])
 	}
-	if err := AddRunFigures(&b, m.Layout(), rs, "gif"); err == nil {
+	if _, err := AddRunFigures(&b, m.Layout(), rs, "gif"); err == nil {
 		t.Error("no error for format gif")
 	}
 }

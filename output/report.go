@@ -59,13 +59,18 @@ type Report struct {
 
 // NewReport assembles a report of one run with its standard figures.
 func NewReport(meta Meta, m *result.Layout, rs []*result.Result, machine Machine) (*Report, error) {
-	r := &Report{Meta: meta, Scenario: m.Scenario, Layout: m, Summaries: Summarize(m, rs), Series: SummarizeSeries(m, rs), Machine: machine}
 	figs, err := RunFigures(m, rs)
 	if err != nil {
 		return nil, err
 	}
-	r.Figures = figs
-	return r, nil
+	return NewReportFigures(meta, m, rs, machine, figs), nil
+}
+
+// NewReportFigures is NewReport with the run's figures, made by RunFigures,
+// given: a run that writes them as files draws the same ones.
+func NewReportFigures(meta Meta, m *result.Layout, rs []*result.Result, machine Machine, figs []Figure) *Report {
+	return &Report{Meta: meta, Scenario: m.Scenario, Layout: m, Summaries: Summarize(m, rs), Series: SummarizeSeries(m, rs),
+		Machine: machine, Figures: figs}
 }
 
 type reportFigure struct {
