@@ -95,10 +95,11 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		defer cancel()
 		hs.Shutdown(sctx)
 	}()
+	// Stopped by Ctrl-C is how a server ends: a success.
 	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	return ctx.Err()
+	return nil
 }
 
 // replicateTo runs a what-if's scenario as replicate runs it for `run`:

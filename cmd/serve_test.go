@@ -3,7 +3,6 @@ package cmd
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -51,7 +50,7 @@ func TestServe(t *testing.T) {
 				t.Errorf("without the token: %v %v", err, resp.StatusCode)
 			}
 			cancel()
-			if err := <-done; !errors.Is(err, context.Canceled) {
+			if err := <-done; err != nil {
 				t.Errorf("stopped: %v", err)
 			}
 			if !strings.Contains(out.String(), "journeysim serve: open "+url+"\n") {
