@@ -140,8 +140,9 @@ func survivalHorizon(p *place) float64 {
 func (r *run) survivalOf(p int, days []float64) []float64 {
 	st := &r.acc.places[p].stays
 	out := make([]float64, len(days))
+	st.CDFs(days, out)
 	for i, d := range days {
-		out[i] = 1 - st.CDF(d)
+		out[i] = 1 - out[i]
 		if d == 0 && st.N() > 0 {
 			out[i] = 1
 		}

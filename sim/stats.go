@@ -236,3 +236,23 @@ func (t *Tally) CDF(x float64) float64 {
 	}
 	return float64(cum) / float64(t.n)
 }
+
+// CDFs sets out[i] to CDF(xs[i]) for xs in ascending order, in one pass
+// over the histogram instead of one a point.
+func (t *Tally) CDFs(xs, out []float64) {
+	var cum uint64
+	next := 0 // the first bin not yet in cum
+	for i, x := range xs {
+		if i > 0 && x < xs[i-1] {
+			panic("sim: Tally.CDFs with points out of order")
+		}
+		if t.n == 0 || math.IsNaN(x) || x < t.min || x >= t.max {
+			out[i] = t.CDF(x)
+			continue
+		}
+		for last := histIndex(x); next <= last; next++ {
+			cum += uint64(t.hist.counts[next])
+		}
+		out[i] = float64(cum) / float64(t.n)
+	}
+}
