@@ -39,7 +39,10 @@ func TestBrowserWhatIf(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	ws := t.TempDir()
+	ws := filepath.Join(t.TempDir(), "my-area")
+	if err := os.Mkdir(ws, 0o755); err != nil {
+		t.Fatal(err)
+	}
 
 	ready := make(chan string, 1)
 	served := make(chan error, 1)
