@@ -149,6 +149,7 @@ function clearProblems() {
 function showProblems(e) {
   clearProblems();
   const ps = (e.data && e.data.problems) || [{ text: e.message }];
+  let first = null;
   for (const p of ps) {
     const row = p.key && [...document.querySelectorAll(".control")].find(
       (r) => p.key === r.dataset.path || p.key.startsWith(r.dataset.path + "."));
@@ -157,10 +158,13 @@ function showProblems(e) {
       const err = row.querySelector(".error");
       err.textContent = (err.textContent ? err.textContent + " " : "") + p.message;
       err.title = p.text;
+      first = first || row;
     } else {
       $("problems").append(el("p", {}, p.text));
+      first = first || $("problems");
     }
   }
+  return first;
 }
 
 function scheduleCheck() {
@@ -185,11 +189,12 @@ async function run(ev) {
   try {
     await api("/api/run", request());
   } catch (e) {
-    showProblems(e);
+    const first = showProblems(e);
+    const n = (e.data && e.data.problems || [e]).length;
+    $("status-text").textContent = "Not run: " + (n === 1 ? "a problem" : n + " problems") + ", shown in red on the left.";
+    if (first) first.scrollIntoView({ block: "center" });
     return;
   }
-  $("run").disabled = true;
-  $("cancel").disabled = false;
   $("status-text").textContent = "Starting…";
   poll();
 }
@@ -205,6 +210,9 @@ async function poll() {
   }
   const bar = $("progress");
   if (st.state === "running") {
+    bar.hidden = false;
+    $("run").disabled = true;
+    $("cancel").disabled = false;
     bar.max = Math.max(st.total, 1);
     bar.value = st.done;
     $("status-text").textContent = st.phase + (st.total ? ": " + st.done + " of " + st.total + " replications" : "") +
@@ -216,13 +224,13 @@ async function poll() {
   $("cancel").disabled = true;
   bar.max = 1;
   bar.value = st.state === "done" ? 1 : 0;
+  bar.hidden = st.state === "idle";
   if (st.state === "done") {
     await showResult();
   } else if (st.state === "cancelled") {
     $("status-text").textContent = "Cancelled after " + st.seconds.toFixed(1) + " s.";
   } else if (st.state === "failed") {
-    $("status-text").textContent = "The what-if did not run.";
-    showProblems({ message: st.error });
+    $("status-text").textContent = "The what-if did not run: " + st.error;
   }
 }
 
