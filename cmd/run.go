@@ -80,13 +80,15 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err != nil {
 		return err
 	}
-	meta := run.meta()
-	bundle, err := output.RunBundle(meta, run.Layout, run.Results)
+	// The figures are drawn while everything else is made, the
+	// counterfactual's run included.
+	format, _ := output.ParsePlotFormat(opts.Plots)
+	figJob, err := output.StartRunFigures(run.Layout, run.Results, format)
 	if err != nil {
 		return err
 	}
-	format, _ := output.ParsePlotFormat(opts.Plots)
-	figs, err := output.AddRunFigures(bundle, run.Layout, run.Results, format)
+	meta := run.meta()
+	bundle, err := output.RunBundle(meta, run.Layout, run.Results)
 	if err != nil {
 		return err
 	}
@@ -109,6 +111,10 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		if validation, err = addValidation(ctx, bundle, opts.Err, opts.scenarioFlags); err != nil {
 			return err
 		}
+	}
+	figs, err := figJob.AddTo(bundle)
+	if err != nil {
+		return err
 	}
 	if opts.Report {
 		r := output.NewReportFigures(meta, run.Layout, run.Results, machine(opts.Workers), figs)

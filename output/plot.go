@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
-	"image/png"
 	"io"
 	"math"
 	"runtime"
@@ -130,13 +129,12 @@ func (f Figure) Write(w io.Writer, format PlotFormat) error {
 	return err
 }
 
-// fastPNG encodes a canvas as PNG at zlib's fastest level: a third less
-// time than the default for files 4% larger (measured on a run's figures).
+// fastPNG encodes a canvas with encodePNG.
 type fastPNG struct{ *vgimg.Canvas }
 
 func (c fastPNG) WriteTo(w io.Writer) (int64, error) {
 	cw := &countWriter{w: w}
-	err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(cw, c.Image())
+	err := encodePNG(cw, c.Image())
 	return cw.n, err
 }
 
@@ -287,8 +285,13 @@ func (b *Bundle) AddFigures(figs []Figure, format PlotFormat) error {
 	if format == "" {
 		format = PNG
 	}
-	drawn := make([][]byte, len(figs))
-	errs := make([]error, len(figs))
+	return b.addDrawn(figs, format, drawFigures(figs, format))
+}
+
+// drawFigures draws every figure, up to GOMAXPROCS at once; a figure that
+// fails is an error in its place.
+func drawFigures(figs []Figure, format PlotFormat) []drawnFigure {
+	drawn := make([]drawnFigure, len(figs))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for i, f := range figs {
@@ -297,19 +300,29 @@ func (b *Bundle) AddFigures(figs []Figure, format PlotFormat) error {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			var buf bytes.Buffer
-			errs[i] = f.Write(&buf, format)
-			drawn[i] = buf.Bytes()
+			drawn[i].err = f.Write(&buf, format)
+			drawn[i].data = buf.Bytes()
 		}()
 	}
 	wg.Wait()
+	return drawn
+}
+
+type drawnFigure struct {
+	data []byte
+	err  error
+}
+
+// addDrawn adds the figures drawn and their CSVs, in order.
+func (b *Bundle) addDrawn(figs []Figure, format PlotFormat, drawn []drawnFigure) error {
 	for i, f := range figs {
-		if errs[i] != nil {
-			return fmt.Errorf("output: %s.%s: %w", f.Name, format, errs[i])
+		if drawn[i].err != nil {
+			return fmt.Errorf("output: %s.%s: %w", f.Name, format, drawn[i].err)
 		}
 		if f.Name == "" {
 			return errors.New("output: figure has no name")
 		}
-		if err := b.Add(f.Name+"."+string(format), func(w io.Writer) error { _, err := w.Write(drawn[i]); return err }); err != nil {
+		if err := b.Add(f.Name+"."+string(format), func(w io.Writer) error { _, err := w.Write(drawn[i].data); return err }); err != nil {
 			return err
 		}
 		if f.CSV == nil {

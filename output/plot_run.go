@@ -14,17 +14,51 @@ import (
 // name.<format> and name.csv (see RunFigures), and returns them. An empty
 // format is PNG.
 func AddRunFigures(b *Bundle, m *result.Layout, rs []*result.Result, format PlotFormat) ([]Figure, error) {
+	j, err := StartRunFigures(m, rs, format)
+	if err != nil {
+		return nil, err
+	}
+	return j.AddTo(b)
+}
+
+// FigureJob is a run's figures being laid out and drawn in the background,
+// while the run's other files are made (and, for a run with a
+// counterfactual, while that runs).
+type FigureJob struct {
+	done   chan struct{}
+	format PlotFormat
+	figs   []Figure
+	drawn  []drawnFigure
+	err    error
+}
+
+// StartRunFigures starts making the figures of one scenario's run (see
+// RunFigures) in the format given, "" for PNG. The results must not change
+// until AddTo returns.
+func StartRunFigures(m *result.Layout, rs []*result.Result, format PlotFormat) (*FigureJob, error) {
 	if format == "" {
 		format = PNG
 	}
 	if _, err := ParsePlotFormat(string(format)); err != nil {
 		return nil, err
 	}
-	figs, err := RunFigures(m, rs)
-	if err != nil {
-		return nil, err
+	j := &FigureJob{done: make(chan struct{}), format: format}
+	go func() {
+		defer close(j.done)
+		if j.figs, j.err = RunFigures(m, rs); j.err == nil {
+			j.drawn = drawFigures(j.figs, format)
+		}
+	}()
+	return j, nil
+}
+
+// AddTo waits for the figures, adds them to b and returns them.
+func (j *FigureJob) AddTo(b *Bundle) ([]Figure, error) {
+	<-j.done
+	if j.err != nil {
+		return nil, j.err
 	}
-	return figs, b.AddFigures(figs, format)
+	return j.figs, b.addDrawn(j.figs, j.format, j.drawn)
 }
 
 // RunFigures makes the figures of one scenario's run: occupancy and waiting
