@@ -26,7 +26,7 @@ levers: build
 	bin/journeysim levers --update README.md
 
 # Refit scenarios/baseline.toml and its posterior draws,
-# scenarios/baseline.posterior.csv (14.5 minutes on 2 cores, 1,522 model runs): from the
+# scenarios/baseline.posterior.csv (10.5 minutes on 2 cores, 2026-12-07): from the
 # shipped fit, a short Nelder–Mead, then the posterior by sequential Monte
 # Carlo around it (80 particles, 3 moves a generation). The uncertain
 # parameters of scenarios/baseline-prior.toml are fitted to the validation
