@@ -21,7 +21,10 @@ func (r *Ratios) Add(run int, x float64) {
 
 // String gives the median of every pair, each run's median and the range
 // over pairs: "1.21 (runs 1.20, 1.22; pairs 1.15 to 1.30)", or "–" for none.
-func (r Ratios) String() string {
+func (r Ratios) String() string { return r.text(2) }
+
+// text is String with prec decimals.
+func (r Ratios) text(prec int) string {
 	var all []float64
 	var runs []string
 	for _, xs := range r {
@@ -29,18 +32,18 @@ func (r Ratios) String() string {
 			continue
 		}
 		all = append(all, xs...)
-		runs = append(runs, fmt.Sprintf("%.2f", Median(xs)))
+		runs = append(runs, fmt.Sprintf("%.*f", prec, Median(xs)))
 	}
 	if len(all) == 0 {
 		return "–"
 	}
-	s := fmt.Sprintf("**%.2f**", Median(all))
+	s := fmt.Sprintf("**%.*f**", prec, Median(all))
 	var parts []string
 	if len(runs) > 1 {
 		parts = append(parts, "runs "+strings.Join(runs, ", "))
 	}
 	if len(all) > 1 {
-		parts = append(parts, fmt.Sprintf("pairs %.2f to %.2f", slices.Min(all), slices.Max(all)))
+		parts = append(parts, fmt.Sprintf("pairs %.*f to %.*f", prec, slices.Min(all), prec, slices.Max(all)))
 	}
 	if len(parts) > 0 {
 		s += " (" + strings.Join(parts, "; ") + ")"
@@ -80,7 +83,7 @@ type Record struct {
 func (rec *Record) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(w, "Measured %s by `%s`, journeysim %s, on %s. Each cell is the median over every pair, in bold, then each run's median and the range over pairs. The loop columns time one replication's event loop alone (each implementation's own timer); the whole-process column times `journeysim run SCENARIO --replications 1 --workers 1` from start to exit (loading, the run, every result file and figure) against the bare loop's process.\n\n",
 		rec.When, rec.Command, rec.Version, rec.Machine)
-	fmt.Fprintln(w, "| configuration | scenario / bare loop | engine / bare loop | whole process / bare process | SimPy / scenario | bytes per waiting client (scenario, engine) |")
+	fmt.Fprintln(w, "| configuration | scenario / bare loop | engine / bare loop | whole process / bare process | SimPy's time / the scenario's | bytes per waiting client (scenario, engine) |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")
 	for _, c := range rec.Configs {
 		bytes := "–"
@@ -89,7 +92,7 @@ func (rec *Record) WriteMarkdown(w io.Writer) error {
 		}
 		fmt.Fprintf(w, "| %s (D = %d, C = %d, %g years; bare loop %.1f M events/s) | %s | %s | %s | %s | %s |\n",
 			c.Name, c.Config.CapA, c.Config.CapB, c.Config.Horizon/365, c.BareMevPerSec,
-			c.Scenario, c.Engine, c.Process, c.SimPy, bytes)
+			c.Scenario, c.Engine, c.Process, c.SimPy.text(0), bytes)
 	}
 	return nil
 }
