@@ -97,14 +97,17 @@ func (g *ages) drawAge(u, v float64) float64 {
 // draw returns the days until death at age (days), given a unit
 // exponential draw e: where the cumulative hazard from age reaches e.
 func (t *lifeTable) draw(age, e float64) float64 {
-	k := sort.SearchFloat64s(t.from, age+1e-9) - 1 // the row age is in
-	if k < 0 {
-		k = 0
+	// A table has a few dozen rows at most, and a scan forward mispredicts
+	// once where a binary search mispredicts at every step: this runs at
+	// every admission.
+	k := 0 // the row age is in
+	for k+1 < len(t.from) && t.from[k+1] < age+1e-9 {
+		k++
 	}
 	target := t.cum[k] + t.rate[k]*(age-t.from[k]) + e
-	j := sort.Search(len(t.cum), func(i int) bool { return t.cum[i] > target }) - 1
-	if j < k {
-		j = k
+	j := k // the row the cumulative hazard reaches target in
+	for j+1 < len(t.cum) && t.cum[j+1] <= target {
+		j++
 	}
 	if t.rate[j] == 0 {
 		return math.Inf(1)

@@ -94,6 +94,24 @@ func (c *calendar) popUntil(until uint64) (event, bool) {
 	return e, true
 }
 
+// peek returns the events likely to be taken out next, cheaply: the next
+// of bucket 0, or the lowest other bucket if it holds a few. It may be wrong
+// (an event pushed meanwhile can come first) and may find nothing.
+func (c *calendar) peek() []event {
+	if c.head < len(c.buckets[0]) {
+		return c.buckets[0][c.head : c.head+1]
+	}
+	if c.nonzero == 0 {
+		return nil
+	}
+	if b := c.buckets[bits.TrailingZeros64(c.nonzero)+1]; len(b) <= peekMax {
+		return b
+	}
+	return nil
+}
+
+const peekMax = 16 // a lowest bucket with more is likely to be split again
+
 // pop takes out the earliest event; the calendar must not be empty.
 func (c *calendar) pop() event {
 	e, _ := c.popUntil(math.MaxUint64)

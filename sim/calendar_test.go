@@ -98,3 +98,31 @@ func TestCalendarPopUntil(t *testing.T) {
 		t.Fatalf("len = %d, want 0", c.len())
 	}
 }
+
+// TestCalendarPeek checks that peek's guesses hold the event taken out next
+// when nothing is pushed in between, and that it guesses often enough to be
+// worth asking, with a calendar the size of England's.
+func TestCalendarPeek(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var c calendar
+	now := Time(0)
+	for i := range 100000 {
+		c.push(event{key: timeKey(r.ExpFloat64() * 1000), arg: int32(i)})
+	}
+	guessed, steps := 0, 200000
+	for range steps {
+		guess := slices.Clone(c.peek())
+		e := c.pop()
+		if len(guess) > 0 {
+			if !slices.Contains(guess, e) {
+				t.Fatalf("peek = %v; the next event was %v", guess, e)
+			}
+			guessed++
+		}
+		now = e.at()
+		c.push(event{key: timeKey(now + r.ExpFloat64()*1000), arg: e.arg})
+	}
+	if f := float64(guessed) / float64(steps); f < 0.5 {
+		t.Errorf("peek guessed before %.2f of pops, want at least 0.5", f)
+	}
+}

@@ -33,6 +33,7 @@ type Engine struct {
 	funcs     []func()
 	freeFuncs []int32
 	stopped   bool
+	ahead     func(k Kind, arg int32)
 }
 
 // NewEngine returns an engine at time zero with an empty calendar.
@@ -51,6 +52,12 @@ func (e *Engine) Register(h Handler) Kind {
 	e.handlers = append(e.handlers, h)
 	return Kind(len(e.handlers) - 1)
 }
+
+// Lookahead sets f to be called, before each event is handled, with the
+// event likely to come next, so that a model whose entities no longer fit the
+// caches can start loading the next one's state while it handles this one.
+// f must change nothing the simulation reads; nil turns it off.
+func (e *Engine) Lookahead(f func(k Kind, arg int32)) { e.ahead = f }
 
 // Now returns the current simulated time in days.
 func (e *Engine) Now() Time { return e.now }
@@ -149,6 +156,11 @@ func (e *Engine) Run(ctx context.Context, until Time) error {
 		}
 		e.now = ev.at()
 		e.dispatch++
+		if e.ahead != nil {
+			for _, nx := range e.cal.peek() {
+				e.ahead(nx.kind, nx.arg)
+			}
+		}
 		e.handlers[ev.kind](ev.arg)
 		if e.stopped {
 			return nil

@@ -1103,3 +1103,47 @@ func TestTallyCDF(t *testing.T) {
 		}
 	}
 }
+
+// TestLookahead checks that a lookahead hook changes nothing the engine
+// does, and that it is shown the event that comes next.
+func TestLookahead(t *testing.T) {
+	run := func(hook bool) (order []int32, shown int) {
+		r := rand.New(rand.NewPCG(7, 8))
+		e := sim.NewEngine()
+		var k sim.Kind
+		// The hook is called before an event is handled with guesses at the
+		// one after it.
+		var guesses, forThis []int32
+		k = e.Register(func(arg int32) {
+			order = append(order, arg)
+			if slices.Contains(forThis, arg) {
+				shown++
+			}
+			forThis, guesses = append(forThis[:0], guesses...), guesses[:0]
+			e.After(r.ExpFloat64()*50, k, arg)
+		})
+		if hook {
+			e.Lookahead(func(kind sim.Kind, arg int32) {
+				if kind != k {
+					t.Fatalf("lookahead kind %d, want %d", kind, k)
+				}
+				guesses = append(guesses, arg)
+			})
+		}
+		for i := range 5000 {
+			e.Schedule(r.ExpFloat64()*50, k, int32(i))
+		}
+		if err := e.Run(context.Background(), 2000); err != nil {
+			t.Fatal(err)
+		}
+		return order, shown
+	}
+	plain, _ := run(false)
+	hooked, shown := run(true)
+	if !slices.Equal(plain, hooked) {
+		t.Fatal("a lookahead hook changed the order of events")
+	}
+	if f := float64(shown) / float64(len(hooked)); f < 0.4 {
+		t.Errorf("the event handled had been shown ahead %.2f of the time, want at least 0.4", f)
+	}
+}
