@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image"
 	"image/color"
 	"io"
 	"math"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"git.sr.ht/~sbinet/gg"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -109,8 +111,7 @@ func (f Figure) Write(w io.Writer, format PlotFormat) error {
 	var c vg.CanvasWriterTo
 	switch format {
 	case "", PNG:
-		c = fastPNG{vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(PNGDPI),
-			vgimg.UseBackgroundColor(color.White))}
+		c = fastPNG{newPNGCanvas(width, height)}
 	case SVG:
 		// Embedded fonts keep the text's size and shape on machines
 		// without Liberation Sans.
@@ -129,14 +130,42 @@ func (f Figure) Write(w io.Writer, format PlotFormat) error {
 	return err
 }
 
+// newPNGCanvas is vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(PNGDPI))
+// drawing straight into one image, whose pixels a figure already written
+// gave back (fastPNG.WriteTo): NewWith copies the image it makes into its
+// context's, which doubled a figure's memory, and fresh memory costs a page
+// fault every 4 KB, which was a third of a short run's figures. The canvas
+// paints its background over every pixel, so old ones do not show.
+func newPNGCanvas(w, h vg.Length) *vgimg.Canvas {
+	r := image.Rect(0, 0, int(w/vg.Inch*PNGDPI+0.5), int(h/vg.Inch*PNGDPI+0.5))
+	pix, _ := pngPixels.Get().([]uint8)
+	if n := 4 * r.Dx() * r.Dy(); cap(pix) >= n {
+		pix = pix[:n]
+	} else {
+		pix = make([]uint8, n)
+	}
+	img := &image.RGBA{Pix: pix, Stride: 4 * r.Dx(), Rect: r}
+	ctx := gg.NewContextForRGBA(img)
+	ctx.SetLineCapButt()
+	ctx.InvertY()
+	return vgimg.NewWith(vgimg.UseImageWithContext(img, ctx), vgimg.UseDPI(PNGDPI))
+}
+
 // fastPNG encodes a canvas with encodePNG.
 type fastPNG struct{ *vgimg.Canvas }
 
 func (c fastPNG) WriteTo(w io.Writer) (int64, error) {
 	cw := &countWriter{w: w}
-	err := encodePNG(cw, c.Image())
+	img := c.Image()
+	err := encodePNG(cw, img)
+	if m, ok := img.(*image.RGBA); ok {
+		pngPixels.Put(m.Pix)
+	}
 	return cw.n, err
 }
+
+// pngPixels holds the pixels of figures written, for the next to draw on.
+var pngPixels sync.Pool
 
 type countWriter struct {
 	w io.Writer

@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"sync"
 )
 
 // encodePNG writes img as PNG. An opaque *image.RGBA (every figure, drawn
@@ -31,10 +32,17 @@ func encodePNG(w io.Writer, img image.Image) error {
 	writeChunk(bw, "IHDR", ihdr[:])
 
 	idat := &chunkWriter{w: bw, kind: "IDAT"}
-	zw, err := zlib.NewWriterLevel(idat, zlib.BestSpeed)
-	if err != nil {
-		return err
+	// A deflater's tables are a megabyte of fresh memory: kept for the next.
+	zw, _ := zlibWriters.Get().(*zlib.Writer)
+	if zw == nil {
+		var err error
+		if zw, err = zlib.NewWriterLevel(idat, zlib.BestSpeed); err != nil {
+			return err
+		}
+	} else {
+		zw.Reset(idat)
 	}
+	defer zlibWriters.Put(zw)
 	// Each row, filtered by Up, straight from the pixels: RGB, alpha dropped.
 	out := make([]byte, 1+3*width)
 	out[0] = 2 // Up
@@ -62,6 +70,8 @@ func encodePNG(w io.Writer, img image.Image) error {
 	writeChunk(bw, "IEND", nil)
 	return bw.Flush()
 }
+
+var zlibWriters sync.Pool
 
 // writeChunk writes one PNG chunk: length, type, data and CRC.
 func writeChunk(w *bufio.Writer, kind string, data []byte) {
