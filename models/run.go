@@ -246,11 +246,21 @@ const lookaheadPages = 8
 // handled: at England's size (287,000 people alive, 13.8 MB of records)
 // the first read of a record was a quarter of a replication's time.
 func (r *run) lookahead(k sim.Kind, id int32) {
-	if k >= r.leave && int(k-r.leave) <= len(r.holdEnd) {
-		c := r.client(id)
-		sim.Prefetch(c)
-		sim.Prefetch(&c.Place) // a record can straddle two lines
+	switch {
+	case k == r.leave:
+		r.prefetchClient(id)
+	case k > r.leave && int(k-r.leave) <= len(r.holdEnd):
+		r.prefetchClient(id)
+		sim.Prefetch(&r.hold[int(id)*len(r.holdEnd)+int(k-r.leave)-1])
+	case k == r.fuKind && r.fuKind != 0:
+		sim.Prefetch(&r.fu.recs[id])
 	}
+}
+
+func (r *run) prefetchClient(id int32) {
+	c := r.client(id)
+	sim.Prefetch(c)
+	sim.Prefetch(&c.Place) // a record can straddle two lines
 }
 
 func (r *run) newClient() int32 { return r.newClientWith(nil, -1) }
