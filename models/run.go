@@ -37,9 +37,9 @@ type run struct {
 	m   *Model
 	eng *sim.Engine
 
-	pages [][]Client // clients by id: page id>>pageBits, slot id&pageMask
-	n     int32      // ids handed out
-	hold  []float64  // hold end times slab: clients × parallel places
+	pages []*[1 << pageBits]Client // clients by id: page id>>pageBits, slot id&pageMask
+	n     int32                    // ids handed out
+	hold  []float64                // hold end times slab: clients × parallel places
 	free  []int32
 
 	arrivals, caseMix *rand.Rand
@@ -233,7 +233,9 @@ const (
 
 // client returns client id. Pages never move, so the pointer stays valid
 // while new clients arrive.
-func (r *run) client(id int32) *Client { return &r.pages[id>>pageBits][id&pageMask] }
+// Ids are never negative; as unsigned, and with pages of a fixed size, the
+// slot needs no bounds check.
+func (r *run) client(id int32) *Client { return &r.pages[uint32(id)>>pageBits][uint32(id)&pageMask] }
 
 // lookaheadPages is how many pages of clients a run holds before it asks
 // the engine to look ahead: 8 pages are 1.5 MB of records, more than a
@@ -275,7 +277,7 @@ func (r *run) newClientWith(fixed []int, age float64) int32 {
 		id = r.n
 		r.n++
 		if int(id>>pageBits) == len(r.pages) {
-			r.pages = append(r.pages, make([]Client, 1<<pageBits))
+			r.pages = append(r.pages, new([1 << pageBits]Client))
 			if len(r.pages) == lookaheadPages {
 				r.eng.Lookahead(r.lookahead)
 			}
