@@ -94,23 +94,30 @@ func (c *calendar) popUntil(until uint64) (event, bool) {
 	return e, true
 }
 
-// peek returns the events likely to be taken out next, cheaply: the next
-// of bucket 0, or the lowest other bucket if it holds a few. It may be wrong
-// (an event pushed meanwhile can come first) and may find nothing.
-func (c *calendar) peek() []event {
+// peek returns the event likely to be taken out next, cheaply: the next of
+// bucket 0, or the earliest of the lowest other bucket if it holds at most
+// peekMax. It may be wrong (an event pushed meanwhile can come first).
+func (c *calendar) peek() (event, bool) {
 	if c.head < len(c.buckets[0]) {
-		return c.buckets[0][c.head : c.head+1]
+		return c.buckets[0][c.head], true
 	}
 	if c.nonzero == 0 {
-		return nil
+		return event{}, false
 	}
-	if b := c.buckets[bits.TrailingZeros64(c.nonzero)+1]; len(b) <= peekMax {
-		return b
+	b := c.buckets[bits.TrailingZeros64(c.nonzero)+1]
+	if len(b) > peekMax {
+		return event{}, false
 	}
-	return nil
+	m := 0
+	for i := 1; i < len(b); i++ {
+		if b[i].key < b[m].key {
+			m = i
+		}
+	}
+	return b[m], true
 }
 
-const peekMax = 16 // a lowest bucket with more is likely to be split again
+const peekMax = 16 // a larger lowest bucket is rare, and costs a scan to guess from
 
 // pop takes out the earliest event; the calendar must not be empty.
 func (c *calendar) pop() event {

@@ -99,7 +99,7 @@ func TestCalendarPopUntil(t *testing.T) {
 	}
 }
 
-// TestCalendarPeek checks that peek's guesses hold the event taken out next
+// TestCalendarPeek checks that peek's guess is the event taken out next
 // when nothing is pushed in between, and that it guesses often enough to be
 // worth asking, with a calendar the size of England's.
 func TestCalendarPeek(t *testing.T) {
@@ -111,10 +111,10 @@ func TestCalendarPeek(t *testing.T) {
 	}
 	guessed, steps := 0, 200000
 	for range steps {
-		guess := slices.Clone(c.peek())
+		guess, ok := c.peek()
 		e := c.pop()
-		if len(guess) > 0 {
-			if !slices.Contains(guess, e) {
+		if ok {
+			if guess != e {
 				t.Fatalf("peek = %v; the next event was %v", guess, e)
 			}
 			guessed++
@@ -122,7 +122,7 @@ func TestCalendarPeek(t *testing.T) {
 		now = e.at()
 		c.push(event{key: timeKey(now + r.ExpFloat64()*1000), arg: e.arg})
 	}
-	if f := float64(guessed) / float64(steps); f < 0.5 {
-		t.Errorf("peek guessed before %.2f of pops, want at least 0.5", f)
+	if f := float64(guessed) / float64(steps); f < 0.9 {
+		t.Errorf("peek guessed before %.2f of pops, want at least 0.9", f)
 	}
 }

@@ -157,7 +157,7 @@ func (e *Engine) Run(ctx context.Context, until Time) error {
 		e.now = ev.at()
 		e.dispatch++
 		if e.ahead != nil {
-			for _, nx := range e.cal.peek() {
+			if nx, ok := e.cal.peek(); ok {
 				e.ahead(nx.kind, nx.arg)
 			}
 		}
