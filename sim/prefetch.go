@@ -6,4 +6,4 @@ import "unsafe"
 // waiting for it: a hint, with no effect on what the program computes. A
 // model whose entities no longer fit the caches calls it from a Lookahead
 // hook, so that the next event's entity arrives while this event is handled.
-func Prefetch[T any](p *T) { prefetch(uintptr(unsafe.Pointer(p))) }
+func Prefetch[T any](p *T) { prefetch(unsafe.Pointer(p)) }

@@ -1,6 +1,8 @@
 package sim
 
-// prefetch is PREFETCHT0 (prefetch_amd64.s).
+import "unsafe"
+
+// prefetch is PREFETCHT0 (prefetch_amd64.s). It never faults.
 //
 //go:noescape
-func prefetch(addr uintptr)
+func prefetch(p unsafe.Pointer)

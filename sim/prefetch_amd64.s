@@ -1,7 +1,7 @@
 #include "textflag.h"
 
-// func prefetch(addr uintptr)
+// func prefetch(p unsafe.Pointer)
 TEXT ·prefetch(SB), NOSPLIT|NOFRAME, $0-8
-	MOVQ	addr+0(FP), AX
+	MOVQ	p+0(FP), AX
 	PREFETCHT0	(AX)
 	RET

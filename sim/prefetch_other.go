@@ -2,5 +2,7 @@
 
 package sim
 
+import "unsafe"
+
 // prefetch does nothing where there is no prefetch instruction of ours.
-func prefetch(addr uintptr) {}
+func prefetch(p unsafe.Pointer) {}
