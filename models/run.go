@@ -240,7 +240,7 @@ func (r *run) client(id int32) *Client { return &r.pages[uint32(id)>>pageBits][u
 // lookaheadPages is how many pages of clients a run holds before it asks
 // the engine to look ahead (16 pages are 3.1 MB of records). The baseline
 // area scaled by 20 (10 pages) ran 2% slower with the hint, scaled by 40 (19
-// pages) 5% faster, England (70 pages) 14% faster; the peers' stable
+// pages) 5% faster, England (70 pages) 13% faster; the peers' stable
 // scenario (1 page) 8% slower.
 const lookaheadPages = 16
 
