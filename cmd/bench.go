@@ -229,19 +229,8 @@ func benchPeersRun(ctx context.Context, opts *BenchOptions) error {
 	if err := rec.WriteMarkdown(&b); err != nil {
 		return err
 	}
-	if opts.Update == "" {
-		_, err := opts.Out.Write(b.Bytes())
-		return err
-	}
-	text, err := os.ReadFile(opts.Update)
-	if err != nil {
-		return err
-	}
-	out, err := output.ReplaceBlock(text, benchBegin, benchEnd, b.Bytes())
-	if err != nil {
-		return fmt.Errorf("%s: %w", opts.Update, err)
-	}
-	if err := output.WriteFileAtomic(opts.Update, out); err != nil {
+	wrote, err := output.UpdateBlock(opts.Out, opts.Update, benchBegin, benchEnd, b.Bytes())
+	if err != nil || !wrote {
 		return err
 	}
 	fmt.Fprintf(opts.Out, "the table written to %s\n", opts.Update)

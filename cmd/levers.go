@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -133,19 +132,8 @@ func leversRun(ctx context.Context, opts *LeversOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Update == "" {
-		_, err := opts.Out.Write(b.Bytes())
-		return err
-	}
-	text, err := os.ReadFile(opts.Update)
-	if err != nil {
-		return err
-	}
-	out, err := output.ReplaceBlock(text, leversBegin, leversEnd, b.Bytes())
-	if err != nil {
-		return fmt.Errorf("%s: %w", opts.Update, err)
-	}
-	if err := output.WriteFileAtomic(opts.Update, out); err != nil {
+	wrote, err := output.UpdateBlock(opts.Out, opts.Update, leversBegin, leversEnd, b.Bytes())
+	if err != nil || !wrote {
 		return err
 	}
 	fmt.Fprintf(opts.Out, "the table of %d levers written to %s\n", len(levers), opts.Update)

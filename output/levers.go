@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 
 	"github.com/journeysim/journeysim/models/estimate"
@@ -146,6 +147,25 @@ func icerText(ce *result.CostEffect) string {
 		return "saves " + ratioCI(ce.ICER, ce.Money) + " a QALY lost"
 	}
 	return ratioCI(ce.ICER, ce.Money)
+}
+
+// UpdateBlock writes block to w if path is empty, and otherwise puts it
+// between the marker lines begin and end of the file at path, through a
+// temporary file and a rename. It reports whether it wrote the file.
+func UpdateBlock(w io.Writer, path, begin, end string, block []byte) (bool, error) {
+	if path == "" {
+		_, err := w.Write(block)
+		return false, err
+	}
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return false, err
+	}
+	out, err := ReplaceBlock(text, begin, end, block)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", path, err)
+	}
+	return true, WriteFileAtomic(path, out)
 }
 
 // ReplaceBlock replaces the lines between the line holding begin and the

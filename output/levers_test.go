@@ -1,7 +1,10 @@
 package output
 
 import (
+	"bytes"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -60,5 +63,28 @@ func TestReplaceBlock(t *testing.T) {
 	}
 	if _, err := ReplaceBlock([]byte("<!-- begin -->\n"), "<!-- begin -->", "<!-- end -->", nil); err == nil {
 		t.Error("no end marker: no error")
+	}
+}
+
+// TestUpdateBlock checks both ways UpdateBlock writes: to w with no path,
+// and between a file's markers, naming the file when they are missing.
+func TestUpdateBlock(t *testing.T) {
+	var b bytes.Buffer
+	if wrote, err := UpdateBlock(&b, "", "<!-- begin -->", "<!-- end -->", []byte("table\n")); wrote || err != nil || b.String() != "table\n" {
+		t.Errorf("no path: wrote %v, %v, printed %q", wrote, err, b.String())
+	}
+	path := filepath.Join(t.TempDir(), "README.md")
+	if err := os.WriteFile(path, []byte("a\n<!-- begin -->\nold\n<!-- end -->\nz\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.Reset()
+	if wrote, err := UpdateBlock(&b, path, "<!-- begin -->", "<!-- end -->", []byte("new\n")); !wrote || err != nil || b.Len() != 0 {
+		t.Fatalf("path: wrote %v, %v, printed %q", wrote, err, b.String())
+	}
+	if got, _ := os.ReadFile(path); string(got) != "a\n<!-- begin -->\nnew\n<!-- end -->\nz\n" {
+		t.Errorf("file = %q", got)
+	}
+	if _, err := UpdateBlock(&b, path, "<!-- x -->", "<!-- end -->", nil); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("missing marker: %v, want an error naming %s", err, path)
 	}
 }

@@ -63,19 +63,19 @@ func TopKeys(paths []string) []string {
 
 var bareKeyRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
-// tomlKey writes a dotted key path, quoting the parts that need it.
-func tomlKey(path string) string {
+// TOMLKey writes a dotted key path, quoting the parts that need it.
+func TOMLKey(path string) string {
 	parts := strings.Split(path, ".")
 	for i, p := range parts {
 		if !bareKeyRE.MatchString(p) {
-			parts[i] = tomlString(p)
+			parts[i] = TOMLString(p)
 		}
 	}
 	return strings.Join(parts, ".")
 }
 
-// tomlString writes s as a TOML basic string.
-func tomlString(s string) string {
+// TOMLString writes s as a TOML basic string.
+func TOMLString(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for _, r := range s {
@@ -116,13 +116,13 @@ func encodeTOML(v reflect.Value, top bool) string {
 		}
 		parts := []string{"value = " + tomlNumber(val.V)}
 		if val.Source != "" {
-			parts = append(parts, "source = "+tomlString(val.Source))
+			parts = append(parts, "source = "+TOMLString(val.Source))
 		}
 		if !val.Uncertainty.IsZero() {
-			parts = append(parts, "uncertainty = "+tomlString(val.Uncertainty.String()))
+			parts = append(parts, "uncertainty = "+TOMLString(val.Uncertainty.String()))
 		}
 		if val.Note != "" {
-			parts = append(parts, "note = "+tomlString(val.Note))
+			parts = append(parts, "note = "+TOMLString(val.Note))
 		}
 		return "{ " + strings.Join(parts, ", ") + " }"
 	}
@@ -140,7 +140,7 @@ func encodeTOML(v reflect.Value, top bool) string {
 			parts = append(parts, "allowed = "+encodeTOML(reflect.ValueOf(p.Allowed), false))
 		}
 		if p.Note != "" {
-			parts = append(parts, "note = "+tomlString(p.Note))
+			parts = append(parts, "note = "+TOMLString(p.Note))
 		}
 		return "{ " + strings.Join(parts, ", ") + " }"
 	}
@@ -149,7 +149,7 @@ func encodeTOML(v reflect.Value, top bool) string {
 		if err != nil {
 			return `""`
 		}
-		return tomlString(string(b))
+		return TOMLString(string(b))
 	}
 	switch v.Kind() {
 	case reflect.Struct:
@@ -159,7 +159,7 @@ func encodeTOML(v reflect.Value, top bool) string {
 			if tag == "" || tag == "-" || !t.Field(i).IsExported() || omit(v.Field(i)) {
 				continue
 			}
-			parts = append(parts, tomlKey(tag)+" = "+encodeTOML(v.Field(i), false))
+			parts = append(parts, TOMLKey(tag)+" = "+encodeTOML(v.Field(i), false))
 		}
 		if len(parts) == 0 {
 			return "{}"
@@ -178,7 +178,7 @@ func encodeTOML(v reflect.Value, top bool) string {
 			if omit(mv) {
 				continue
 			}
-			parts = append(parts, tomlKey(n)+" = "+encodeTOML(mv, false))
+			parts = append(parts, TOMLKey(n)+" = "+encodeTOML(mv, false))
 		}
 		if len(parts) == 0 {
 			return "{}"
@@ -194,7 +194,7 @@ func encodeTOML(v reflect.Value, top bool) string {
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case reflect.String:
-		return tomlString(v.String())
+		return TOMLString(v.String())
 	case reflect.Bool:
 		return strconv.FormatBool(v.Bool())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -237,11 +237,11 @@ func tomlNumber(x float64) string {
 func (s *Scenario) Encode(header, base string, keys []string) []byte {
 	var b strings.Builder
 	b.WriteString(header)
-	fmt.Fprintf(&b, "name = %s\n", tomlString(s.Name))
+	fmt.Fprintf(&b, "name = %s\n", TOMLString(s.Name))
 	if s.Description != "" {
-		fmt.Fprintf(&b, "description = %s\n", tomlString(s.Description))
+		fmt.Fprintf(&b, "description = %s\n", TOMLString(s.Description))
 	}
-	fmt.Fprintf(&b, "base = %s\n\n", tomlString(base))
+	fmt.Fprintf(&b, "base = %s\n\n", TOMLString(base))
 	root := reflect.ValueOf(s).Elem()
 	for _, k := range keys {
 		steps, err := parsePath(k)
@@ -261,7 +261,7 @@ func (s *Scenario) Encode(header, base string, keys []string) []byte {
 		if omit(v) {
 			continue
 		}
-		fmt.Fprintf(&b, "%s = %s\n", tomlKey(k), encodeTOML(v, true))
+		fmt.Fprintf(&b, "%s = %s\n", TOMLKey(k), encodeTOML(v, true))
 	}
 	return []byte(b.String())
 }

@@ -173,24 +173,24 @@ func SnapshotFile(st *StartSpec, name, base, comment string) []byte {
 	for _, l := range strings.Split(strings.TrimRight(comment, "\n"), "\n") {
 		b.WriteString(strings.TrimRight("# "+l, " ") + "\n")
 	}
-	fmt.Fprintf(&b, "\nname = %s\nbase = %s\n\n", tomlString(name), tomlString(base))
+	fmt.Fprintf(&b, "\nname = %s\nbase = %s\n\n", TOMLString(name), TOMLString(base))
 	b.WriteString("[run]\nwarmup = \"0d\"\n\n[start]\npeople = [\n")
 	for _, g := range st.People {
-		fmt.Fprintf(&b, "  { place = %s", tomlString(g.Place))
+		fmt.Fprintf(&b, "  { place = %s", TOMLString(g.Place))
 		if g.Waiting {
 			b.WriteString(", waiting = true")
 		}
 		fmt.Fprintf(&b, ", count = %d", g.Count)
 		if g.Years != "" {
-			fmt.Fprintf(&b, ", years = %s", tomlString(g.Years))
+			fmt.Fprintf(&b, ", years = %s", TOMLString(g.Years))
 		}
 		if g.Age != "" {
-			fmt.Fprintf(&b, ", age = %s", tomlString(g.Age))
+			fmt.Fprintf(&b, ", age = %s", TOMLString(g.Age))
 		}
 		if len(g.Holding) > 0 {
 			var hs []string
 			for _, h := range g.Holding {
-				hs = append(hs, tomlString(h))
+				hs = append(hs, TOMLString(h))
 			}
 			fmt.Fprintf(&b, ", holding = [%s]", strings.Join(hs, ", "))
 		}
@@ -202,12 +202,12 @@ func SnapshotFile(st *StartSpec, name, base, comment string) []byte {
 			fmt.Fprintf(&b, ", admissions = { %s }", strings.Join(kv, ", "))
 		}
 		if g.LastExit != "" {
-			fmt.Fprintf(&b, ", last_exit = %s, last_exit_reason = %s", tomlString(g.LastExit), tomlString(g.LastExitReason))
+			fmt.Fprintf(&b, ", last_exit = %s, last_exit_reason = %s", TOMLString(g.LastExit), TOMLString(g.LastExitReason))
 		}
 		if len(g.CaseMix) > 0 {
 			var kv []string
 			for _, k := range sortedKeys(g.CaseMix) {
-				kv = append(kv, k+" = "+tomlString(g.CaseMix[k]))
+				kv = append(kv, k+" = "+TOMLString(g.CaseMix[k]))
 			}
 			fmt.Fprintf(&b, ", case_mix = { %s }", strings.Join(kv, ", "))
 		}

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"math"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,7 +71,7 @@ func makeWhatIf(b *base, req request) ([]byte, []change, error) {
 			continue
 		}
 		changed = append(changed, change{Path: c.Path, Label: c.Label, Value: withUnit(v, c.Unit), Was: c.Value})
-		lines = append(lines, tomlKey(c.Path)+" = "+tomlValue(c, v))
+		lines = append(lines, scenario.TOMLKey(c.Path)+" = "+tomlValue(c, v))
 		desc = append(desc, fmt.Sprintf("%s: %s (was %s)", c.Label, withUnit(v, c.Unit), c.Value))
 		named = append(named, c.Label+": "+withUnit(v, c.Unit))
 	}
@@ -91,9 +90,9 @@ func makeWhatIf(b *base, req request) ([]byte, []change, error) {
 	var t strings.Builder
 	fmt.Fprintf(&t, "%s on %s, only the keys it changes.\n", Header, b.Key)
 	fmt.Fprintf(&t, "# Compare it with its base as the page did: journeysim compare %s THIS-FILE\n", b.Key)
-	fmt.Fprintf(&t, "name = %s\n", tomlString(name))
-	fmt.Fprintf(&t, "description = %s\n", tomlString("On "+b.Scenario.Name+": "+strings.Join(desc, "; ")+"."))
-	fmt.Fprintf(&t, "base = %s\ncompare_with = %s\n\n", tomlString(b.Key), tomlString(b.Key))
+	fmt.Fprintf(&t, "name = %s\n", scenario.TOMLString(name))
+	fmt.Fprintf(&t, "description = %s\n", scenario.TOMLString("On "+b.Scenario.Name+": "+strings.Join(desc, "; ")+"."))
+	fmt.Fprintf(&t, "base = %s\ncompare_with = %s\n\n", scenario.TOMLString(b.Key), scenario.TOMLString(b.Key))
 	for _, l := range lines {
 		t.WriteString(l + "\n")
 	}
@@ -116,51 +115,19 @@ func tomlValue(c Control, v string) string {
 	case "number":
 		x, err := strconv.ParseFloat(v, 64)
 		if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
-			return tomlString(v)
+			return scenario.TOMLString(v)
 		}
 		num := strconv.FormatFloat(x, 'g', -1, 64)
 		if c.Group == "Policies" {
 			return num
 		}
-		return fmt.Sprintf("{ value = %s, source = \"assumption\", note = %s }", num, tomlString("a what-if (was "+c.Value+")"))
+		return fmt.Sprintf("{ value = %s, source = \"assumption\", note = %s }", num, scenario.TOMLString("a what-if (was "+c.Value+")"))
 	case "bool":
 		if v == "true" || v == "false" {
 			return v
 		}
 	}
-	return tomlString(v)
-}
-
-var bareKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-
-// tomlKey writes a dotted path as a TOML key, quoting the parts that need it.
-func tomlKey(path string) string {
-	parts := strings.Split(path, ".")
-	for i, p := range parts {
-		if !bareKey.MatchString(p) {
-			parts[i] = tomlString(p)
-		}
-	}
-	return strings.Join(parts, ".")
-}
-
-// tomlString writes s as a TOML basic string.
-func tomlString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\u%04X`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
+	return scenario.TOMLString(v)
 }
 
 // loadWhatIf loads text as the file it will be saved as, in the workspace,
