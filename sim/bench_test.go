@@ -183,3 +183,26 @@ func TestHotPathAllocs(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkCalendarEngland is the hold model at an England-sized calendar:
+// 400,000 events, about a year apart on average, at day 20,000 of a run,
+// so the keys share their exponent as a national run's do.
+func BenchmarkCalendarEngland(b *testing.B) {
+	h := &calendarHold{gaps: gaps()}
+	step := func(now Time) {
+		h.cal.push(event{key: timeKey(now + 365*h.gaps[h.i&1023]), kind: 1, arg: int32(h.i)})
+		h.i++
+	}
+	for range 400000 {
+		step(20000)
+	}
+	for range 4000000 { // until the buckets have grown to hold what they will
+		e := h.cal.pop()
+		step(e.at())
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		e := h.cal.pop()
+		step(e.at())
+	}
+}

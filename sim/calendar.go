@@ -40,6 +40,12 @@ type calendar struct {
 	head    int         // the next event of buckets[0]
 	n       int         // events held
 	nonzero uint64      // bit i-1 set when buckets[i] (i ≥ 1) is non-empty
+	// low[i] is the complement of the least key in buckets[i] (i ≥ 1), 0
+	// when it is empty: kept as events arrive, so that a pop need not scan
+	// a bucket for its least key before spreading it (a pass over the
+	// whole calendar, bucket by bucket). The complement makes the zero
+	// calendar ready to use.
+	low [65]uint64
 }
 
 func (c *calendar) len() int { return c.n }
@@ -50,6 +56,7 @@ func (c *calendar) push(e event) {
 	c.buckets[b] = append(c.buckets[b], e)
 	if b > 0 {
 		c.nonzero |= 1 << (b - 1)
+		c.low[b] = max(c.low[b], ^e.key)
 	}
 	c.n++
 }
@@ -64,12 +71,7 @@ func (c *calendar) popUntil(until uint64) (event, bool) {
 		}
 		b := bits.TrailingZeros64(c.nonzero) + 1
 		bucket := c.buckets[b]
-		min := bucket[0].key
-		for i := 1; i < len(bucket); i++ {
-			if k := bucket[i].key; k < min {
-				min = k
-			}
-		}
+		min := ^c.low[b]
 		if min > until {
 			return event{}, false
 		}
@@ -82,8 +84,10 @@ func (c *calendar) popUntil(until uint64) (event, bool) {
 			to := &c.buckets[nb]
 			*to = append(*to, e)
 			filled |= 1 << nb
+			c.low[nb] = max(c.low[nb], ^e.key)
 		}
 		c.buckets[b] = bucket[:0]
+		c.low[b] = 0
 		c.nonzero = c.nonzero&^(1<<(b-1)) | filled>>1
 	} else if c.last > until {
 		return event{}, false
