@@ -25,6 +25,38 @@ type lifeTable struct {
 	from []float64 // days of age at which each row starts
 	rate []float64 // deaths per person-day
 	cum  []float64 // cumulative hazard from age 0 to from[i]
+	// byYear[y] is the last row starting by y whole years of age: where
+	// the search for an age's row can start, a step or none from its end
+	// (the search runs at every admission).
+	byYear []int32
+}
+
+// byYearSpan is the years of age byYear covers; the search for older ages
+// starts from its last.
+const byYearSpan = 130
+
+// index fills byYear.
+func (t *lifeTable) index() {
+	t.byYear = make([]int32, byYearSpan)
+	k := 0
+	for y := range t.byYear {
+		for k+1 < len(t.from) && t.from[k+1] <= float64(y)*daysPerYear {
+			k++
+		}
+		t.byYear[y] = int32(k)
+	}
+}
+
+// row returns the row age (days) is in.
+func (t *lifeTable) row(age float64) int {
+	k := 0
+	if y := age / daysPerYear; y >= 0 && len(t.byYear) > 0 {
+		k = int(t.byYear[min(int(y), len(t.byYear)-1)])
+	}
+	for k+1 < len(t.from) && t.from[k+1] < age+1e-9 {
+		k++
+	}
+	return k
 }
 
 func buildAges(s *scenario.Scenario, scope *Scope) (*ages, error) {
@@ -78,6 +110,7 @@ func buildAges(s *scenario.Scenario, scope *Scope) (*ages, error) {
 			lt.rate = append(lt.rate, r.Rate.V/daysPerYear)
 			lt.cum = append(lt.cum, h)
 		}
+		lt.index()
 		g.tables = append(g.tables, lt)
 	}
 	return g, nil
@@ -97,13 +130,7 @@ func (g *ages) drawAge(u, v float64) float64 {
 // draw returns the days until death at age (days), given a unit
 // exponential draw e: where the cumulative hazard from age reaches e.
 func (t *lifeTable) draw(age, e float64) float64 {
-	// A table has a few dozen rows at most, and a scan forward mispredicts
-	// once where a binary search mispredicts at every step: this runs at
-	// every admission.
-	k := 0 // the row age is in
-	for k+1 < len(t.from) && t.from[k+1] < age+1e-9 {
-		k++
-	}
+	k := t.row(age)
 	target := t.cum[k] + t.rate[k]*(age-t.from[k]) + e
 	j := k // the row the cumulative hazard reaches target in
 	for j+1 < len(t.cum) && t.cum[j+1] <= target {
@@ -114,6 +141,38 @@ func (t *lifeTable) draw(age, e float64) float64 {
 	}
 	return t.from[j] + (target-t.cum[j])/t.rate[j] - age
 }
+
+// drawBefore is draw when only a death within limit days matters, as at an
+// admission, where the death competes with the stay's end: it returns what
+// draw returns if that is below limit, and +Inf otherwise. It reads the
+// table only as far as age+limit, a row or two against draw's search to
+// the age of death, decades on. Where the cumulative hazard at age+limit
+// comes within rounding of the draw, it asks draw, so the answer is
+// draw's to the bit.
+func (t *lifeTable) drawBefore(age, e, limit float64) float64 {
+	if math.IsInf(limit, 1) {
+		return t.draw(age, e) // +Inf if it never comes
+	}
+	k := t.row(age)
+	target := t.cum[k] + t.rate[k]*(age-t.from[k]) + e
+	end := age + limit
+	j := k
+	for j+1 < len(t.from) && t.from[j+1] <= end {
+		j++
+	}
+	if h := t.cum[j] + t.rate[j]*(end-t.from[j]); h < target-drawMargin*(1+target) {
+		return math.Inf(1)
+	}
+	if d := t.draw(age, e); d < limit {
+		return d
+	}
+	return math.Inf(1)
+}
+
+// drawMargin is the relative gap in cumulative hazard below which
+// drawBefore leaves the answer to draw: far above the rounding of either
+// sum (a few parts in 10^16), and so narrow that draw is rarely asked.
+const drawMargin = 1e-9
 
 // ageBandName names profile band i: "18_24", or "65_plus" for the last.
 func (g *ages) ageBandName(i int) string {
@@ -160,8 +219,9 @@ func (r *run) tallyAge(c *Client) {
 }
 
 // backgroundDeath draws the days until c dies of the causes that kill
-// people of its age, or +Inf without a life table.
-func (r *run) backgroundDeath(c *Client, now float64) float64 {
+// people of its age if that is within limit days, and +Inf otherwise or
+// without a life table.
+func (r *run) backgroundDeath(c *Client, now, limit float64) float64 {
 	g := r.m.ages
 	if g == nil || len(g.tables) == 0 {
 		return math.Inf(1)
@@ -170,7 +230,7 @@ func (r *run) backgroundDeath(c *Client, now float64) float64 {
 	if g.byAttr >= 0 {
 		t = g.tables[r.m.lay.attrOf(c, g.byAttr)]
 	}
-	return t.draw(now-r.m.lay.bornOf(c), r.lifeR.ExpFloat64())
+	return t.drawBefore(now-r.m.lay.bornOf(c), r.lifeR.ExpFloat64(), limit)
 }
 
 // addAgeMetrics adds the caseload's age profile.

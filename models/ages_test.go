@@ -2,6 +2,7 @@ package models
 
 import (
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"testing"
 )
@@ -38,6 +39,54 @@ func TestLifeTableDraw(t *testing.T) {
 	zero := &lifeTable{from: []float64{0}, rate: []float64{0}, cum: []float64{0}}
 	if got := zero.draw(10, 1); !math.IsInf(got, 1) {
 		t.Errorf("a zero rate: draw = %g, want +Inf", got)
+	}
+}
+
+// TestLifeTableDrawBefore: drawBefore answers as draw does, to the bit,
+// at limits on either side of the death and exactly at it; and the index
+// by year of age changes no draw.
+func TestLifeTableDrawBefore(t *testing.T) {
+	lt := &lifeTable{}
+	h := 0.0
+	for i, r := range []float64{0.000256, 0.000499, 0.000791, 0.001794, 0.003717, 0.009947, 0.025489, 0.077173, 0.244395, 0.519422} {
+		from := float64(15+10*i) * daysPerYear
+		if i == 0 {
+			from = 0
+		} else {
+			h += lt.rate[i-1] * (from - lt.from[i-1])
+		}
+		lt.from, lt.rate, lt.cum = append(lt.from, from), append(lt.rate, r/daysPerYear), append(lt.cum, h)
+	}
+	plain := *lt // searched from the first row
+	lt.index()
+	rng := rand.New(rand.NewPCG(1, 2))
+	checked, deaths := 0, 0
+	for i := range 20000 {
+		age, e := (18+70*rng.Float64())*daysPerYear, rng.ExpFloat64()
+		if i%10 == 0 { // on a row's first day, and past the index
+			age = lt.from[i/10%len(lt.from)] + float64(i%3-1)*1e-10
+			if i%100 == 0 {
+				age = 140 * daysPerYear
+			}
+		}
+		d := lt.draw(age, e)
+		if p := plain.draw(age, e); math.Float64bits(p) != math.Float64bits(d) {
+			t.Fatalf("draw(age %v, e %v) = %v with the index, %v without", age, e, d, p)
+		}
+		for _, limit := range []float64{d, math.Nextafter(d, 0), math.Nextafter(d, math.Inf(1)), d * 0.5, d * 2, 1 + 400*rng.Float64(), 30, math.Inf(1)} {
+			want := math.Inf(1)
+			if d < limit {
+				want = d
+				deaths++
+			}
+			if got := lt.drawBefore(age, e, limit); math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("drawBefore(age %v, e %v, limit %v) = %v, want %v (draw %v)", age, e, limit, got, want, d)
+			}
+			checked++
+		}
+	}
+	if deaths < checked/4 {
+		t.Errorf("only %d of %d draws died within the limit: the test did not reach the exact path", deaths, checked)
 	}
 }
 

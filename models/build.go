@@ -447,6 +447,15 @@ func (h *hazard) draw(e, hr float64) float64 { return h.drawFrom(0, e, hr) }
 // drawFrom is draw for a client who has been in the place for t0 already:
 // the time from now, given that the event has not happened by t0.
 func (h *hazard) drawFrom(t0, e, hr float64) float64 {
+	if len(h.rate) == 1 && t0 == 0 {
+		// One constant rate from entry, as most exits have: what the loop
+		// below computes for it, without the loop (it runs for every exit
+		// at every admission).
+		if r := h.rate[0] * hr; r > 0 {
+			return e / r
+		}
+		return math.Inf(1)
+	}
 	t := t0
 	for i, r := range h.rate {
 		r *= hr

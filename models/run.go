@@ -453,7 +453,7 @@ func (r *run) admitted(id int32, p int, waited float64) {
 		}
 	}
 	if r.m.ages != nil {
-		if td := r.backgroundDeath(c, now); td < t {
+		if td := r.backgroundDeath(c, now, t); td < t {
 			ei, t = backgroundDeath, td
 		}
 	}
