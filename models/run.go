@@ -251,19 +251,13 @@ const lookaheadPages = 16
 func (r *run) lookahead(k sim.Kind, id int32) {
 	switch {
 	case k == r.leave:
-		r.prefetchClient(id)
+		sim.Prefetch(r.client(id))
 	case k > r.leave && int(k-r.leave) <= len(r.holdEnd):
-		r.prefetchClient(id)
+		sim.Prefetch(r.client(id))
 		sim.Prefetch(&r.hold[int(id)*len(r.holdEnd)+int(k-r.leave)-1])
 	case k == r.fuKind && r.fuKind != 0:
 		sim.Prefetch(&r.fu.recs[id])
 	}
-}
-
-func (r *run) prefetchClient(id int32) {
-	c := r.client(id)
-	sim.Prefetch(c)
-	sim.Prefetch(&c.Place) // a record can straddle two lines
 }
 
 func (r *run) newClient() int32 { return r.newClientWith(nil, -1) }
