@@ -25,9 +25,10 @@ type lifeTable struct {
 	from []float64 // days of age at which each row starts
 	rate []float64 // deaths per person-day
 	cum  []float64 // cumulative hazard from age 0 to from[i]
-	// byYear[y] is the last row starting by y whole years of age: where
-	// the search for an age's row can start, a step or none from its end
-	// (the search runs at every admission).
+	// byYear[y] is the last row starting by y whole years of age, so
+	// never past the row of an age in year y (rows rise strictly): the
+	// search for that row starts there, a step or none from its end (it
+	// runs at every admission).
 	byYear []int32
 }
 
