@@ -200,9 +200,10 @@ func (r *run) endYear(end float64) {
 	r.spareIDs = ids
 }
 
-// yearAhead is how far down its list endYear asks for a client's record:
-// a record the caches no longer hold takes as long to arrive as a dozen
-// records take to read (England lists 190,000 clients a year).
+// yearAhead is how far down its list endYear asks for a client's record,
+// so that it has arrived by the time it is read (England lists 190,000
+// clients a year, most no longer in the caches). 16 was chosen, not tuned:
+// with it an England replication took 4.5% less time.
 const yearAhead = 16
 
 // inTreatmentPlace reports whether c is admitted to a treatment place.

@@ -44,7 +44,8 @@ type calendar struct {
 	// when it is empty: kept as events arrive, so that a pop need not scan
 	// a bucket for its least key before spreading it (a pass over the
 	// whole calendar, bucket by bucket). The complement makes the zero
-	// calendar ready to use.
+	// calendar ready to use. low[0] is written as a bucket is spread
+	// (cheaper than testing for it) and never read.
 	low [65]uint64
 }
 
